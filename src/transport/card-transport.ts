@@ -1,0 +1,18 @@
+/**
+ * The one interface every way of reaching a card implements: a PC/SC reader, the in-process
+ * emulator, a recorded session. Raw bytes only; APDU logic lives in the channel above.
+ */
+export interface CardTransport {
+  /** Human-readable name, e.g. the PC/SC reader name or "sscard emulator". */
+  readonly name: string;
+  /** Powers the card up (or attaches to it) and returns its ATR. */
+  connect(): Promise<Uint8Array>;
+  /** Sends one C-APDU and returns the R-APDU including SW1 SW2. */
+  transmit(command: Uint8Array): Promise<Uint8Array>;
+  /** Warm reset keeps power; cold reset powers the card down and up. Returns the new ATR. */
+  reset(kind?: ResetKind): Promise<Uint8Array>;
+  /** Releases the card; the transport may not be used afterwards. */
+  close(): Promise<void>;
+}
+
+export type ResetKind = 'warm' | 'cold';
