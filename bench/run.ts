@@ -1,6 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) and prints
 // each figure beside its same-run reference as a ratio.
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

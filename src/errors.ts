@@ -29,3 +29,13 @@ export class DecodeError extends SscardError {
     this.offset = offset;
   }
 }
+
+/** Anything that went wrong talking to a card: the path to it, or what it answered. */
+export class CardError extends SscardError {}
+
+/** A MAC, TAC or cryptogram from the card (or for it) did not verify. */
+export class SecurityError extends CardError {
+  constructor(message: string) {
+    super('ESECURITY', message);
+  }
+}

@@ -44,7 +44,9 @@ export class CommandApdu {
     if (le !== undefined && (!Number.isInteger(le) || le < 1 || le > MAX_EXTENDED_LE)) {
       throw new ApduFormatError(`Le must be 1..65536 or absent, got ${le}`);
     }
-    const extended = fields.extended === true || data.length > MAX_SHORT_LC || (le !== undefined && le > MAX_SHORT_LE);
+    // Case 1 has no length fields, so it has no extended form either.
+    const hasLengths = data.length > 0 || le !== undefined;
+    const extended = hasLengths && (fields.extended === true || data.length > MAX_SHORT_LC || (le !== undefined && le > MAX_SHORT_LE));
     this.cla = fields.cla;
     this.ins = fields.ins;
     this.p1 = fields.p1;

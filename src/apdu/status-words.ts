@@ -53,7 +53,7 @@ const EXACT: ExactEntry[] = [
   { sw: 0x6900, en: 'command not allowed', zh: '不允许的命令', category: 'error' },
   { sw: 0x6981, en: 'command incompatible with file structure', zh: '命令与文件结构不相容', category: 'error' },
   { sw: 0x6982, en: 'security status not satisfied', zh: '不满足安全状态', category: 'error' },
-  { sw: 0x6983, en: 'authentication method (PIN or key) blocked', zh: '认证方法锁定（密码已锁）', category: 'error' },
+  { sw: 0x6983, en: 'PIN blocked (authentication method blocked)', zh: '密码已锁定（认证方法锁定）', category: 'error' },
   { sw: 0x6984, en: 'reference data not usable (invalidated)', zh: '引用数据无效', category: 'error' },
   { sw: 0x6985, en: 'conditions of use not satisfied', zh: '使用条件不满足', category: 'error' },
   { sw: 0x6986, en: 'command not allowed (no current EF)', zh: '不允许的命令（无当前 EF）', category: 'error' },
@@ -107,7 +107,8 @@ const PATTERNS: PatternEntry[] = [
     describe: (n) => {
       const left = n & 0x0f;
       return {
-        meaning: left === 0 ? 'wrong PIN, no tries left: the PIN is now blocked' : `wrong PIN, ${left} ${left === 1 ? 'try' : 'tries'} left`,
+        meaning:
+          left === 0 ? 'wrong PIN, no tries left: the PIN is now blocked' : `wrong PIN, ${left} ${left === 1 ? 'try' : 'tries'} left`,
         meaningZh: left === 0 ? '密码错误，剩余 0 次，密码已锁定' : `密码错误，还可尝试 ${left} 次`,
         triesLeft: left,
       };
@@ -181,7 +182,8 @@ export function decodeStatusWord(sw: number): StatusWordInfo {
   for (const p of PATTERNS.slice(3)) {
     if (p.sw1 === sw1) return { sw, hex, category: p.category, ...p.describe(sw2) };
   }
-  if (sw1 === 0x90 || sw1 === 0x91) return { sw, hex, meaning: 'success (proprietary qualifier)', meaningZh: '成功（专有）', category: 'success' };
+  if (sw1 === 0x90 || sw1 === 0x91)
+    return { sw, hex, meaning: 'success (proprietary qualifier)', meaningZh: '成功（专有）', category: 'success' };
   return { sw, hex, meaning: 'unknown status word', meaningZh: '未知状态字', category: 'error' };
 }
 

@@ -41,7 +41,10 @@ export function fromHex(hex: string, what = 'hex'): Uint8Array {
  * between bytes. Anything else is an error naming the character.
  */
 export function parseHex(text: string, what = 'hex'): Uint8Array {
-  const cleaned = text.trim().replace(/^0x/i, '').replace(/[\s:-]+/g, '');
+  const cleaned = text
+    .trim()
+    .replace(/^0x/i, '')
+    .replace(/[\s:-]+/g, '');
   return fromHex(cleaned, what);
 }
 

@@ -1,4 +1,4 @@
-import { SscardError } from '../errors.js';
+import { CardError } from '../errors.js';
 
 /** Why a transport failed: lets callers retry on `card-removed` but give up on `no-service`. */
 export type TransportFailure =
@@ -14,7 +14,7 @@ export type TransportFailure =
   | 'other';
 
 /** The card or reader could not be reached: nothing the card said, but the path to it failed. */
-export class TransportError extends SscardError {
+export class TransportError extends CardError {
   readonly reason: TransportFailure;
   constructor(reason: TransportFailure, message: string, options?: { cause?: unknown }) {
     super('ETRANSPORT', message, options);
