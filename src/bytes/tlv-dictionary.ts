@@ -118,8 +118,9 @@ const MEDICAL: Record<string, TagInfo> = {
   '81': { name: 'Insured region', nameZh: '参保地', format: 'cn' },
   '82': { name: 'Medical personnel category', nameZh: '医疗人员类别', format: 'an' },
   '83': { name: 'Account status', nameZh: '账户状态', format: 'an' },
-  '84': { name: 'Medical account balance (fen)', nameZh: '医保个人账户余额（分）', format: 'b' },
-  '92': { name: 'Offline settlement amount (fen)', nameZh: '脱机结算金额（分）', format: 'b' },
+  '84': { name: 'Insured since', nameZh: '参保日期', format: 'date' },
+  '92': { name: 'Offline settlement amount (fen)', nameZh: '脱机结算累计金额（分）', format: 'b' },
+  '93': { name: 'Medical account balance (fen)', nameZh: '医保个人账户余额（分）', format: 'b' },
 };
 
 const DICTIONARIES: Record<TagContext, Record<string, TagInfo>> = {

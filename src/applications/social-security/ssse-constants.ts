@@ -1,0 +1,43 @@
+import { fromHex } from '../../bytes/hex.js';
+
+/** DF name of the social security DDF: "sx1.sh." + GBK "社会保障" (card-facts §2). */
+export const SSSE_DF_NAME = fromHex('7378312E73682EC9E7BBE1B1A3D5CF');
+/** The ministry's registered application provider id, inside every card identifier. */
+export const MOHRSS_RID = fromHex('D156000005');
+/** DF04 medical insurance: AID and file id. */
+export const MEDICAL_DF_NAME = fromHex('D15600000503');
+export const MEDICAL_DF_FID = 0xdf04;
+
+export const EF = {
+  cardData: { fid: 0xef05, sfi: 5 },
+  cardholder: { fid: 0xef06, sfi: 6 },
+  fingerprint: { fid: 0xef07, sfi: 7 },
+  photo: { fid: 0xef08, sfi: 8 },
+  personId: { fid: 0xef0d, sfi: 13 },
+} as const;
+
+/** Record tags of EF05 (card data) and EF06 (cardholder). */
+export const TAG = {
+  cardIdentifier: 0x01,
+  cardType: 0x02,
+  specVersion: 0x03,
+  issuingOrg: 0x04,
+  issueDate: 0x05,
+  expiryDate: 0x06,
+  cardNumber: 0x07,
+  ssn: 0x08,
+  name: 0x09,
+  nameExtension: 0x4e,
+  sex: 0x0a,
+  ethnicity: 0x0b,
+  birthplace: 0x0c,
+  birthDate: 0x0d,
+} as const;
+
+/** Key ids of card-facts §5. */
+export const KEY_ID = {
+  photoRead: 0x0a,
+  cardUpdate: 0x04,
+  personIdUpdate: 0x0d,
+  medicalRead: 0x84,
+} as const;
