@@ -23,7 +23,16 @@ export interface VpcdBridgeOptions {
   /** First reconnect delay; doubles up to maxBackoffMs and resets once connected. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long a card stays out of a slot before it (or another card) goes back in. pcscd checks
+   * presence every 400 ms; a card re-inserted faster than that is never seen leaving, pcscd keeps
+   * the old card's power state, and its commands fail ("Transaction failed"). Default 1000 ms.
+   */
+  minAbsentMs?: number;
 }
+
+/** When each slot (host:port) last lost its card, across all bridges of this process. */
+const slotEmptiedAt = new Map<string, number>();
 
 export interface VpcdBridgeEvents {
   /** The card is "inserted": vpcd accepted the connection. */
@@ -47,6 +56,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   private readonly reconnect: boolean;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly minAbsentMs: number;
   private socket: Socket | undefined;
   private isConnected = false;
   private stopped = true;
@@ -65,6 +75,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     this.reconnect = options.reconnect ?? true;
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
+    this.minAbsentMs = options.minAbsentMs ?? 1000;
     this.backoffMs = this.minBackoffMs;
     // Errors are reported as events; an unheard 'error' must not crash the process.
     this.on('error', () => {});
@@ -83,7 +94,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.open();
+    this.openWhenSlotReady();
   }
 
   /** Resolves once vpcd has accepted the card, rejects after `timeoutMs`. */
@@ -115,6 +126,22 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     });
   }
 
+  private get slot(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  private openWhenSlotReady(): void {
+    const wait = (slotEmptiedAt.get(this.slot) ?? 0) + this.minAbsentMs - Date.now();
+    if (wait <= 0) {
+      this.open();
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.open();
+    }, wait);
+  }
+
   private open(): void {
     const socket = connect({ host: this.host, port: this.port });
     this.socket = socket;
@@ -131,6 +158,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
       if (this.socket === socket) this.socket = undefined;
       const wasConnected = this.isConnected;
       this.isConnected = false;
+      if (wasConnected) slotEmptiedAt.set(this.slot, Date.now());
       // Leaving the reader cuts the card's power: security state goes, persistent state stays.
       if (this.powered) {
         this.powered = false;
@@ -146,9 +174,8 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.stopped) this.open();
+      if (!this.stopped) this.openWhenSlotReady();
     }, delay);
-    this.retryTimer.unref?.();
   }
 
   /** vpcd may split one frame over several reads (bookworm writes length and body apart) or pack several into one. */

@@ -94,9 +94,21 @@ export class PcscTransport implements CardTransport {
     const context = this.ensureContext(binding);
     const reader = await this.findReader(binding, context);
     const share = this.options.share === 'exclusive' ? binding.SCARD_SHARE_EXCLUSIVE : binding.SCARD_SHARE_SHARED;
+    const connecting = reader.connect(share, this.protocolMask(binding));
     try {
-      this.card = await withTimeout(reader.connect(share, this.protocolMask(binding)), this.timeoutMs, `connecting to "${reader.name}"`);
+      this.card = await withTimeout(connecting, this.timeoutMs, `connecting to "${reader.name}"`);
     } catch (error) {
+      // A connect that completes after we gave up (the reader was locked) must not keep the card.
+      connecting.then(
+        (late) => {
+          try {
+            late.disconnect(binding.SCARD_LEAVE_CARD);
+          } catch {
+            // Gone already.
+          }
+        },
+        () => {},
+      );
       throw this.fail(error, `connecting to "${reader.name}"`, 'no-card');
     }
     this.readerName = reader.name;
@@ -121,7 +133,9 @@ export class PcscTransport implements CardTransport {
       try {
         return await body({ transmit: (command) => this.transmitNow(command) });
       } finally {
-        if (switchShare && this.card) await this.reconnect('shared', 'leave').catch(() => {});
+        // Not SCardReconnect back to shared: pcsc-lite then keeps the reader locked and other
+        // programs' connects wait forever. A fresh shared connection releases it.
+        if (switchShare && this.card) await this.reopenShared();
       }
     });
   }
@@ -149,6 +163,10 @@ export class PcscTransport implements CardTransport {
     try {
       const buffer = Buffer.from(command.buffer, command.byteOffset, command.length);
       const response = await withTimeout(card.transmit(buffer, { maxRecvLength: this.maxResponseLength }), this.timeoutMs, what);
+      if (response.length < 2) {
+        // vpcd answers "success, 0 bytes" when the card vanishes mid-command: no status word is no answer.
+        throw new TransportError('other', `the reader returned ${response.length} byte(s) and no status word`);
+      }
       return new Uint8Array(response.buffer, response.byteOffset, response.length);
     } catch (error) {
       throw await this.failDuringCommand(error, what);
@@ -165,6 +183,25 @@ export class PcscTransport implements CardTransport {
       await withTimeout(card.reconnect(shareMode, this.protocolMask(binding), init), this.timeoutMs, what);
     } catch (error) {
       throw await this.failDuringCommand(error, what);
+    }
+  }
+
+  private async reopenShared(): Promise<void> {
+    const binding = this.binding!;
+    const context = this.context;
+    const name = this.readerName;
+    this.dropCard();
+    if (!context || !name) return;
+    try {
+      const reader = context.listReaders().find((r) => r.name === name);
+      if (!reader) throw new TransportError('no-reader', `reader "${name}" went away`);
+      this.card = await withTimeout(
+        reader.connect(binding.SCARD_SHARE_SHARED, this.protocolMask(binding)),
+        this.timeoutMs,
+        `reconnecting to "${name}"`,
+      );
+    } catch (error) {
+      throw this.fail(error, `returning "${name}" to shared access`);
     }
   }
 

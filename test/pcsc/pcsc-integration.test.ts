@@ -1,0 +1,281 @@
+// Everything that goes through the real pcscd + vpcd lives in this one file, so that these tests
+// run one after another and never fight over a vpcd slot (other files may run in parallel).
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { VirtualCard } from '../../emulator/virtual-card.js';
+import { VpcdBridge } from '../../emulator/vpcd-bridge.js';
+import { decodeAtr } from '../../src/apdu/atr.js';
+import { PcscTransport } from '../../src/transport/pcsc-transport.js';
+import { PcscReaderMonitor, type ReaderEvent } from '../../src/transport/reader-events.js';
+import { TransportError } from '../../src/transport/transport-error.js';
+import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
+import { pcscTestsEnabled } from './pcscd-gate.js';
+
+const enabled = await pcscTestsEnabled('test/pcsc/pcsc-integration.test.ts');
+
+const SLOT0 = { reader: 'Virtual PCD 00 00', port: 35963 };
+const SLOT1 = { reader: 'Virtual PCD 00 01', port: 35964 };
+const SELECT_MF = new Uint8Array([0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00]);
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function insert(card: VirtualCard, slot = SLOT0): Promise<VpcdBridge> {
+  const bridge = new VpcdBridge(card, { port: slot.port, minBackoffMs: 50, maxBackoffMs: 500 });
+  cleanups.push(() => bridge.stop());
+  bridge.start();
+  await bridge.waitConnected(10_000);
+  await seenByPcscd(slot);
+  return bridge;
+}
+
+/** vpcd accepts the card at once, but pcscd notices it at its next presence poll (≤ 400 ms). */
+async function seenByPcscd(slot = SLOT0): Promise<void> {
+  const probe = new PcscTransport({ reader: slot.reader, waitForCardMs: 10_000, timeoutMs: 5000 });
+  try {
+    await probe.connect();
+  } finally {
+    await probe.close();
+  }
+}
+
+function transport(slot = SLOT0, extra: ConstructorParameters<typeof PcscTransport>[0] = {}): PcscTransport {
+  const t = new PcscTransport({ reader: slot.reader, waitForCardMs: 10_000, timeoutMs: 5000, ...extra });
+  cleanups.push(() => t.close());
+  return t;
+}
+
+/** Waits until `predicate` holds for an event the monitor emitted (bounded). */
+function nextEvent(monitor: PcscReaderMonitor, predicate: (e: ReaderEvent) => boolean, ms = 10_000): Promise<ReaderEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no matching reader event within ${ms} ms`));
+    }, ms);
+    const unsubscribe = monitor.subscribe((e) => {
+      if (e.initial || !predicate(e)) return;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe());
+      resolve(e);
+    });
+  });
+}
+
+function run(file: string, args: string[], input?: string, timeoutMs = 20_000): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} failed: ${error.message}\n${stdout}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+describe.skipIf(!enabled)('PcscTransport through real pcscd + vpcd', () => {
+  it('sees the emulated card, reads it, resets it warm and cold, and carries extended APDUs', async () => {
+    const card = new FakeVirtualCard();
+    await insert(card);
+    const t = transport();
+    const atr = await t.connect();
+    expect(hex(atr)).toBe(hex(card.atr));
+    expect(t.name).toBe(SLOT0.reader);
+    expect(t.cardKind).toBe('contact');
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+    expect(hex(await t.transmit(new Uint8Array([0x80, 0xca, 0x00, 0x00, 0x04])))).toBe('000102039000');
+    // Extended Le of 4096: the receive buffer is sized for extended APDUs, not the binding's 258.
+    const big = await t.transmit(new Uint8Array([0x80, 0xca, 0x00, 0x00, 0x00, 0x10, 0x00]));
+    expect(big.length).toBe(4098);
+    const echoData = new Uint8Array(3000).map((_, i) => i * 13);
+    const echo = await t.transmit(new Uint8Array([0x80, 0xee, 0x00, 0x00, 0x00, 3000 >> 8, 3000 & 0xff, ...echoData]));
+    expect(hex(echo.subarray(0, 3000))).toBe(hex(echoData));
+    const before = card.events.length;
+    expect(hex(await t.reset('warm'))).toBe(hex(card.atr));
+    expect(card.events.slice(before)).toContain('reset');
+    const beforeCold = card.events.length;
+    expect(hex(await t.reset('cold'))).toBe(hex(card.atr));
+    expect(card.events.slice(beforeCold)).toEqual(expect.arrayContaining(['off', 'on']));
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('reports removal mid-command as TransportError(card-removed) without hanging, then sees re-insertion', async () => {
+    let bridge: VpcdBridge | undefined;
+    const card = new FakeVirtualCard();
+    const pulling: VirtualCard = {
+      powerOn: () => card.powerOn(),
+      powerOff: () => card.powerOff(),
+      reset: () => card.reset(),
+      transmit: (c) => {
+        // INS 0xDD: the card is pulled while it works on the command (the connection drops before any answer).
+        if (c[1] === 0xdd) void bridge?.stop();
+        return card.transmit(c);
+      },
+    };
+    bridge = await insert(pulling);
+    const t = transport();
+    await t.connect();
+    const started = Date.now();
+    const error = await t.transmit(new Uint8Array([0x80, 0xdd, 0x00, 0x00])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).reason).toBe('card-removed');
+    expect(Date.now() - started).toBeLessThan(5000 + 1000);
+    // Later calls keep saying why, instead of hanging or crashing.
+    await expect(t.transmit(SELECT_MF)).rejects.toMatchObject({ reason: 'card-removed' });
+    // Re-insertion: the same transport connects again once the card is back.
+    bridge.start();
+    await bridge.waitConnected(10_000);
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('reports removal between commands the same way, and connect() waits for the card within its bound', async () => {
+    const bridge = await insert(new FakeVirtualCard());
+    const t = transport();
+    await t.connect();
+    await bridge.stop();
+    await expect(t.transmit(SELECT_MF)).rejects.toMatchObject({ reason: 'card-removed' });
+    const impatient = transport(SLOT0, { waitForCardMs: 300 });
+    await expect(impatient.connect()).rejects.toMatchObject({ reason: 'no-card' });
+    setTimeout(() => bridge.start(), 300);
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('names a reader that is not there as no-reader', async () => {
+    const t = transport({ reader: 'No Such Reader 99', port: 0 }, { waitForCardMs: 0 });
+    await expect(t.connect()).rejects.toMatchObject({ reason: 'no-reader' });
+  });
+
+  it('keeps other programs out in exclusive mode and lets them back after', async () => {
+    await insert(new FakeVirtualCard());
+    const holder = transport(SLOT0, { share: 'exclusive' });
+    await holder.connect();
+    const other = transport(SLOT0, { waitForCardMs: 0 });
+    await expect(other.connect()).rejects.toMatchObject({ reason: 'sharing-violation' });
+    await holder.close();
+    await other.connect();
+    // A transaction in shared mode can take the card exclusively for its duration, then give it back.
+    const inside = await other.transaction(
+      async (card) => {
+        const r = await card.transmit(SELECT_MF);
+        // pcsc-lite makes other connects wait while the card is held exclusively: bounded here.
+        const blocked = await transport(SLOT0, { waitForCardMs: 0, timeoutMs: 700 })
+          .connect()
+          .then(
+            () => 'connected',
+            (e: TransportError) => e.reason,
+          );
+        return { r: hex(r), blocked };
+      },
+      { exclusive: true },
+    );
+    expect(inside.r).toBe('9000');
+    expect(['sharing-violation', 'timeout']).toContain(inside.blocked);
+    const after = transport(SLOT0, { waitForCardMs: 0 });
+    await after.connect();
+    expect(hex(await after.transmit(SELECT_MF))).toBe('9000');
+    expect(hex(await other.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('watches readers: the current state first, then insertion and removal', async () => {
+    const monitor = new PcscReaderMonitor({ pollMs: 500 });
+    cleanups.push(() => monitor.stop());
+    await monitor.start();
+    const seen: ReaderEvent[] = [];
+    cleanups.push(monitor.subscribe((e) => seen.push(e)));
+    expect(seen.filter((e) => e.initial && e.type === 'reader-attached').map((e) => (e as { reader: string }).reader)).toEqual(
+      expect.arrayContaining([SLOT0.reader, SLOT1.reader]),
+    );
+    const inserted = nextEvent(monitor, (e) => e.type === 'card-inserted' && e.reader === SLOT1.reader);
+    const card = new FakeVirtualCard(
+      new Uint8Array([
+        0x3b, 0x8f, 0x80, 0x01, 0x80, 0x4f, 0x0c, 0xa0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6a,
+      ]),
+    );
+    const bridge = await insert(card, SLOT1);
+    const e = await inserted;
+    expect(e.type === 'card-inserted' && hex(e.atr)).toBe(hex(card.atr));
+    // A listener that arrives now is told the card is there.
+    const late: ReaderEvent[] = [];
+    monitor.subscribe((ev) => late.push(ev))();
+    expect(late).toContainEqual(expect.objectContaining({ type: 'card-inserted', reader: SLOT1.reader, initial: true }));
+    const removed = nextEvent(monitor, (ev) => ev.type === 'card-removed' && ev.reader === SLOT1.reader);
+    await bridge.stop();
+    await removed;
+  });
+
+  it('carries two cards in two slots and tells contact from contactless by the ATR', async () => {
+    await insert(new FakeVirtualCard(), SLOT0);
+    const mifare = new Uint8Array([
+      0x3b, 0x8f, 0x80, 0x01, 0x80, 0x4f, 0x0c, 0xa0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6a,
+    ]);
+    await insert(new FakeVirtualCard(mifare), SLOT1);
+    const contact = transport(SLOT0);
+    const contactless = transport(SLOT1);
+    await contact.connect();
+    await contactless.connect();
+    expect(contact.cardKind).toBe('contact');
+    expect(contactless.cardKind).toBe('contactless');
+    expect(decodeAtr(contactless.atr!).contactless?.cardName?.name).toBe('MIFARE Classic 1K');
+    expect(hex(await contactless.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('answers pyscard and scriptor, independent PC/SC clients', async () => {
+    await insert(new FakeVirtualCard());
+    const py = [
+      'from smartcard.System import readers',
+      'r = [x for x in readers() if str(x) == "Virtual PCD 00 00"][0]',
+      'c = r.createConnection(); c.connect()',
+      'print(bytes(c.getATR()).hex().upper())',
+      'd, s1, s2 = c.transmit([0x80, 0xCA, 0x00, 0x00, 0x03])',
+      'print(bytes(d + [s1, s2]).hex().upper())',
+      'c.disconnect()',
+    ].join('\n');
+    const pyOut = await run('/usr/bin/python3', ['-c', py]);
+    expect(pyOut.stdout.trim().split('\n')).toEqual(['3B021450', '0001029000']);
+    const scriptor = await run('scriptor', ['-r', SLOT0.reader], '80 CA 00 00 02\n00 A4 00 00 02 3F 00\n');
+    expect(scriptor.stdout).toMatch(/<\s*00 01 90 00/);
+    expect(scriptor.stdout).toMatch(/<\s*90 00/);
+  });
+});
+
+// Restarting pcscd is only done when this run's scripts/pcsc-up.sh started it (its pid file says
+// so): never to a pcscd someone else runs.
+const stateDir = process.env.SSCARD_PCSC_STATE ?? '/tmp/sscard-pcsc';
+const ownsPcscd =
+  enabled && existsSync(`${stateDir}/pcscd.pid`) && existsSync(`/proc/${readFileSync(`${stateDir}/pcscd.pid`, 'utf8').trim()}`);
+if (enabled && !ownsPcscd) process.stderr.write('!! skipping the pcscd restart test: pcscd was not started by scripts/pcsc-up.sh\n');
+
+describe.skipIf(!ownsPcscd)('recovery when pcscd restarts', () => {
+  afterAll(async () => {
+    // Whatever happened, leave pcscd running for the rest of the run.
+    await run('scripts/pcsc-up.sh', [], undefined, 60_000);
+  });
+
+  it('says no-service while pcscd is down, and the bridge and the transport recover when it returns', async () => {
+    const bridge = await insert(new FakeVirtualCard());
+    const t = transport();
+    await t.connect();
+    const monitor = new PcscReaderMonitor({ pollMs: 500, retryMs: 200 });
+    cleanups.push(() => monitor.stop());
+    await monitor.start();
+    const down = nextEvent(monitor, (e) => e.type === 'service-down');
+    await run('scripts/pcsc-down.sh', [], undefined, 30_000);
+    await down;
+    const error = await t.transmit(SELECT_MF).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(['no-service', 'card-removed']).toContain((error as TransportError).reason);
+    await expect(t.connect()).rejects.toMatchObject({ reason: 'no-service' });
+    const up = nextEvent(monitor, (e) => e.type === 'service-up');
+    const back = nextEvent(monitor, (e) => e.type === 'card-inserted' && e.reader === SLOT0.reader, 20_000);
+    await run('scripts/pcsc-up.sh', [], undefined, 60_000);
+    await up;
+    await bridge.waitConnected(15_000);
+    await back;
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+  });
+});
