@@ -1,0 +1,28 @@
+import type { CommandApdu } from '../../src/apdu/command-apdu.js';
+import type { CardContext } from '../card-context.js';
+import { CardStatus, SW, wrongPinStatus } from '../card-status.js';
+import type { CommandRoute, HandlerResult } from '../command-route.js';
+import { decodePinBcd } from '../pin-object.js';
+import { checkPin, requirePin } from './pin-check.js';
+
+/**
+ * VERIFY `00 20 00 <PIN ref> Lc <PIN BCD, F-padded>` (card-facts §4).
+ * Without data: 9000 if already verified, else 63Cx (tries left) or 6983 (blocked).
+ * A malformed PIN block (a non-digit nibble before the padding) is 6A80 and costs no try.
+ */
+export const verifyCommand: CommandRoute = { name: 'VERIFY', cla: [0x00], ins: 0x20, handler: verify };
+
+function verify(ctx: CardContext, apdu: CommandApdu): HandlerResult {
+  if (apdu.p1 !== 0) throw new CardStatus(SW.WRONG_P1P2);
+  const pin = requirePin(ctx, apdu.p2);
+  if (apdu.data.length === 0) {
+    if (pin.blocked) throw new CardStatus(SW.AUTH_METHOD_BLOCKED);
+    if (ctx.security.pinVerified(pin)) return undefined;
+    throw new CardStatus(wrongPinStatus(pin.triesLeft), 'PIN status');
+  }
+  const digits = decodePinBcd(apdu.data);
+  if (digits === undefined) throw new CardStatus(SW.WRONG_DATA, 'malformed PIN block');
+  checkPin(ctx, pin, digits, 'verify');
+  ctx.security.setPinVerified(pin, true);
+  return undefined;
+}

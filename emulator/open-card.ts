@@ -1,0 +1,21 @@
+import { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
+import type { CardProfile } from './card-profile.js';
+import { loadProfile } from './profile-loader.js';
+import { FileStateStore, MemoryStateStore } from './state-store.js';
+
+export interface OpenCardOptions extends Omit<CardEmulatorOptions, 'profile' | 'store'> {
+  /** Path of a profile JSON file, or a profile already loaded. */
+  profile: string | CardProfile;
+  /** Path of the state file (created from the profile when missing); omitted: state in memory. */
+  state?: string;
+}
+
+/** Profile + state file → a card ready to power on. */
+export function openCard(options: OpenCardOptions): CardEmulator {
+  const { profile, state, ...rest } = options;
+  return new CardEmulator({
+    ...rest,
+    profile: typeof profile === 'string' ? loadProfile(profile) : profile,
+    store: state === undefined ? new MemoryStateStore() : new FileStateStore(state),
+  });
+}
