@@ -1,0 +1,384 @@
+import { CardChannel } from '../channel/card-channel.js';
+import { SscardError } from '../errors.js';
+import type { CardTransport, ResetKind } from '../transport/card-transport.js';
+import { TransportError } from '../transport/transport-error.js';
+import { withTimeout } from '../transport/with-timeout.js';
+import type { Script, Statement } from './ast.js';
+import { checkAssertion, checkExpectation } from './check-expectation.js';
+import { type EvaluationScope, evaluate, evaluateBytes } from './evaluator.js';
+import { defaultRandom } from './functions.js';
+import { MAX_REPEAT } from './parser.js';
+import type { FailureInfo, RunResult, ScriptReporter, ScriptResult, StepResult } from './reporter.js';
+import { ScriptRuntimeError, type SourceLocation } from './script-errors.js';
+import { Literal, showValue, toNumber, type Value } from './value.js';
+
+export interface RunOptions {
+  /** Connected by the runner at the start; the caller closes it. */
+  transport: CardTransport;
+  /** `--param k=v`: variables every script starts with (they override `param` defaults). */
+  params?: Record<string, string>;
+  /** Read by `${NAME}` when no variable NAME exists, and by env("NAME"). */
+  env?: Record<string, string | undefined>;
+  /**
+   * Start scripts in `t0 auto` mode (GET RESPONSE after 61xx, re-send after 6Cxx, chaining).
+   * Default false: scriptor's raw mode, each line is exactly one exchange.
+   */
+  t0Auto?: boolean;
+  /** Stop after the first failed step (teardown still runs). */
+  bail?: boolean;
+  /** Only steps whose name or file matches run (setup and teardown run for them). */
+  filter?: RegExp;
+  /** Upper bound per exchange; a card that does not answer fails the run with a transport timeout. */
+  timeoutMs?: number;
+  reporters?: ScriptReporter[];
+  /** Clock for date() and time(); tests pin it. */
+  now?: () => Date;
+  random?: (length: number) => Uint8Array;
+}
+
+/** Ends a step: a failed expectation or a statement that could not run. */
+class StepFailure extends Error {
+  constructor(readonly info: FailureInfo) {
+    super(info.message);
+  }
+}
+
+/** `exit`: the script ends here (teardown still runs). */
+class ScriptExit extends Error {}
+
+interface Section {
+  kind: 'setup' | 'step' | 'teardown';
+  name: string;
+  loc: SourceLocation;
+  comments: string[];
+  body: Statement[];
+}
+
+/**
+ * Runs parsed scripts on one card, in order. The transport is connected once; every script after
+ * the first starts with a warm reset, so no security state leaks from one script into the next.
+ */
+export async function runScripts(scripts: Script[], options: RunOptions): Promise<RunResult> {
+  const runner = new ScriptRunner(options);
+  return runner.run(scripts);
+}
+
+class ScriptRunner {
+  private readonly reporters: ScriptReporter[];
+  private readonly transport: CardTransport;
+  private readonly scope: EvaluationScope;
+  private t0Auto = false;
+  private channel: CardChannel | undefined;
+  private bailed = false;
+  private commands = 0;
+  /** Set while a statement runs in t0-auto mode: the channel's exchanges go to reporters. */
+  private current: { loc: SourceLocation; source: string | undefined; comments: string[] | undefined; sends: number } | undefined;
+
+  constructor(private readonly options: RunOptions) {
+    this.reporters = options.reporters ?? [];
+    const base = options.transport;
+    const timeout = options.timeoutMs;
+    this.transport =
+      timeout && timeout > 0
+        ? {
+            name: base.name,
+            connect: () => withTimeout(base.connect(), timeout, `${base.name}: connect`),
+            transmit: (c) => withTimeout(base.transmit(c), timeout, `${base.name}: command`),
+            reset: (k?: ResetKind) => withTimeout(base.reset(k), timeout, `${base.name}: reset`),
+            close: () => base.close(),
+          }
+        : base;
+    this.scope = {
+      vars: new Map(),
+      env: options.env ?? {},
+      lastData: undefined,
+      lastSw: undefined,
+      atr: new Uint8Array(0),
+      now: options.now ?? (() => new Date()),
+      random: options.random ?? defaultRandom,
+    };
+  }
+
+  async run(scripts: Script[]): Promise<RunResult> {
+    const started = performance.now();
+    for (const r of this.reporters) r.runStart?.(scripts);
+    this.scope.atr = await this.transport.connect();
+    const results: ScriptResult[] = [];
+    for (let i = 0; i < scripts.length; i++) {
+      const script = scripts[i]!;
+      if (i > 0 && !this.bailed && this.selected(script).length > 0) this.scope.atr = await this.transport.reset('warm');
+      results.push(await this.runScript(script));
+    }
+    const totals = { scripts: results.length, steps: 0, passed: 0, failed: 0, errors: 0, skipped: 0, commands: this.commands };
+    for (const s of results) {
+      for (const step of s.steps) {
+        if (step.kind === 'step') totals.steps++;
+        if (step.status === 'passed') totals.passed++;
+        else if (step.status === 'failed') totals.failed++;
+        else if (step.status === 'error') totals.errors++;
+        else totals.skipped++;
+      }
+    }
+    const result: RunResult = {
+      scripts: results,
+      totals,
+      passed: totals.failed === 0 && totals.errors === 0,
+      durationMs: performance.now() - started,
+    };
+    for (const r of this.reporters) r.runEnd?.(result);
+    return result;
+  }
+
+  private selected(script: Script): Script['steps'] {
+    const filter = this.options.filter;
+    if (!filter) return script.steps;
+    return script.steps.filter((s) => filter.test(s.name) || filter.test(script.file));
+  }
+
+  private async runScript(script: Script): Promise<ScriptResult> {
+    const started = performance.now();
+    const commandsBefore = this.commands;
+    for (const r of this.reporters) r.scriptStart?.(script);
+    this.resetSession();
+    const steps: StepResult[] = [];
+    const selected = new Set(this.selected(script));
+    let skipReason: string | undefined = this.bailed
+      ? 'an earlier step failed (--bail)'
+      : selected.size === 0
+        ? 'not selected by --filter'
+        : undefined;
+    const began = skipReason === undefined;
+    if (began) {
+      const setup: Section = {
+        kind: 'setup',
+        name: 'setup',
+        loc: { file: script.file, line: 1, column: 1 },
+        comments: [],
+        body: [...script.prelude, ...script.setup],
+      };
+      const outcome = await this.runSection(setup, script.file, script.setup.length > 0);
+      if (outcome.result.status !== 'passed') {
+        steps.push(outcome.result);
+        if (this.options.bail) this.bailed = true;
+      }
+      if (outcome.exited) skipReason = 'the script ended with exit';
+      else if (outcome.result.status !== 'passed') skipReason = 'setup failed';
+    }
+    for (const step of script.steps) {
+      if (!selected.has(step)) continue; // filtered out: not reported
+      if (skipReason !== undefined) {
+        steps.push(skipped(script.file, step, skipReason));
+        continue;
+      }
+      const outcome = await this.runSection(
+        { kind: 'step', name: step.name, loc: step.loc, comments: step.comments, body: step.body },
+        script.file,
+        true,
+      );
+      steps.push(outcome.result);
+      if (outcome.exited) skipReason = 'the script ended with exit';
+      else if (outcome.result.status !== 'passed' && this.options.bail) {
+        this.bailed = true;
+        skipReason = 'an earlier step failed (--bail)';
+      }
+    }
+    if (began && script.teardown.length > 0) {
+      const teardown: Section = { kind: 'teardown', name: 'teardown', loc: script.teardown[0]!.loc, comments: [], body: script.teardown };
+      const outcome = await this.runSection(teardown, script.file, true);
+      if (outcome.result.status !== 'passed') steps.push(outcome.result);
+    }
+    const result: ScriptResult = {
+      file: script.file,
+      steps,
+      commands: this.commands - commandsBefore,
+      durationMs: performance.now() - started,
+    };
+    for (const r of this.reporters) r.scriptEnd?.(result);
+    return result;
+  }
+
+  private resetSession(): void {
+    this.scope.vars.clear();
+    for (const [k, v] of Object.entries(this.options.params ?? {})) this.scope.vars.set(k, new Literal(v));
+    this.scope.lastData = undefined;
+    this.scope.lastSw = undefined;
+    this.setT0Auto(this.options.t0Auto ?? false);
+  }
+
+  private setT0Auto(auto: boolean): void {
+    this.t0Auto = auto;
+    if (auto && !this.channel) this.channel = new CardChannel(this.observedTransport());
+  }
+
+  /** The transport as the channel sees it in t0-auto mode: every exchange, automatic ones too, is reported. */
+  private observedTransport(): CardTransport {
+    const inner = this.transport;
+    return {
+      name: inner.name,
+      connect: () => inner.connect(),
+      reset: (k?: ResetKind) => inner.reset(k),
+      close: () => inner.close(),
+      transmit: async (command) => {
+        const response = await inner.transmit(command);
+        const cur = this.current;
+        if (cur) {
+          this.emitExchange(command, response, cur.sends > 0, cur.loc, cur.source, cur.sends === 0 ? cur.comments : undefined);
+          cur.sends++;
+        }
+        return response;
+      },
+    };
+  }
+
+  private emitExchange(
+    command: Uint8Array,
+    response: Uint8Array,
+    automatic: boolean,
+    loc: SourceLocation,
+    source: string | undefined,
+    comments: string[] | undefined,
+  ): void {
+    this.commands++;
+    if (this.reporters.length === 0) return;
+    const n = response.length;
+    const sw = n >= 2 ? (response[n - 2]! << 8) | response[n - 1]! : 0;
+    const event = { command, response, sw, automatic, loc, source, comments };
+    for (const r of this.reporters) r.exchange?.(event);
+  }
+
+  private async runSection(section: Section, file: string, announce: boolean): Promise<{ result: StepResult; exited: boolean }> {
+    if (announce) for (const r of this.reporters) r.sectionStart?.(section.kind, section.name, section.loc, section.comments);
+    const started = performance.now();
+    const commandsBefore = this.commands;
+    let failure: FailureInfo | undefined;
+    let exited = false;
+    try {
+      await this.execute(section.body);
+    } catch (error) {
+      if (error instanceof StepFailure) failure = error.info;
+      else if (error instanceof ScriptExit) exited = true;
+      else if (error instanceof TransportError) throw error;
+      else if (error instanceof SscardError) {
+        const loc = error instanceof ScriptRuntimeError ? error.location : undefined;
+        const message = error instanceof ScriptRuntimeError ? error.detail : error.message;
+        failure = { kind: 'error', loc, source: section.name, message, details: [] };
+      } else throw error;
+    }
+    const result: StepResult = {
+      file,
+      name: section.name,
+      kind: section.kind,
+      loc: section.loc,
+      status: failure ? (failure.kind === 'error' ? 'error' : 'failed') : 'passed',
+      commands: this.commands - commandsBefore,
+      durationMs: performance.now() - started,
+      failure,
+    };
+    if (announce || failure) for (const r of this.reporters) r.stepEnd?.(result);
+    return { result, exited };
+  }
+
+  private async execute(body: Statement[]): Promise<void> {
+    const scope = this.scope;
+    for (let i = 0; i < body.length; i++) {
+      const s = body[i]!;
+      switch (s.kind) {
+        case 'apdu':
+          await this.sendApdu(s);
+          break;
+        case 'expect': {
+          if (scope.lastSw === undefined) throw new ScriptRuntimeError('expect: no response yet (send a command first)', s.loc);
+          const f = checkExpectation(s.expectation, scope.lastData!, scope.lastSw, scope);
+          if (f) throw new StepFailure(f);
+          break;
+        }
+        case 'assign': {
+          if (s.onlyIfUnset && scope.vars.has(s.name)) break;
+          if (s.onlyIfUnset && s.expr.kind === 'variable' && s.expr.name === s.name) {
+            const fromEnv = scope.env[s.name];
+            if (fromEnv === undefined) throw new ScriptRuntimeError(`parameter $${s.name} is required: pass --param ${s.name}=…`, s.loc);
+            scope.vars.set(s.name, new Literal(fromEnv));
+            break;
+          }
+          const v: Value = evaluate(s.expr, scope);
+          scope.vars.set(s.name, v instanceof Uint8Array ? v.slice() : v);
+          break;
+        }
+        case 'assert': {
+          const f = checkAssertion(evaluate(s.left, scope), s.op, evaluate(s.right, scope), s.source, s.loc);
+          if (f) throw new StepFailure(f);
+          break;
+        }
+        case 'reset': {
+          scope.atr = await this.transport.reset(s.reset);
+          scope.lastData = undefined;
+          scope.lastSw = undefined;
+          for (const r of this.reporters) r.reset?.(scope.atr, s.reset, s.loc);
+          break;
+        }
+        case 'exit':
+          throw new ScriptExit();
+        case 'print': {
+          const text = showValue(evaluate(s.expr, scope));
+          for (const r of this.reporters) r.print?.(text, s.loc);
+          break;
+        }
+        case 't0':
+          this.setT0Auto(s.auto);
+          break;
+        case 'repeat': {
+          const count = toNumber(evaluate(s.count, scope), 'repeat count', s.loc);
+          if (!Number.isInteger(count) || count < 0 || count > MAX_REPEAT) {
+            throw new ScriptRuntimeError(`repeat count must be 0 to ${MAX_REPEAT}, got ${count}`, s.loc);
+          }
+          for (let k = 0; k < count; k++) {
+            if (s.counter) scope.vars.set(s.counter, k);
+            await this.execute(s.body);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private async sendApdu(s: Extract<Statement, { kind: 'apdu' }>): Promise<void> {
+    const scope = this.scope;
+    const command = s.bytes ?? evaluateBytes(s.expr!, scope, 'APDU', s.loc);
+    if (command.length < 4) throw new ScriptRuntimeError(`an APDU has at least 4 bytes (CLA INS P1 P2), got ${command.length}`, s.loc);
+    if (this.t0Auto) {
+      this.current = { loc: s.loc, source: s.source, comments: s.comments, sends: 0 };
+      try {
+        const response = await this.channel!.transmitRaw(command);
+        scope.lastData = response.data;
+        scope.lastSw = response.sw;
+      } finally {
+        this.current = undefined;
+      }
+    } else {
+      const response = await this.transport.transmit(command);
+      const n = response.length;
+      if (n < 2) throw new TransportError('protocol', `${this.transport.name}: answer of ${n} byte(s) has no status word`);
+      scope.lastData = response.subarray(0, n - 2);
+      scope.lastSw = (response[n - 2]! << 8) | response[n - 1]!;
+      this.emitExchange(command, response, false, s.loc, s.source, s.comments);
+    }
+    for (const exp of s.expectations) {
+      const f = checkExpectation(exp, scope.lastData!, scope.lastSw!, scope);
+      if (f) throw new StepFailure(f);
+    }
+  }
+}
+
+function skipped(file: string, step: Script['steps'][number], reason: string): StepResult {
+  return {
+    file,
+    name: step.name,
+    kind: 'step',
+    loc: step.loc,
+    status: 'skipped',
+    commands: 0,
+    durationMs: 0,
+    failure: undefined,
+    skipReason: reason,
+  };
+}
