@@ -1,0 +1,22 @@
+/** sscard/emulator: the software social-security card. */
+export type { FileOperation } from './access-rule.js';
+export { CardContext, type CardInterface, isSecureMessagingCla, MAC_LENGTH, macInput } from './card-context.js';
+export { blockSize, diversifyKey, encryptBlocks, secureMessagingMac } from './card-crypto.js';
+export { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
+export type { CardKey } from './card-key.js';
+export * from './card-profile.js';
+export { type CardStateData, CardStateError, STATE_FORMAT } from './card-state.js';
+export { CardStatus, SW, wrongPinStatus } from './card-status.js';
+export type { CardApplication, CommandHandler, CommandRoute, HandlerResult } from './command-route.js';
+export { ISO_COMMANDS } from './commands/iso-commands.js';
+export { atsHistoricalBytes, synthesizeContactlessAtr } from './contactless.js';
+export { CRASH_AT_ENV } from './crash-point.js';
+export { type EmulatorLogger, memoryLogger, stderrLogger } from './emulator-logger.js';
+export { EmulatorTransport } from './emulator-transport.js';
+export { DedicatedFile, ElementaryFile } from './file-system.js';
+export { type OpenCardOptions, openCard } from './open-card.js';
+export { decodePinBcd, encodePinBcd, PinObject } from './pin-object.js';
+export { ProfileError } from './profile-error.js';
+export { loadProfile, parseProfile } from './profile-loader.js';
+export { FileStateStore, MemoryStateStore, type StateStore } from './state-store.js';
+export type { VirtualCard } from './virtual-card.js';
