@@ -56,7 +56,7 @@ export function evaluate(expr: Expr, scope: EvaluationScope): Value {
       return concatBytes(...expr.parts.map((p) => toBytes(evaluate(p, scope), 'bytes', expr.loc)));
     case 'masked':
       throw new ScriptRuntimeError(
-        `${expr.count} masked byte(s) (**) cannot be sent: the recording hid a secret; write it as $variable in the script and pass --param`,
+        `this command cannot be replayed: the recording masked ${expr.count} secret byte(s) (**); write the secret as a $variable in the script, record again, and replay with --param`,
         expr.loc,
       );
   }

@@ -260,7 +260,9 @@ function joinParts(parts: Expr[], loc: SourceLocation): Expr {
   const merged: Expr[] = [];
   for (const p of parts) {
     const last = merged[merged.length - 1];
-    if (p.kind === 'literal' && p.value instanceof Literal && last?.kind === 'literal' && last.value instanceof Literal) {
+    if (p.kind === 'masked' && last?.kind === 'masked') {
+      merged[merged.length - 1] = { ...last, count: last.count + p.count };
+    } else if (p.kind === 'literal' && p.value instanceof Literal && last?.kind === 'literal' && last.value instanceof Literal) {
       merged[merged.length - 1] = { kind: 'literal', value: new Literal(last.value.text + p.value.text) };
     } else {
       merged.push(p);

@@ -261,7 +261,7 @@ class ScriptRunner {
       else if (error instanceof SscardError) {
         const loc = error instanceof ScriptRuntimeError ? error.location : undefined;
         const message = error instanceof ScriptRuntimeError ? error.detail : error.message;
-        failure = { kind: 'error', loc, source: section.name, message, details: [] };
+        failure = { kind: 'error', loc, source: '', message, details: [] };
       } else throw error;
     }
     const result: StepResult = {

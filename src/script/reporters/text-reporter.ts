@@ -84,7 +84,8 @@ export class TextReporter implements ScriptReporter {
         this.out.line(commandLine(this.lastExchange.command));
         this.out.line(responseLine(this.lastExchange.response, this.lastExchange.sw));
       }
-      this.out.line(`✗ ${label}: ${f.loc ? `${formatLocation(f.loc)}: ` : ''}${f.source}`);
+      this.out.line(`✗ ${label}${f.loc ? ` (${formatLocation(f.loc)})` : ''}${f.kind === 'error' ? ': error' : ''}`);
+      if (f.source) this.out.line(`    ${f.source}`);
       this.out.line(`    ${f.message}`);
       for (const d of f.details) if (!f.message.endsWith(d)) this.out.line(`    ${d}`);
     }
