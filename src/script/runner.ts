@@ -319,7 +319,9 @@ class ScriptRunner {
         case 'exit':
           throw new ScriptExit();
         case 'print': {
-          const text = showValue(evaluate(s.expr, scope));
+          // Parts side by side print separated by spaces, so text and bytes mix: print "SW" sw
+          const parts = s.expr.kind === 'concat' ? s.expr.parts : [s.expr];
+          const text = parts.map((p) => showValue(evaluate(p, scope))).join(' ');
           for (const r of this.reporters) r.print?.(text, s.loc);
           break;
         }
