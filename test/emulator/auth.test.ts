@@ -99,7 +99,7 @@ describe('INTERNAL AUTHENTICATE', () => {
     const { send, card } = testCard({ protocol: 'T=1' });
     send(SELECT_SSSE);
     const atr = toHex(card.answerToResetBytes);
-    let key = KEYS.internalSm4Master;
+    let key: string = KEYS.internalSm4Master;
     for (const factor of [atr.slice(-16), toHex(new TextEncoder().encode('330300sx'))]) {
       const inverted = toHex(fromHex(factor).map((b) => b ^ 0xff));
       key = sm4Ecb(key, factor + inverted);

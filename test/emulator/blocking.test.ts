@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { challengeOf, KEYS, pbocMac, SELECT_MEDICAL, SELECT_SSSE, sm4Mac, testCard } from './card-helpers.js';
 
-function macCommand(send: (h: string) => string, header: string, mac: (iv: string, input: string) => string, challengeLength = '08'): string {
+function macCommand(
+  send: (h: string) => string,
+  header: string,
+  mac: (iv: string, input: string) => string,
+  challengeLength = '08',
+): string {
   const challenge = challengeOf(send(`00840000${challengeLength}`));
   return send(`${header}04${mac(challenge, `${header}04`)}`);
 }

@@ -1,11 +1,11 @@
 import { createCipheriv } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { CardEmulator, type CardEmulatorOptions } from '../../emulator/card-emulator.js';
 import type { CardProfile } from '../../emulator/card-profile.js';
 import { memoryLogger } from '../../emulator/emulator-logger.js';
 import { loadProfile } from '../../emulator/profile-loader.js';
 import { MemoryStateStore } from '../../emulator/state-store.js';
+import { fromHex, toHex } from '../../src/bytes/hex.js';
 
 export const TEST_PROFILE_PATH = fileURLToPath(new URL('../../emulator/profiles/test-minimal.json', import.meta.url));
 export const SSSE_NAME = '7378312E73682EC9E7BBE1B1A3D5CF';
@@ -36,10 +36,11 @@ export function testProfile(changes: (p: CardProfile) => void = () => {}): CardP
 /** Deterministic "random": 11 22 33 … so tests can compute cryptograms. */
 export function countingRandom(): (n: number) => Uint8Array {
   let seed = 0x11;
-  return (n) => Uint8Array.from({ length: n }, () => {
-    seed = (seed + 0x11) & 0xff;
-    return seed;
-  });
+  return (n) =>
+    Uint8Array.from({ length: n }, () => {
+      seed = (seed + 0x11) & 0xff;
+      return seed;
+    });
 }
 
 export interface TestCard {

@@ -44,7 +44,10 @@ describe('READ BINARY / UPDATE BINARY', () => {
 
   it('reads 4096 bytes of photo in 256-byte pieces after external auth (Le=00)', () => {
     const { card } = testCard({ protocol: 'T=1' });
-    const ef = card.context.mf.dedicatedFiles()[0]!.elementaryFiles().find((e) => e.sfi === 8)!;
+    const ef = card.context.mf
+      .dedicatedFiles()[0]!
+      .elementaryFiles()
+      .find((e) => e.sfi === 8)!;
     expect(ef.size).toBe(4096);
     expect(ef.content.subarray(0, 4)).toEqual(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0));
   });

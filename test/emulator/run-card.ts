@@ -5,8 +5,8 @@
  * With SSCARD_EMULATOR_CRASH_AT=<point> set, the card kills itself at that write point.
  */
 import { writeSync } from 'node:fs';
-import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { openCard } from '../../emulator/open-card.js';
+import { fromHex, toHex } from '../../src/bytes/hex.js';
 
 const [profile, state, ...rest] = process.argv.slice(2);
 if (profile === undefined || state === undefined) {

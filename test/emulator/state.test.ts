@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { CardEmulator } from '../../emulator/card-emulator.js';
-import { CardStateError, type CardStateData } from '../../emulator/card-state.js';
+import { type CardStateData, CardStateError } from '../../emulator/card-state.js';
 import { memoryLogger } from '../../emulator/emulator-logger.js';
 import { openCard } from '../../emulator/open-card.js';
 import { MemoryStateStore, type StateStore } from '../../emulator/state-store.js';
+import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { SELECT_SSSE, TEST_PROFILE_PATH, testCard, testProfile } from './card-helpers.js';
 
 let dir: string;
@@ -66,13 +66,19 @@ describe('state file', () => {
     new CardEmulator({ profile: testProfile(), store });
     const other = structuredClone(store.saved!);
     other.profile = 'another-card';
-    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(other) })).toThrow(/belongs to profile "another-card"/);
+    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(other) })).toThrow(
+      /belongs to profile "another-card"/,
+    );
     const unknown = structuredClone(store.saved!);
     unknown.files['3F00/1001/EF99'] = { content: '00' };
-    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(unknown) })).toThrow(/files\.3F00\/1001\/EF99: no such EF/);
+    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(unknown) })).toThrow(
+      /files\.3F00\/1001\/EF99: no such EF/,
+    );
     const tries = structuredClone(store.saved!);
     tries.pins['3F00/1001#00'] = { triesLeft: 9, value: '123456' };
-    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(tries) })).toThrow(/triesLeft must be an integer 0..6/);
+    expect(() => new CardEmulator({ profile: testProfile(), store: new MemoryStateStore(tries) })).toThrow(
+      /triesLeft must be an integer 0..6/,
+    );
   });
 
   it('reads write nothing; every change is saved before the answer', () => {

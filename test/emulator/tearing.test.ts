@@ -25,7 +25,11 @@ function run(apdus: string[], crashAt?: string) {
   const env = { ...process.env };
   delete env[CRASH_AT_ENV];
   if (crashAt !== undefined) env[CRASH_AT_ENV] = crashAt;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, TEST_PROFILE_PATH, state, ...apdus], { cwd: REPO, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, TEST_PROFILE_PATH, state, ...apdus], {
+    cwd: REPO,
+    env,
+    encoding: 'utf8',
+  });
   return { signal: result.signal, status: result.status, lines: result.stdout.trim().split('\n').filter(Boolean), stderr: result.stderr };
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../src/bytes/hex.js';
-import { TransportError } from '../../src/transport/transport-error.js';
 import { CardEmulator } from '../../emulator/card-emulator.js';
 import { CardStatus } from '../../emulator/card-status.js';
 import type { CommandRoute } from '../../emulator/command-route.js';
 import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { ProfileError } from '../../emulator/profile-error.js';
+import { fromHex, toHex } from '../../src/bytes/hex.js';
+import { TransportError } from '../../src/transport/transport-error.js';
 import { SELECT_SSSE, testCard, testProfile } from './card-helpers.js';
 
 const BIG: CommandRoute = {
@@ -136,7 +136,9 @@ describe('contactless', () => {
   });
 
   it('a profile without a contactless section cannot be used contactless', () => {
-    expect(() => new CardEmulator({ profile: testProfile((p) => delete p.contactless), cardInterface: 'contactless' })).toThrow(ProfileError);
+    expect(() => new CardEmulator({ profile: testProfile((p) => delete p.contactless), cardInterface: 'contactless' })).toThrow(
+      ProfileError,
+    );
   });
 });
 
