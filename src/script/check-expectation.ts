@@ -8,7 +8,7 @@ import { type EvaluationScope, evaluateBytes } from './evaluator.js';
 import { comparePattern, isStaticPattern, type ResolvedPattern, resolvePattern, showBytes, showPattern, swMatches } from './pattern.js';
 import type { FailureInfo } from './reporter.js';
 import { formatLocation } from './script-errors.js';
-import { showValue, toBytes, type Value } from './value.js';
+import { showValue, toBytes, toNumber, type Value } from './value.js';
 
 // Static patterns are resolved once and reused: a 10,000-line script checks without allocating.
 const resolvedCache = new WeakMap<BytePattern, ResolvedPattern>();
