@@ -106,7 +106,7 @@ function swFailure(exp: Expectation, pattern: SwPattern, sw: number, before: str
   const expected = pattern.alternatives.map((a) => (a.mask === 0xffff ? `${swHex(a.value)} (${decodeStatusWord(a.value).meaning})` : null));
   const expectedText = pattern.alternatives.length === 1 && expected[0] ? expected[0] : pattern.source;
   const actual = `${swHex(sw)} (${decodeStatusWord(sw).meaning})`;
-  return failure(exp, `expected SW ${expectedText}, got ${actual}`, [...before, `expected SW ${expectedText}`, `actual SW   ${actual}`]);
+  return failure(exp, `expected SW ${expectedText}, got ${actual}`, before);
 }
 
 function swLine(sw: number): string {

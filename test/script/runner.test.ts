@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are scripts, whose ${…} is not a JS template
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
 import { parseScript } from '../../src/script/parser.js';
