@@ -1,8 +1,13 @@
 import type { RegisterCommand } from './cli-context.js';
 import { registerApdu } from './commands/apdu.js';
+import { registerAtr } from './commands/atr.js';
+import { registerEmulate } from './commands/emulate.js';
+import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
+import { registerSend } from './commands/send.js';
 import { registerSw } from './commands/sw.js';
 import { registerTlv } from './commands/tlv.js';
+import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerSw, registerTlv, registerApdu, registerRun];
+export const commandRegistry: RegisterCommand[] = [registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun];

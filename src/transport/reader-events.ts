@@ -166,13 +166,14 @@ export class PcscReaderMonitor {
   }
 
   private apply(next: Map<string, SeenReader>): void {
+    // What the first look finds is the state at start, not a change.
+    const initial = !this.serviceKnown;
     if (!this.serviceKnown || this.serviceError) {
       const wasKnown = this.serviceKnown;
       this.serviceKnown = true;
       this.serviceError = undefined;
       if (wasKnown) this.emit({ type: 'service-up', initial: false });
     }
-    const initial = false;
     for (const [name, old] of this.current) {
       const now = next.get(name);
       if (!now) {

@@ -6,6 +6,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { VirtualCard } from '../../emulator/virtual-card.js';
 import { VpcdBridge } from '../../emulator/vpcd-bridge.js';
 import { decodeAtr } from '../../src/apdu/atr.js';
+import { setEmulatorFactory } from '../../src/cli/commands/emulator-card.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
 import { PcscReaderMonitor, type ReaderEvent } from '../../src/transport/reader-events.js';
 import { TransportError } from '../../src/transport/transport-error.js';
@@ -239,6 +242,69 @@ describe.skipIf(!enabled)('PcscTransport through real pcscd + vpcd', () => {
     const scriptor = await run('scriptor', ['-r', SLOT0.reader], '80 CA 00 00 02\n00 A4 00 00 02 3F 00\n');
     expect(scriptor.stdout).toMatch(/<\s*00 01 90 00/);
     expect(scriptor.stdout).toMatch(/<\s*90 00/);
+  });
+});
+
+describe.skipIf(!enabled)('sscard commands through real pcscd + vpcd', () => {
+  afterEach(() => setEmulatorFactory(undefined));
+
+  it('readers lists the vpcd readers with the card and its ATR, and the built-in emulator', async () => {
+    await insert(new FakeVirtualCard());
+    const io = memoryIo();
+    expect(await runCli(['readers'], io)).toBe(0);
+    expect(io.text()).toMatch(/Virtual PCD 00 00 +card {2}3B021450 {2}\(contact\)/);
+    expect(io.text()).toMatch(/Virtual PCD 00 01 +no card/);
+    expect(io.text()).toMatch(/sscard emulator +built-in/);
+    const json = memoryIo();
+    expect(await runCli(['readers', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.text()).readers).toContainEqual(
+      expect.objectContaining({ name: SLOT0.reader, cardPresent: true, atr: '3B021450' }),
+    );
+  });
+
+  it('send --reader talks to the card in a PC/SC reader; atr reads its ATR', async () => {
+    await insert(new FakeVirtualCard());
+    const io = memoryIo();
+    expect(await runCli(['send', '--reader', 'PCD 00 00', '80CA000002', '00A40000023F00'], io)).toBe(0);
+    expect(io.text()).toBe('> 80CA000002\n< 0001 9000 success\n> 00A40000023F00\n< 9000 success\n');
+    const atrIo = memoryIo();
+    expect(await runCli(['atr', '--reader', SLOT0.reader], atrIo)).toBe(0);
+    expect(atrIo.text()).toMatch(/ATR: 3B 02 14 50/);
+  });
+
+  it('send with no card says so with the transport exit code', async () => {
+    const io = memoryIo();
+    expect(await runCli(['send', '--reader', SLOT1.reader, '00A40000'], io)).toBe(3);
+    expect(io.errText()).toMatch(/^sscard: no card in "Virtual PCD 00 01"/);
+  });
+
+  it('watch prints the current state, then insertions and removals', async () => {
+    const io = memoryIo();
+    const watching = runCli(['watch', '--for', '3'], io);
+    await new Promise((r) => setTimeout(r, 300));
+    const bridge = await insert(new FakeVirtualCard(), SLOT1);
+    await bridge.stop();
+    expect(await watching).toBe(0);
+    const text = io.text();
+    expect(text).toMatch(/now +reader attached {3}Virtual PCD 00 00/);
+    expect(text).toMatch(/card inserted {5}Virtual PCD 00 01 {2}ATR 3B021450 \(contact\)/);
+    expect(text).toMatch(/card removed {6}Virtual PCD 00 01/);
+  });
+
+  it('emulate puts the card into vpcd, where PcscTransport reads it, and takes it out when done', async () => {
+    const card = new FakeVirtualCard();
+    let closed = 0;
+    setEmulatorFactory(async () => ({ card, label: 'fake', close: async () => void closed++ }));
+    const io = memoryIo();
+    const emulating = runCli(['emulate', '--port', String(SLOT1.port), '--for', '4'], io);
+    const t = transport(SLOT1);
+    await t.connect();
+    expect(hex(await t.transmit(new Uint8Array([0x80, 0xca, 0x00, 0x00, 0x01])))).toBe('009000');
+    expect(await emulating).toBe(0);
+    expect(closed).toBe(1);
+    expect(io.text()).toMatch(/card "fake" inserted into vpcd at 127.0.0.1:35964 \(reader "Virtual PCD 00 01"\)/);
+    expect(io.text()).toMatch(/card "fake" removed/);
+    await expect(t.transmit(SELECT_MF)).rejects.toBeInstanceOf(TransportError);
   });
 });
 
