@@ -1,0 +1,138 @@
+import { concatBytes } from '../bytes/bytes.js';
+import { CryptoError } from './crypto-error.js';
+import { DerTag, derEncode, derUnsignedInteger, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
+import { bigIntToBytes, bytesToBigInt, modN, N, Sm2Point } from './sm2-curve.js';
+import {
+  randomScalarWithPoint,
+  SM2_DEFAULT_USER_ID,
+  type Sm2PrivateKeyInput,
+  type Sm2PublicKeyInput,
+  type Sm2UserId,
+  toSm2PrivateKey,
+  toSm2PublicKey,
+} from './sm2-keys.js';
+import { createSm3 } from './sm3.js';
+
+/** 'der': SEQUENCE { INTEGER r, INTEGER s } as OpenSSL writes it; 'raw': r ‖ s, 32 bytes each, as cards return it. */
+export type Sm2SignatureFormat = 'der' | 'raw';
+
+export interface Sm2SignOptions {
+  /** Default `1234567812345678`. */
+  userId?: Sm2UserId;
+  /** Default 'der'. */
+  format?: Sm2SignatureFormat;
+}
+
+export interface Sm2VerifyOptions {
+  userId?: Sm2UserId;
+  /** Default: detect (64 bytes is raw, anything else must be DER). */
+  format?: Sm2SignatureFormat;
+}
+
+/** e = SM3(Z ‖ M) as an integer. */
+function messageRepresentative(z: Uint8Array, message: Uint8Array): bigint {
+  return bytesToBigInt(createSm3().update(z).update(message).digest());
+}
+
+/**
+ * SM2 signature (GB/T 32918.2) of `message` with the user id's Z value. The nonce and k·G come from
+ * OpenSSL; the rest is a few modular operations.
+ */
+export function sm2Sign(privateKey: Sm2PrivateKeyInput, message: Uint8Array, options: Sm2SignOptions = {}): Uint8Array {
+  const key = toSm2PrivateKey(privateKey);
+  const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
+  for (;;) {
+    const { k, kG } = randomScalarWithPoint();
+    const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, bytesToBigInt(kG.subarray(1, 33)));
+    if (sig) return encodeSignature(sig.r, sig.s, options.format ?? 'der');
+  }
+}
+
+/**
+ * Known-answer tests only: signs with a caller-chosen nonce, as the standard's examples do.
+ * Never use a chosen nonce for real keys (a repeated k reveals the private key).
+ */
+export function sm2SignWithFixedNonceForTest(
+  privateKey: Sm2PrivateKeyInput,
+  message: Uint8Array,
+  k: bigint,
+  options: Sm2SignOptions = {},
+): Uint8Array {
+  const key = toSm2PrivateKey(privateKey);
+  const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
+  const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, Sm2Point.BASE.multiply(k).x);
+  if (!sig) throw new CryptoError('nonce', 'this nonce gives r = 0, r + k = n or s = 0; the standard picks another');
+  return encodeSignature(sig.r, sig.s, options.format ?? 'der');
+}
+
+function signWithNonce(d: bigint, dPlusOneInverse: bigint, e: bigint, k: bigint, x1: bigint): { r: bigint; s: bigint } | undefined {
+  const r = modN(e + x1);
+  if (r === 0n || r + k === N) return undefined;
+  const s = modN(dPlusOneInverse * (k - r * d));
+  if (s === 0n) return undefined;
+  return { r, s };
+}
+
+/**
+ * True when `signature` is a valid SM2 signature of `message` under `publicKey` and the user id.
+ * A well-formed signature that does not verify returns false; a malformed one (bad DER, wrong
+ * length, r or s out of [1, n-1]) throws CryptoError, so callers can tell the two apart.
+ */
+export function sm2Verify(
+  publicKey: Sm2PublicKeyInput,
+  message: Uint8Array,
+  signature: Uint8Array,
+  options: Sm2VerifyOptions = {},
+): boolean {
+  const key = toSm2PublicKey(publicKey);
+  const { r, s } = decodeSignature(signature, options.format);
+  const e = messageRepresentative(key.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
+  const t = modN(r + s);
+  if (t === 0n) return false;
+  const point = Sm2Point.BASE.multiplyUnsafe(s).add(key.pointForMultiply().multiplyUnsafe(t));
+  if (point.is0()) return false;
+  return modN(e + point.x) === r;
+}
+
+export function encodeSignature(r: bigint, s: bigint, format: Sm2SignatureFormat): Uint8Array {
+  if (format === 'raw') return concatBytes(bigIntToBytes(r), bigIntToBytes(s));
+  return derEncode(DerTag.sequence, derUnsignedInteger(r), derUnsignedInteger(s));
+}
+
+/** Parses a raw (r‖s) or DER signature and checks 1 ≤ r, s ≤ n-1. */
+export function decodeSignature(signature: Uint8Array, format?: Sm2SignatureFormat): { r: bigint; s: bigint } {
+  if (!(signature instanceof Uint8Array)) throw new CryptoError('signature', 'expected bytes (Uint8Array)');
+  const kind = format ?? (signature.length === 64 && signature[0] !== 0x30 ? 'raw' : signature.length === 64 ? guess(signature) : 'der');
+  let r: bigint;
+  let s: bigint;
+  if (kind === 'raw') {
+    if (signature.length !== 64) throw new CryptoError('signature', `raw r‖s must be 64 bytes, got ${signature.length}`);
+    r = bytesToBigInt(signature.subarray(0, 32));
+    s = bytesToBigInt(signature.subarray(32));
+  } else {
+    const seq = readDerRoot(signature, DerTag.sequence, 'signature');
+    const parts = readDerChildren(seq, 'signature');
+    if (parts.length !== 2) throw new CryptoError('signature', `malformed DER: expected 2 INTEGERs, found ${parts.length} elements`);
+    r = readDerUnsignedInteger(expectTag(parts[0], DerTag.integer, 'signature', 'r'), 'signature', 'r');
+    s = readDerUnsignedInteger(expectTag(parts[1], DerTag.integer, 'signature', 's'), 'signature', 's');
+  }
+  if (r < 1n || r >= N) throw new CryptoError('signature', 'r out of range [1, n-1]');
+  if (s < 1n || s >= N) throw new CryptoError('signature', 's out of range [1, n-1]');
+  return { r, s };
+}
+
+// A 64-byte input starting with 30 could be either form; DER wins only when it parses exactly.
+function guess(signature: Uint8Array): Sm2SignatureFormat {
+  try {
+    readDerRoot(signature, DerTag.sequence, 'signature');
+    return 'der';
+  } catch {
+    return 'raw';
+  }
+}
+
+/** Converts a signature between DER and raw r‖s. */
+export function sm2ConvertSignature(signature: Uint8Array, to: Sm2SignatureFormat): Uint8Array {
+  const { r, s } = decodeSignature(signature);
+  return encodeSignature(r, s, to);
+}
