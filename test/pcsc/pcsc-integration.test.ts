@@ -10,8 +10,15 @@ import { setEmulatorFactory } from '../../src/cli/commands/emulator-card.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
+import { pcscReaderSource } from '../../src/transport/reader-registry.js';
 import { PcscReaderMonitor, type ReaderEvent } from '../../src/transport/reader-events.js';
 import { TransportError } from '../../src/transport/transport-error.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLogger } from '../../emulator/emulator-logger.js';
+import { openCard } from '../../emulator/open-card.js';
 import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
 import { pcscTestsEnabled } from './pcscd-gate.js';
 
@@ -29,11 +36,24 @@ afterEach(async () => {
 
 async function insert(card: VirtualCard, slot = SLOT0): Promise<VpcdBridge> {
   const bridge = new VpcdBridge(card, { port: slot.port, minBackoffMs: 50, maxBackoffMs: 500 });
-  cleanups.push(() => bridge.stop());
+  cleanups.push(async () => {
+    await bridge.stop();
+    await emptyForPcscd(slot);
+  });
   bridge.start();
   await bridge.waitConnected(10_000);
   await seenByPcscd(slot);
   return bridge;
+}
+
+/** Waits (bounded) until pcscd reports the slot empty, so the next card there is seen as new. */
+async function emptyForPcscd(slot = SLOT0): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const readers = await pcscReaderSource().list();
+    if (!readers.find((r) => r.name === slot.reader)?.cardPresent) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** vpcd accepts the card at once, but pcscd notices it at its next presence poll (≤ 400 ms). */
@@ -304,6 +324,87 @@ describe.skipIf(!enabled)('sscard commands through real pcscd + vpcd', () => {
     expect(closed).toBe(1);
     expect(io.text()).toMatch(/card "fake" inserted into vpcd at 127.0.0.1:35964 \(reader "Virtual PCD 00 01"\)/);
     expect(io.text()).toMatch(/card "fake" removed/);
+    await expect(t.transmit(SELECT_MF)).rejects.toBeInstanceOf(TransportError);
+  });
+});
+
+const PROFILE = 'emulator/profiles/test-minimal.json';
+const realCard = (contactless = false) =>
+  openCard({ profile: PROFILE, logger: memoryLogger(), ...(contactless ? { cardInterface: 'contactless' as const } : {}) });
+
+describe.skipIf(!enabled)('the real CardEmulator through pcscd + vpcd', () => {
+  it('PcscTransport reads it, sees it leave (typed error, no hang) and come back', async () => {
+    const card = realCard();
+    const bridge = await insert(card);
+    const t = transport();
+    expect(hex(await t.connect())).toBe(hex(card.answerToResetBytes));
+    expect(t.activeProtocol).toBe('T0');
+    const select = await t.transmit(new Uint8Array([0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00]));
+    expect(hex(select).slice(0, 2)).toMatch(/61|90/);
+    // READ BINARY of EF 0001 by its SFI: the card serial of the test profile.
+    expect(hex(await t.transmit(new Uint8Array([0x00, 0xb0, 0x81, 0x00, 0x08])))).toBe('11223344556677889000');
+    await bridge.stop();
+    const started = Date.now();
+    const error = await t.transmit(new Uint8Array([0x00, 0xb0, 0x81, 0x00, 0x08])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).reason).toBe('card-removed');
+    expect(Date.now() - started).toBeLessThan(6000);
+    bridge.start();
+    await bridge.waitConnected(10_000);
+    await t.connect();
+    expect(hex(await t.transmit(new Uint8Array([0x00, 0xb0, 0x81, 0x00, 0x08])))).toBe('11223344556677889000');
+  });
+
+  it('answers pyscard and scriptor', async () => {
+    await insert(realCard());
+    const py = [
+      'from smartcard.System import readers',
+      'r = [x for x in readers() if str(x) == "Virtual PCD 00 00"][0]',
+      'c = r.createConnection(); c.connect()',
+      'd, s1, s2 = c.transmit([0x00, 0xB0, 0x81, 0x00, 0x08])',
+      'print(bytes(d + [s1, s2]).hex().upper())',
+      'c.disconnect()',
+    ].join('\n');
+    expect((await run('/usr/bin/python3', ['-c', py])).stdout.trim()).toBe('11223344556677889000');
+    const scriptor = await run('scriptor', ['-r', SLOT0.reader], '00 B0 81 00 08\n');
+    expect(scriptor.stdout).toMatch(/<\s*11 22 33 44 55 66 77 88 90 00/);
+  });
+
+  it('shows its contactless face in the second slot with a synthesized ATR', async () => {
+    await insert(realCard(true), SLOT1);
+    const t = transport(SLOT1);
+    const atr = await t.connect();
+    expect(t.cardKind).toBe('contactless');
+    expect(decodeAtr(atr).contactless?.form).toBe('iso14443-4');
+  });
+
+  it('`sscard emulate` runs as a process, serves PC/SC clients, and stops cleanly on SIGTERM with its state file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sscard-emulate-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const stateFile = join(dir, 'card.json');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })", 'emulate', '--profile', 'test-minimal', '--state', stateFile, '--port', String(SLOT1.port)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    cleanups.push(() => {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const t = transport(SLOT1, { waitForCardMs: 20_000 });
+    await t.connect();
+    expect(hex(await t.transmit(new Uint8Array([0x00, 0xb0, 0x81, 0x00, 0x08])))).toBe('11223344556677889000');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/inserted into vpcd at 127.0.0.1:35964/);
+    expect(out).toMatch(/removed; state saved to/);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toBeTypeOf('object');
     await expect(t.transmit(SELECT_MF)).rejects.toBeInstanceOf(TransportError);
   });
 });

@@ -10,6 +10,7 @@ interface EmulateOptions {
   port: string;
   secondProfile?: string;
   secondState?: string;
+  contactless?: boolean;
   for?: string;
 }
 
@@ -24,7 +25,8 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       `vpcd port on 127.0.0.1 (${VPCD_DEFAULT_PORT} is "Virtual PCD 00 00", +1 the next slot)`,
       String(VPCD_DEFAULT_PORT),
     )
-    .option('--second-profile <profile>', 'also put a second card (e.g. a contactless one) into the next slot (port + 1)')
+    .option('--contactless', 'present the card on its contactless interface (synthesized ATR)')
+    .option('--second-profile <profile>', 'also put a second card, on its contactless interface, into the next slot (port + 1)')
     .option('--second-state <file>', 'state file of the second card')
     .option('--for <seconds>', 'stop after this many seconds')
     .action(async (opts: EmulateOptions) => {
@@ -35,10 +37,11 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       if (seconds !== undefined && !(seconds > 0))
         throw new InputError('for', `--for must be a positive number of seconds, got "${opts.for}"`);
       const slots: Array<{ emulated: EmulatedCard; bridge: VpcdBridge; state?: string }> = [];
-      const open = async (profile: string | undefined, state: string | undefined, slotPort: number): Promise<void> => {
+      const open = async (profile: string | undefined, state: string | undefined, slotPort: number, contactless: boolean): Promise<void> => {
         const emulated = await openEmulatedCard({
           ...(profile === undefined ? {} : { profile }),
           ...(state === undefined ? {} : { state }),
+          ...(contactless ? { contactless } : {}),
         });
         const bridge = new VpcdBridge(emulated.card, { port: slotPort });
         const reader = `Virtual PCD 00 ${String(slotPort - VPCD_DEFAULT_PORT).padStart(2, '0')}`;
@@ -52,8 +55,8 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
         bridge.start();
       };
       try {
-        await open(opts.profile, opts.state, port);
-        if (opts.secondProfile !== undefined || opts.secondState !== undefined) await open(opts.secondProfile, opts.secondState, port + 1);
+        await open(opts.profile, opts.state, port, opts.contactless === true);
+        if (opts.secondProfile !== undefined || opts.secondState !== undefined) await open(opts.secondProfile, opts.secondState, port + 1, true);
         ctx.io.stdout(
           `emulating; waiting for vpcd (pcscd with vsmartcard-vpcd)${seconds === undefined ? '; Ctrl-C to stop' : ` for ${seconds} s`}\n`,
         );

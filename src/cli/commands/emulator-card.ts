@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openCard } from '../../../emulator/open-card.js';
 import type { VirtualCard } from '../../../emulator/virtual-card.js';
 import { SscardError } from '../../errors.js';
 import type { CardTransport } from '../../transport/card-transport.js';
@@ -24,15 +25,15 @@ export interface EmulatedCardOptions {
   profile?: string;
   /** State file: the card's changes persist there between runs. */
   state?: string;
+  /** Present the card on its contactless interface (synthesized ATR); the profile must allow it. */
+  contactless?: boolean;
 }
 
 export type EmulatorFactory = (options: EmulatedCardOptions) => Promise<EmulatedCard>;
 
-// Resolved at run time so that the library build never depends on the emulator (the CLI and the
-// tests are the only importers); from src/cli/commands and dist/src/cli/commands alike.
+// Profiles are found beside the emulator, from src/cli/commands and dist/src/cli/commands alike.
 const here = dirname(fileURLToPath(import.meta.url));
 const EMULATOR_DIR = resolve(here, '../../../emulator');
-const EMULATOR_MODULE = '../../../emulator/index.js';
 
 let factory: EmulatorFactory = openFromEmulatorPackage;
 
@@ -77,36 +78,18 @@ function resolveProfile(profile: string | undefined): string {
   throw new SscardError('EPROFILE', `no profile "${profile}" (neither a file nor a name in emulator/profiles)`);
 }
 
-/** The emulator helper's module shape, as far as this adapter relies on it. */
-interface EmulatorModule {
-  openCardEmulator?: (options: { profileFile: string; stateFile?: string }) => Promise<EmulatedCardLike> | EmulatedCardLike;
-  CardEmulator?: {
-    fromProfileFile?: (file: string, options?: { stateFile?: string }) => Promise<EmulatedCardLike> | EmulatedCardLike;
-  };
-}
-type EmulatedCardLike = VirtualCard & { name?: string; profileName?: string; save?: () => unknown; close?: () => unknown };
-
 async function openFromEmulatorPackage(options: EmulatedCardOptions): Promise<EmulatedCard> {
   const profileFile = resolveProfile(options.profile);
-  let mod: EmulatorModule;
-  try {
-    mod = (await import(EMULATOR_MODULE)) as EmulatorModule;
-  } catch (error) {
-    throw new SscardError('EPROFILE', `the emulator is not available: ${(error as Error).message}`);
-  }
-  const stateOption = options.state === undefined ? {} : { stateFile: options.state };
-  let card: EmulatedCardLike | undefined;
-  if (mod.openCardEmulator) card = await mod.openCardEmulator({ profileFile, ...stateOption });
-  else if (mod.CardEmulator?.fromProfileFile) card = await mod.CardEmulator.fromProfileFile(profileFile, stateOption);
-  if (!card) throw new SscardError('EPROFILE', 'the emulator module offers no way to open a profile file');
-  const opened = card;
+  const card = openCard({
+    profile: profileFile,
+    ...(options.state === undefined ? {} : { state: options.state }),
+    ...(options.contactless ? { cardInterface: 'contactless' as const } : {}),
+  });
   return {
-    card: opened,
-    label: opened.profileName ?? opened.name ?? profileFile,
-    async close() {
-      await opened.save?.();
-      await opened.close?.();
-    },
+    card,
+    label: card.profile.name,
+    // The card saves its state (atomically) before each answer; nothing is pending at the end.
+    async close() {},
   };
 }
 
