@@ -4,25 +4,23 @@ import { bytesEqual } from '../bytes/bytes.js';
 import { parseTlv, type Tlv, tlvAtPath } from '../bytes/tlv.js';
 import { SscardError } from '../errors.js';
 import type { BytePattern, Expectation, SwPattern } from './ast.js';
-import { type EvaluationScope, evaluateBytes } from './evaluator.js';
+import { type EvaluationScope, evaluateBytes, responseData } from './evaluator.js';
 import { comparePattern, isStaticPattern, type ResolvedPattern, resolvePattern, showBytes, showPattern, swMatches } from './pattern.js';
 import type { FailureInfo } from './reporter.js';
 import { formatLocation } from './script-errors.js';
 import { showValue, toBytes, toNumber, type Value } from './value.js';
 
-// Static patterns are resolved once and reused: a 10,000-line script checks without allocating.
-const resolvedCache = new WeakMap<BytePattern, ResolvedPattern>();
-
-function resolved(pattern: BytePattern, scope: EvaluationScope, loc: Expectation['loc']): ResolvedPattern {
-  const cached = resolvedCache.get(pattern);
-  if (cached) return cached;
+// Static patterns are resolved once and kept on the pattern: a 10,000-line script checks without allocating.
+function resolved(pattern: BytePattern & { resolved?: ResolvedPattern }, scope: EvaluationScope, loc: Expectation['loc']): ResolvedPattern {
+  if (pattern.resolved) return pattern.resolved;
   const r = resolvePattern(pattern, (e) => evaluateBytes(e, scope, 'expected bytes', loc));
-  if (isStaticPattern(pattern)) resolvedCache.set(pattern, r);
+  if (isStaticPattern(pattern)) pattern.resolved = r;
   return r;
 }
 
 /** Checks one expectation against the last response; undefined when it holds. */
-export function checkExpectation(exp: Expectation, data: Uint8Array, sw: number, scope: EvaluationScope): FailureInfo | undefined {
+export function checkExpectation(exp: Expectation, scope: EvaluationScope): FailureInfo | undefined {
+  const sw = scope.lastSw!;
   switch (exp.kind) {
     case 'sw':
       return swMatches(exp.pattern, sw) ? undefined : swFailure(exp, exp.pattern, sw, []);
@@ -32,15 +30,19 @@ export function checkExpectation(exp: Expectation, data: Uint8Array, sw: number,
       const details: string[] = [];
       if (exp.data) {
         const p = resolved(exp.data, scope, exp.loc);
-        const diff = comparePattern(p, data, false);
+        const [bytes, length] = dataBytes(scope);
+        const diff = comparePattern(p, bytes, false, length);
+        const data = diff ? responseData(scope) : bytes;
         if (diff) details.push(`expected data ${showPattern(p)}`, `actual data   ${showBytes(data)}`, diff);
       }
       return details.length ? failure(exp, `response data differs: ${details[2]}`, details) : undefined;
     }
     case 'data': {
       const p = resolved(exp.pattern, scope, exp.loc);
-      const diff = comparePattern(p, data, exp.mode === 'prefix');
+      const [bytes, length] = dataBytes(scope);
+      const diff = comparePattern(p, bytes, exp.mode === 'prefix', length);
       if (!diff) return undefined;
+      const data = responseData(scope);
       const label = exp.mode === 'prefix' ? 'expected prefix' : 'expected data  ';
       return failure(exp, `response data differs: ${diff}`, [
         `${label} ${showPattern(p)}`,
@@ -49,11 +51,14 @@ export function checkExpectation(exp: Expectation, data: Uint8Array, sw: number,
         swLine(sw),
       ]);
     }
-    case 'len':
+    case 'len': {
+      const data = responseData(scope);
       return data.length === exp.length
         ? undefined
         : failure(exp, `expected ${exp.length} byte(s) of data, got ${data.length}`, [`actual data ${showBytes(data)}`, swLine(sw)]);
+    }
     case 'tlv': {
+      const data = responseData(scope);
       let objects: Tlv[];
       try {
         objects = parseTlv(data);
@@ -76,6 +81,14 @@ export function checkExpectation(exp: Expectation, data: Uint8Array, sw: number,
       ]);
     }
   }
+}
+
+/** The response data without making a view: the whole R-APDU and how many of its bytes are data. */
+function dataBytes(scope: EvaluationScope): [Uint8Array, number] {
+  const r = scope.lastResponse;
+  if (r && !scope.lastDataView) return [r, r.length - 2];
+  const d = responseData(scope);
+  return [d, d.length];
 }
 
 /** `assert a == b`: numbers compare as numbers, text as text, anything else as bytes. */

@@ -8,7 +8,9 @@ import { Literal, toBytes, type Value } from './value.js';
 export interface EvaluationScope {
   vars: Map<string, Value>;
   env: Record<string, string | undefined>;
-  lastData: Uint8Array | undefined;
+  /** The last R-APDU as received (data + SW); its data is viewed only when something reads it. */
+  lastResponse: Uint8Array | undefined;
+  lastDataView: Uint8Array | undefined;
   lastSw: number | undefined;
   atr: Uint8Array;
   now: () => Date;
@@ -67,7 +69,7 @@ function builtin(name: string, scope: EvaluationScope, loc: SourceLocation): Val
   if (scope.lastSw === undefined) throw new ScriptRuntimeError(`${name}: no response yet (send a command first)`, loc);
   switch (name) {
     case 'resp':
-      return scope.lastData!;
+      return responseData(scope);
     case 'sw':
       return new Uint8Array([scope.lastSw >> 8, scope.lastSw & 0xff]);
     case 'sw1':
@@ -79,4 +81,33 @@ function builtin(name: string, scope: EvaluationScope, loc: SourceLocation): Val
 
 export function evaluateBytes(expr: Expr, scope: EvaluationScope, what: string, loc: SourceLocation): Uint8Array {
   return toBytes(evaluate(expr, scope), what, loc);
+}
+
+/** Sets the last response without copying or viewing its data (the hot path does nothing more). */
+export function setLastResponse(scope: EvaluationScope, response: Uint8Array, sw: number): void {
+  scope.lastResponse = response;
+  scope.lastDataView = undefined;
+  scope.lastSw = sw;
+}
+
+/** Sets the last response from data and SW already apart (t0 auto mode). */
+export function setLastData(scope: EvaluationScope, data: Uint8Array, sw: number): void {
+  scope.lastResponse = undefined;
+  scope.lastDataView = data;
+  scope.lastSw = sw;
+}
+
+export function clearLastResponse(scope: EvaluationScope): void {
+  scope.lastResponse = undefined;
+  scope.lastDataView = undefined;
+  scope.lastSw = undefined;
+}
+
+export function responseData(scope: EvaluationScope): Uint8Array {
+  if (scope.lastDataView) return scope.lastDataView;
+  const r = scope.lastResponse;
+  if (!r) return new Uint8Array(0);
+  // A plain view: TypedArray#subarray goes through the species lookup and costs more.
+  scope.lastDataView = new Uint8Array(r.buffer, r.byteOffset, Math.max(0, r.length - 2));
+  return scope.lastDataView;
 }

@@ -174,15 +174,22 @@ export function resolvePattern(p: BytePattern, evaluate: (e: Expr) => Uint8Array
 }
 
 /** Undefined when `actual` matches; otherwise what differs, in words. */
-export function comparePattern(p: ResolvedPattern, actual: Uint8Array, prefix: boolean): string | undefined {
+export function comparePattern(p: ResolvedPattern, actual: Uint8Array, prefix: boolean, actualLength = actual.length): string | undefined {
   const n = p.value.length;
-  for (let i = 0; i < n && i < actual.length; i++) {
+  const length = actualLength;
+  // Fast path: the common match, checked without building anything.
+  if (length === n || ((p.rest || prefix) && length > n)) {
+    let i = 0;
+    while (i < n && ((actual[i]! ^ p.value[i]!) & p.mask[i]!) === 0) i++;
+    if (i === n) return undefined;
+  }
+  for (let i = 0; i < n && i < length; i++) {
     if (((actual[i]! ^ p.value[i]!) & p.mask[i]!) !== 0) {
       return `first difference at byte ${i}: expected ${showPatternByte(p.value[i]!, p.mask[i]!)}, got ${hex2(actual[i]!)}`;
     }
   }
-  if (actual.length < n) return `expected ${p.rest || prefix ? 'at least ' : ''}${n} byte(s), got ${actual.length}`;
-  if (actual.length > n && !p.rest && !prefix) return `expected ${n} byte(s), got ${actual.length} (${actual.length - n} more)`;
+  if (length < n) return `expected ${p.rest || prefix ? 'at least ' : ''}${n} byte(s), got ${length}`;
+  if (length > n && !p.rest && !prefix) return `expected ${n} byte(s), got ${length} (${length - n} more)`;
   return undefined;
 }
 

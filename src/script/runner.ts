@@ -5,7 +5,7 @@ import { TransportError } from '../transport/transport-error.js';
 import { withTimeout } from '../transport/with-timeout.js';
 import type { Script, Statement } from './ast.js';
 import { checkAssertion, checkExpectation } from './check-expectation.js';
-import { type EvaluationScope, evaluate, evaluateBytes } from './evaluator.js';
+import { clearLastResponse, type EvaluationScope, evaluate, evaluateBytes, setLastData, setLastResponse } from './evaluator.js';
 import { defaultRandom } from './functions.js';
 import { MAX_REPEAT } from './parser.js';
 import type { FailureInfo, RunResult, ScriptReporter, ScriptResult, StepResult } from './reporter.js';
@@ -91,7 +91,8 @@ class ScriptRunner {
     this.scope = {
       vars: new Map(),
       env: options.env ?? {},
-      lastData: undefined,
+      lastResponse: undefined,
+      lastDataView: undefined,
       lastSw: undefined,
       atr: new Uint8Array(0),
       now: options.now ?? (() => new Date()),
@@ -200,8 +201,7 @@ class ScriptRunner {
   private resetSession(): void {
     this.scope.vars.clear();
     for (const [k, v] of Object.entries(this.options.params ?? {})) this.scope.vars.set(k, new Literal(v));
-    this.scope.lastData = undefined;
-    this.scope.lastSw = undefined;
+    clearLastResponse(this.scope);
     this.setT0Auto(this.options.t0Auto ?? false);
   }
 
@@ -283,12 +283,19 @@ class ScriptRunner {
     for (let i = 0; i < body.length; i++) {
       const s = body[i]!;
       switch (s.kind) {
-        case 'apdu':
-          await this.sendApdu(s);
+        case 'apdu': {
+          if (this.t0Auto || s.bytes === undefined) {
+            await this.sendApdu(s);
+            break;
+          }
+          // The hot path of long scripts: a plain hex line in raw mode, one await per command.
+          const response = await this.transport.transmit(s.bytes);
+          this.accept(s, s.bytes, response);
           break;
+        }
         case 'expect': {
           if (scope.lastSw === undefined) throw new ScriptRuntimeError('expect: no response yet (send a command first)', s.loc);
-          const f = checkExpectation(s.expectation, scope.lastData!, scope.lastSw, scope);
+          const f = checkExpectation(s.expectation, scope);
           if (f) throw new StepFailure(f);
           break;
         }
@@ -311,8 +318,7 @@ class ScriptRunner {
         }
         case 'reset': {
           scope.atr = await this.transport.reset(s.reset);
-          scope.lastData = undefined;
-          scope.lastSw = undefined;
+          clearLastResponse(scope);
           for (const r of this.reporters) r.reset?.(scope.atr, s.reset, s.loc);
           break;
         }
@@ -351,21 +357,30 @@ class ScriptRunner {
       this.current = { loc: s.loc, source: s.source, comments: s.comments, sends: 0 };
       try {
         const response = await this.channel!.transmitRaw(command);
-        scope.lastData = response.data;
-        scope.lastSw = response.sw;
+        setLastData(scope, response.data, response.sw);
       } finally {
         this.current = undefined;
       }
+      for (const exp of s.expectations) {
+        const f = checkExpectation(exp, scope);
+        if (f) throw new StepFailure(f);
+      }
     } else {
-      const response = await this.transport.transmit(command);
-      const n = response.length;
-      if (n < 2) throw new TransportError('protocol', `${this.transport.name}: answer of ${n} byte(s) has no status word`);
-      scope.lastData = response.subarray(0, n - 2);
-      scope.lastSw = (response[n - 2]! << 8) | response[n - 1]!;
-      this.emitExchange(command, response, false, s.loc, s.source, s.comments);
+      this.accept(s, command, await this.transport.transmit(command));
     }
-    for (const exp of s.expectations) {
-      const f = checkExpectation(exp, scope.lastData!, scope.lastSw!, scope);
+  }
+
+  /** A raw-mode answer: becomes the last response, is reported, and is checked. */
+  private accept(s: Extract<Statement, { kind: 'apdu' }>, command: Uint8Array, response: Uint8Array): void {
+    const scope = this.scope;
+    const n = response.length;
+    if (n < 2) throw new TransportError('protocol', `${this.transport.name}: answer of ${n} byte(s) has no status word`);
+    const sw = (response[n - 2]! << 8) | response[n - 1]!;
+    setLastResponse(scope, response, sw);
+    this.emitExchange(command, response, false, s.loc, s.source, s.comments);
+    const expectations = s.expectations;
+    for (let i = 0; i < expectations.length; i++) {
+      const f = checkExpectation(expectations[i]!, scope);
       if (f) throw new StepFailure(f);
     }
   }

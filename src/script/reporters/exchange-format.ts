@@ -1,5 +1,4 @@
 import { decodeStatusWord } from '../../apdu/status-words.js';
-import { toSpacedHex } from '../../bytes/hex.js';
 import { maskCommandForTrace } from '../../channel/secret-masking.js';
 
 const meanings = new Map<number, string>();
@@ -14,12 +13,24 @@ export function swMeaning(sw: number): string {
   return m;
 }
 
+// Plain hex lines send the same Uint8Array every time: format each once.
+const commandLines = new WeakMap<Uint8Array, string>();
+
 /** `> 00 A4 …` with PINs and keys masked. */
 export function commandLine(command: Uint8Array): string {
-  return `> ${maskCommandForTrace(command)}`;
+  let line = commandLines.get(command);
+  if (line === undefined) {
+    line = `> ${maskCommandForTrace(command)}`;
+    commandLines.set(command, line);
+  }
+  return line;
 }
+
+const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
 /** `< 6F 1C … 90 00 : meaning` as scriptor prints it. */
 export function responseLine(response: Uint8Array, sw: number): string {
-  return `< ${toSpacedHex(response)} : ${swMeaning(sw)}`;
+  let line = '<';
+  for (let i = 0; i < response.length; i++) line += ` ${BYTE_HEX[response[i]!]}`;
+  return `${line} : ${swMeaning(sw)}`;
 }
