@@ -20,3 +20,5 @@ export { ProfileError } from './profile-error.js';
 export { loadProfile, parseProfile } from './profile-loader.js';
 export { FileStateStore, MemoryStateStore, type StateStore } from './state-store.js';
 export type { VirtualCard } from './virtual-card.js';
+export { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
+export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';
