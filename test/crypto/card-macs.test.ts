@@ -96,10 +96,14 @@ describe('e-purse formulas against test-vectors/epurse.json', () => {
       const tacKey = epurseTacKey(fromHex(v.keys.dtk), alg);
       expect(toHex(tacKey)).toBe(v.tacKey);
       const loadType = num(f.loadType!);
-      expect(toHex(epurseLoadMac1({ ...common, sessionKey: sLoad, balance: num(f.balance!), transactionType: loadType }))).toBe(v.load.mac1);
+      expect(toHex(epurseLoadMac1({ ...common, sessionKey: sLoad, balance: num(f.balance!), transactionType: loadType }))).toBe(
+        v.load.mac1,
+      );
       expect(toHex(epurseLoadMac2({ ...common, sessionKey: sLoad, transactionType: loadType }))).toBe(v.load.mac2);
       expect(
-        toHex(epurseLoadTac({ ...common, tacKey, newBalance: num(f.newBalance!), onlineAtc: num(f.onlineAtc!), transactionType: loadType })),
+        toHex(
+          epurseLoadTac({ ...common, tacKey, newBalance: num(f.newBalance!), onlineAtc: num(f.onlineAtc!), transactionType: loadType }),
+        ),
       ).toBe(v.load.tac);
 
       const sPur = epursePurchaseSessionKey(fromHex(v.keys.dpk), fromHex(f.rand!), num(f.offlineAtc!), num(f.termSeq!), alg);
@@ -107,9 +111,9 @@ describe('e-purse formulas against test-vectors/epurse.json', () => {
       const purType = num(f.purchaseType!);
       expect(toHex(epursePurchaseMac1({ ...common, sessionKey: sPur, transactionType: purType }))).toBe(v.purchase.mac1);
       expect(toHex(epursePurchaseMac2({ sessionKey: sPur, amount: common.amount }))).toBe(v.purchase.mac2);
-      expect(
-        toHex(epursePurchaseTac({ ...common, tacKey, transactionType: purType, terminalTransactionSeq: num(f.termSeq!) })),
-      ).toBe(v.purchase.tac);
+      expect(toHex(epursePurchaseTac({ ...common, tacKey, transactionType: purType, terminalTransactionSeq: num(f.termSeq!) }))).toBe(
+        v.purchase.tac,
+      );
     });
   }
 
@@ -128,7 +132,15 @@ describe('e-purse formulas against test-vectors/epurse.json', () => {
     bad(() => epursePurchaseMac2({ sessionKey, amount: 2 ** 32 }), 'amount');
     bad(() => epursePurchaseMac2({ sessionKey: new Uint8Array(7), amount: 1 }), 'sessionKey');
     bad(
-      () => epursePurchaseMac1({ sessionKey, amount: 1, transactionType: 6, terminalId: new Uint8Array(5), date: new Uint8Array(4), time: new Uint8Array(3) }),
+      () =>
+        epursePurchaseMac1({
+          sessionKey,
+          amount: 1,
+          transactionType: 6,
+          terminalId: new Uint8Array(5),
+          date: new Uint8Array(4),
+          time: new Uint8Array(3),
+        }),
       'terminalId',
     );
     bad(() => epurseLoadSessionKey(new Uint8Array(16), new Uint8Array(3), 1), 'random');

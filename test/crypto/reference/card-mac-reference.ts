@@ -36,7 +36,9 @@ export function refRetailMac(key16: string, dataHex: string, ivHex = '0000000000
   const chain = cbc('des-ede3-cbc', des1(key.subarray(0, 8)), b(ivHex), data);
   const last = chain.subarray(chain.length - 8);
   const step = ecb('des-ede3', des1(key.subarray(8, 16)), last, true);
-  return ecb('des-ede3', des1(key.subarray(0, 8)), step).toString('hex').toUpperCase();
+  return ecb('des-ede3', des1(key.subarray(0, 8)), step)
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refPbocMac(key16: string, challenge8: string, dataHex: string): string {
@@ -45,7 +47,10 @@ export function refPbocMac(key16: string, challenge8: string, dataHex: string): 
 
 export function refFull3desMac(key16: string, challenge8: string, dataHex: string): string {
   const chain = cbc('des-ede-cbc', b(key16), b(challenge8), pad80(b(dataHex), 8));
-  return chain.subarray(chain.length - 8, chain.length - 4).toString('hex').toUpperCase();
+  return chain
+    .subarray(chain.length - 8, chain.length - 4)
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refSm4SmMac(key16: string, challenge: string, dataHex: string): string {
@@ -61,13 +66,17 @@ export function refSm4SmMac(key16: string, challenge: string, dataHex: string): 
 export function refDiversify3des(mk: string, factor: string): string {
   const f = b(factor);
   const nf = Buffer.from(f.map((x) => x ^ 0xff));
-  return Buffer.concat([ecb('des-ede', b(mk), f), ecb('des-ede', b(mk), nf)]).toString('hex').toUpperCase();
+  return Buffer.concat([ecb('des-ede', b(mk), f), ecb('des-ede', b(mk), nf)])
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refDiversifySm4(mk: string, factor: string): string {
   const f = b(factor);
   const nf = Buffer.from(f.map((x) => x ^ 0xff));
-  return ecb('sm4-ecb', b(mk), Buffer.concat([f, nf])).toString('hex').toUpperCase();
+  return ecb('sm4-ecb', b(mk), Buffer.concat([f, nf]))
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refPinProof(pinDigits: string, challenge: string): string {
@@ -82,19 +91,25 @@ const blockOf = (alg: Alg) => (alg === '3des' ? 8 : 16);
 
 export function refSessionKeyLoad(alg: Alg, dlk: string, rand: string, onlineAtc: string): string {
   const input = alg === '3des' ? b(`${rand}${onlineAtc}8000`) : pad80(b(`${rand}${onlineAtc}`), 16);
-  return ecb(alg === '3des' ? 'des-ede' : 'sm4-ecb', b(dlk), input).toString('hex').toUpperCase();
+  return ecb(alg === '3des' ? 'des-ede' : 'sm4-ecb', b(dlk), input)
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refSessionKeyPurchase(alg: Alg, dpk: string, rand: string, offlineAtc: string, termSeq: string): string {
   const raw = b(`${rand}${offlineAtc}${termSeq.slice(4)}`);
   const input = alg === '3des' ? raw : pad80(raw, 16);
-  return ecb(alg === '3des' ? 'des-ede' : 'sm4-ecb', b(dpk), input).toString('hex').toUpperCase();
+  return ecb(alg === '3des' ? 'des-ede' : 'sm4-ecb', b(dpk), input)
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refTacKey(alg: Alg, dtk: string): string {
   if (alg === 'sm4') return dtk.toUpperCase();
   const k = b(dtk);
-  return Buffer.from(k.subarray(0, 8).map((x, i) => x ^ k[i + 8]!)).toString('hex').toUpperCase();
+  return Buffer.from(k.subarray(0, 8).map((x, i) => x ^ k[i + 8]!))
+    .toString('hex')
+    .toUpperCase();
 }
 
 export function refPurseMac(alg: Alg, key: string, dataHex: string): string {
@@ -103,5 +118,8 @@ export function refPurseMac(alg: Alg, key: string, dataHex: string): string {
     alg === '3des'
       ? cbc('des-ede3-cbc', des1(b(key)), Buffer.alloc(8), pad80(b(dataHex), 8))
       : cbc('sm4-cbc', b(key), Buffer.alloc(16), pad80(b(dataHex), 16));
-  return chain.subarray(chain.length - bs, chain.length - bs + 4).toString('hex').toUpperCase();
+  return chain
+    .subarray(chain.length - bs, chain.length - bs + 4)
+    .toString('hex')
+    .toUpperCase();
 }

@@ -21,14 +21,30 @@ const cardMacs = {
     { key: key16, iv: '0000000000000000', padding: 'iso9797-m2', data: d, mac: ref.refRetailMac(key16, d) },
     { key: key16b, iv: '0000000000000000', padding: 'iso9797-m1', data: d, mac: ref.refRetailMac(key16b, d, '0000000000000000', 'm1') },
   ]),
-  pbocMac3des: datas.map((d) => ({ key: key16, challenge: ch8, data: d, mac: ref.refPbocMac(key16, ch8, d), macFull3des: ref.refFull3desMac(key16, ch8, d) })),
+  pbocMac3des: datas.map((d) => ({
+    key: key16,
+    challenge: ch8,
+    data: d,
+    mac: ref.refPbocMac(key16, ch8, d),
+    macFull3des: ref.refFull3desMac(key16, ch8, d),
+  })),
   sm4SecureMessagingMac: datas.flatMap((d) => [
     { key: key16, challenge: ch8, data: d, mac: ref.refSm4SmMac(key16, ch8, d) },
     { key: key16b, challenge: ch16, data: d, mac: ref.refSm4SmMac(key16b, ch16, d) },
   ]),
   diversify: [
-    { masterKey: key16, factor: '0000000012345678', des3: ref.refDiversify3des(key16, '0000000012345678'), sm4: ref.refDiversifySm4(key16, '0000000012345678') },
-    { masterKey: key16b, factor: '3433303130307378', des3: ref.refDiversify3des(key16b, '3433303130307378'), sm4: ref.refDiversifySm4(key16b, '3433303130307378') },
+    {
+      masterKey: key16,
+      factor: '0000000012345678',
+      des3: ref.refDiversify3des(key16, '0000000012345678'),
+      sm4: ref.refDiversifySm4(key16, '0000000012345678'),
+    },
+    {
+      masterKey: key16b,
+      factor: '3433303130307378',
+      des3: ref.refDiversify3des(key16b, '3433303130307378'),
+      sm4: ref.refDiversifySm4(key16b, '3433303130307378'),
+    },
   ],
   pinProof: [
     { pin: '123456', challenge: '178CEDCF32C5D7990216632170C7CD37', proof: ref.refPinProof('123456', '178CEDCF32C5D7990216632170C7CD37') },
@@ -41,7 +57,20 @@ function purse(alg: '3des' | 'sm4') {
   const dlk = '11111111111111112222222222222222';
   const dpk = '33333333333333334444444444444444';
   const dtk = '55555555555555556666666666666666';
-  const f = { rand: 'A1B2C3D4', onlineAtc: '0007', offlineAtc: '0015', termSeq: '00000123', balance: '000003E8', newBalance: '000007D0', amount: '000003E8', loadType: '02', purchaseType: '06', terminalId: '112233445566', date: '20240315', time: '101530' };
+  const f = {
+    rand: 'A1B2C3D4',
+    onlineAtc: '0007',
+    offlineAtc: '0015',
+    termSeq: '00000123',
+    balance: '000003E8',
+    newBalance: '000007D0',
+    amount: '000003E8',
+    loadType: '02',
+    purchaseType: '06',
+    terminalId: '112233445566',
+    date: '20240315',
+    time: '101530',
+  };
   const sLoad = ref.refSessionKeyLoad(alg, dlk, f.rand, f.onlineAtc);
   const sPur = ref.refSessionKeyPurchase(alg, dpk, f.rand, f.offlineAtc, f.termSeq);
   const tacKey = ref.refTacKey(alg, dtk);
