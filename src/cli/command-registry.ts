@@ -1,6 +1,7 @@
 import type { RegisterCommand } from './cli-context.js';
 import { registerApdu } from './commands/apdu.js';
 import { registerAtr } from './commands/atr.js';
+import { registerCrypto } from './commands/crypto.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
@@ -10,4 +11,4 @@ import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun];
+export const commandRegistry: RegisterCommand[] = [registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
