@@ -6,6 +6,7 @@ import { concatBytes, uintToBytes, xorBytes } from '../bytes/bytes.js';
 import { encodeAn, encodeGbk } from '../bytes/gbk.js';
 import { parseTlv, tlvAtPath } from '../bytes/tlv.js';
 import { SscardError } from '../errors.js';
+import { CRYPTO_FUNCTIONS } from './crypto-functions.js';
 import { ScriptRuntimeError, type SourceLocation } from './script-errors.js';
 import { Literal, toBytes, toNumber, toText, type Value } from './value.js';
 
@@ -212,6 +213,8 @@ registerScriptFunctions({
     },
   },
 });
+
+registerScriptFunctions(CRYPTO_FUNCTIONS);
 
 export function defaultRandom(length: number): Uint8Array {
   return new Uint8Array(randomBytes(length));

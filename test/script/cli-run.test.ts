@@ -26,7 +26,7 @@ describe('sscard run', () => {
     const r = await sscard('run', '--emulator', 'apdu-scripts/');
     expect(r.err, r.out).toBe('');
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/^PASS: 4 scripts, \d+ passed; \d+ commands/m);
+    expect(r.out).toMatch(/^PASS: 5 scripts, \d+ passed; \d+ commands/m);
   });
 
   it('exits 1 on a wrong expectation, naming file:line:column, expected and actual with meanings', async () => {
