@@ -1,7 +1,10 @@
 import type { CardApplication } from '../command-route.js';
+import { medicalApplication } from './medical/medical-application.js';
 
 /**
  * Every card application the emulator knows. Profiles name one per DF (`"application": "…"`);
  * `openCard` registers all of these unless told otherwise.
  */
-export const STANDARD_APPLICATIONS: readonly CardApplication[] = [];
+export const STANDARD_APPLICATIONS: readonly CardApplication[] = [
+  medicalApplication,
+];
