@@ -11,7 +11,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
-import { createSm3 } from './sm3.js';
+import { createSm3, sm3 } from './sm3.js';
 
 /** 'der': SEQUENCE { INTEGER r, INTEGER s } as OpenSSL writes it; 'raw': r ‖ s, 32 bytes each, as cards return it. */
 export type Sm2SignatureFormat = 'der' | 'raw';
@@ -31,6 +31,8 @@ export interface Sm2VerifyOptions {
 
 /** e = SM3(Z ‖ M) as an integer. */
 function messageRepresentative(z: Uint8Array, message: Uint8Array): bigint {
+  // Short messages: one copy and a one-shot hash beat a streaming hash object.
+  if (message.length <= 4096) return bytesToBigInt(sm3(concatBytes(z, message)));
   return bytesToBigInt(createSm3().update(z).update(message).digest());
 }
 
