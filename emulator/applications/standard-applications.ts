@@ -1,5 +1,6 @@
 import type { CardApplication } from '../command-route.js';
 import { medicalApplication } from './medical/medical-application.js';
+import { pbocDebitApplication } from './pboc/pboc-application.js';
 
 /**
  * Every card application the emulator knows. Profiles name one per DF (`"application": "…"`);
@@ -7,4 +8,5 @@ import { medicalApplication } from './medical/medical-application.js';
  */
 export const STANDARD_APPLICATIONS: readonly CardApplication[] = [
   medicalApplication,
+  pbocDebitApplication,
 ];
