@@ -1,6 +1,8 @@
 import type { CardApplication } from '../command-route.js';
 import { medicalApplication } from './medical/medical-application.js';
 import { pbocDebitApplication } from './pboc/pboc-application.js';
+import { pkiApplication } from './pki/pki-application.js';
+import { transportPurseApplication } from './purse/transport-purse-application.js';
 
 /**
  * Every card application the emulator knows. Profiles name one per DF (`"application": "…"`);
@@ -9,4 +11,6 @@ import { pbocDebitApplication } from './pboc/pboc-application.js';
 export const STANDARD_APPLICATIONS: readonly CardApplication[] = [
   medicalApplication,
   pbocDebitApplication,
+  pkiApplication,
+  transportPurseApplication,
 ];

@@ -67,7 +67,11 @@ export function parseCertificate(input: Uint8Array | string): PkiCertificate {
   const keyAlgorithm = spki.algorithm.algorithmId;
   const curve = (spki.algorithm.algorithmParams as { valueBlock?: { toString(): string } } | undefined)?.valueBlock?.toString();
   if (!(keyAlgorithm === ID_EC_PUBLIC_KEY && curve === SM2_CURVE_OID) && keyAlgorithm !== SM2_CURVE_OID) {
-    throw new DecodeError('certificate', 0, `the subject key is not an SM2 key (algorithm ${keyAlgorithm}${curve ? `, curve ${curve}` : ''})`);
+    throw new DecodeError(
+      'certificate',
+      0,
+      `the subject key is not an SM2 key (algorithm ${keyAlgorithm}${curve ? `, curve ${curve}` : ''})`,
+    );
   }
   let publicKey: Uint8Array;
   try {
