@@ -3,6 +3,10 @@ import { registerApdu } from './commands/apdu.js';
 import { registerAtr } from './commands/atr.js';
 import { registerCrypto } from './commands/crypto.js';
 import { registerEmulate } from './commands/emulate.js';
+import { registerInfo } from './commands/info.js';
+import { registerMedical } from './commands/medical.js';
+import { registerPhoto } from './commands/photo.js';
+import { registerPin } from './commands/pin.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
 import { registerSend } from './commands/send.js';
@@ -11,4 +15,4 @@ import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
+export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];

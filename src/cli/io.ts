@@ -7,6 +7,8 @@ export interface CliIo {
   /** True when stdout is an interactive terminal (progress bars, prompts). */
   isTty: boolean;
   env: Record<string, string | undefined>;
+  /** Asks for a secret on the terminal without echo; undefined when there is no terminal. */
+  promptSecret?: (question: string) => Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -20,7 +22,36 @@ export function processIo(): CliIo {
     },
     isTty: Boolean(process.stdout.isTTY),
     env: process.env,
+    ...(process.stdin.isTTY ? { promptSecret: promptWithoutEcho } : {}),
   };
+}
+
+/** Reads a line from the terminal in raw mode, echoing nothing, so a PIN never shows on screen. */
+function promptWithoutEcho(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    let value = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    const done = (error?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new Error('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 /** Collects output in memory; for tests. */

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { SoftwareKeyProvider } from '../applications/keys/software-key-provider.js';
+import type { KeyProvider } from '../applications/keys/key-provider.js';
+import { SocialSecuritySession, type SocialSecurityOpenOptions } from '../applications/social-security/social-security-session.js';
+import { InputError } from '../errors.js';
+import { addCardTargetOptions, type CardTarget, type CardTargetOptions, withCardTarget } from './card-target.js';
+
+export interface KeysOption {
+  keys?: string;
+}
+
+/** `--keys FILE`, or `--keys sample` for the emulated card's published test keys. */
+export function addKeysOption(command: Command, why: string): Command {
+  return command.option('--keys <file>', `master keys (JSON) ${why}; "sample" = the emulated card's test keys`);
+}
+
+export async function loadKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider> {
+  if (option === undefined) throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE (or --keys sample with --emulator)');
+  if (option === 'sample') {
+    if (!target.sampleKeysFile) throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');
+    return SoftwareKeyProvider.fromFile(target.sampleKeysFile);
+  }
+  return SoftwareKeyProvider.fromFile(option);
+}
+
+/** The card-target options plus PIN input options, for SSSE commands. */
+export function addSocialSecurityOptions(command: Command, withPin: boolean): Command {
+  addCardTargetOptions(command);
+  if (withPin) {
+    command
+      .option('--pin-stdin', 'read the PIN(s) from standard input, one per line (for scripts)')
+      .option('--pin <pin>', 'the PIN on the command line (visible to other users of this machine: prefer --pin-stdin)');
+  }
+  return command;
+}
+
+/** Opens the card and its SSSE application, runs `body`, and releases the card. */
+export function withSocialSecurity<T>(
+  options: CardTargetOptions,
+  body: (session: SocialSecuritySession, target: CardTarget) => Promise<T>,
+  open: Omit<SocialSecurityOpenOptions, 'atr'> = {},
+): Promise<T> {
+  return withCardTarget(options, async (target) => body(await SocialSecuritySession.open(target.channel, { ...open, atr: target.atr }), target));
+}

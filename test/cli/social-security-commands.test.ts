@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
+
+async function run(argv: string[], stdin = '') {
+  const io = memoryIo(stdin);
+  const code = await runCli(argv, io);
+  return { code, out: io.text(), err: io.errText() };
+}
+const tmp = () => mkdtempSync(join(tmpdir(), 'sscard-cli-'));
+
+describe('sscard info', () => {
+  it('prints a readable card and cardholder from the emulator (the README main job)', async () => {
+    const r = await run(['info', '--emulator']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Name\s+张晓明/);
+    expect(r.out).toMatch(/Card number\s+C33012345/);
+    expect(r.out).toMatch(/Spec version\s+3\.00/);
+    expect(r.out).toMatch(/Issued \/ expires\s+2022-11-16 \/ 2032-11-16/);
+  });
+  it('prints JSON and the iReadCardBas line', async () => {
+    const j = JSON.parse((await run(['info', '--emulator', '--profile', 'ss-1.00', '--json'])).out);
+    expect(j.cardholder.name).toBe('王𠮷');
+    expect(j.card.specVersion).toBe('1.00');
+    const bas = (await run(['info', '--emulator', '--bas'])).out.trim();
+    expect(bas.split('|')).toHaveLength(10);
+    expect(bas.startsWith('330300|330302199001011235|C33012345|')).toBe(true);
+  });
+  it('names an unknown profile in one line', async () => {
+    const r = await run(['info', '--emulator', '--profile', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^sscard: nope: no such card profile/);
+  });
+  it('refuses emulator options without --emulator', async () => {
+    const r = await run(['info', '--profile', 'default']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/add --emulator/);
+  });
+});
+
+describe('sscard pin', () => {
+  it('walks the PIN life cycle with a state file', async () => {
+    const state = join(tmp(), 'card.json');
+    const t = ['--emulator', '--state', state, '--pin-stdin'];
+    for (let i = 0; i < 6; i++) expect((await run(['pin', 'verify', ...t], '999999\n')).code).toBe(4);
+    const blocked = await run(['pin', 'verify', ...t], '123456\n');
+    expect(blocked.code).toBe(4);
+    expect(blocked.err).toMatch(/6983/);
+    expect((await run(['pin', 'status', '--emulator', '--state', state])).out).toMatch(/PIN blocked/);
+    expect((await run(['pin', 'unblock', '--emulator', '--state', state, '--keys', 'sample'])).out).toMatch(/unblocked/);
+    expect((await run(['pin', 'change', ...t], '123456\n654321\n654321\n')).code).toBe(0);
+    expect((await run(['pin', 'verify', ...t], '123456\n')).code).toBe(4);
+    expect((await run(['pin', 'verify', ...t], '654321\n')).out).toMatch(/PIN correct/);
+  });
+  it('rejects a PIN that is not 6 digits before touching the card, without echoing it', async () => {
+    const r = await run(['pin', 'verify', '--emulator', '--pin-stdin'], '12a45\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/PIN must be exactly 6 digits/);
+    expect(r.err).not.toContain('12a45');
+  });
+  it('asks for --pin-stdin when there is no terminal', async () => {
+    const r = await run(['pin', 'verify', '--emulator']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--pin-stdin/);
+  });
+  it('needs keys for issuer operations', async () => {
+    const r = await run(['pin', 'unblock', '--emulator']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--keys/);
+  });
+});
+
+describe('sscard medical and photo', () => {
+  it('reads the balance, debits with --yes, and shows the log', async () => {
+    const state = join(tmp(), 'card.json');
+    const t = ['--emulator', '--state', state, '--pin-stdin'];
+    expect((await run(['medical', 'balance', ...t], '123456\n')).out).toMatch(/Balance\s+5238\.00 yuan/);
+    const d = await run(['medical', 'debit', '12.50', '--terminal', '0000330300A1', '--keys', 'sample', '--yes', ...t], '123456\n');
+    expect(d.code).toBe(0);
+    expect(d.out).toMatch(/Debited 12\.50 yuan; balance 5225\.50 yuan/);
+    const log = JSON.parse((await run(['medical', 'log', ...t, '--json'], '123456\n')).out);
+    expect(log[0]).toMatchObject({ amountFen: 1250, terminalId: '0000330300A1' });
+  });
+  it('will not debit without confirmation', async () => {
+    const r = await run(['medical', 'debit', '1', '--terminal', '0000330300A1', '--keys', 'sample', '--emulator', '--pin-stdin'], '123456\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/needs --yes/);
+  });
+  it('writes the photo as a JPEG', async () => {
+    const out = join(tmp(), 'p.jpg');
+    const r = await run(['photo', '--emulator', '--keys', 'sample', '-o', out]);
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out);
+    expect(bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
+  });
+});
