@@ -29,7 +29,8 @@ async function runBlock(block: Block) {
   const source = '\n'.repeat(block.line - 1) + block.body;
   const script = parseScript(source, README, { readInclude: (p) => readFileSync(p, 'utf8') });
   const out: string[] = [];
-  const transport = emulatorTarget();
+  // The README's examples are written for the small test card.
+  const transport = emulatorTarget({ profile: 'test-minimal' });
   try {
     const result = await runScripts([script], { transport, reporters: [new TextReporter({ write: (t) => out.push(t) })] });
     return { result, text: out.join('') };
