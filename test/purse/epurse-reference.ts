@@ -48,7 +48,7 @@ export function perCardKey(alg: Alg, master: string, asn8: string): Buffer {
 export function mac(key: Buffer, data: Buffer): Buffer {
   const n = key.length; // 8: DES session/TAC key, 16: SM4
   const padded = pad(data, n);
-  let chain = Buffer.alloc(n);
+  let chain: Buffer = Buffer.alloc(n);
   for (let i = 0; i < padded.length; i += n) {
     const x = Buffer.alloc(n);
     for (let j = 0; j < n; j++) x[j] = chain[j]! ^ padded[i + j]!;
