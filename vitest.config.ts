@@ -2,11 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // PC/SC integration tests share one pcscd; keep files from fighting over the vpcd slots.
-    fileParallelism: true,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/pcsc*/**'] },
+      },
+      {
+        // Every file here drives the one pcscd and its two vpcd slots: run them one after another.
+        extends: true,
+        test: { name: 'pcsc', include: ['test/pcsc*/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 });

@@ -1,0 +1,73 @@
+// The social security application through the real PC/SC stack: the emulated default card in a
+// vpcd slot, our PcscTransport through pcscd, exactly as a kiosk or POS would reach a real card.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCard, profileKeysPath } from '../../emulator/index.js';
+import { PinError } from '../../src/apdu/apdu-error.js';
+import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-provider.js';
+import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
+import { CardChannel } from '../../src/channel/card-channel.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
+import { PcscTransport } from '../../src/transport/pcsc-transport.js';
+import { pcscTestsEnabled } from './pcscd-gate.js';
+import { insertCard, SLOT0 } from './vpcd-slot.js';
+
+const enabled = await pcscTestsEnabled('test/pcsc/social-security-pcsc.test.ts');
+
+describe.skipIf(!enabled)('social security over pcscd + vpcd', () => {
+  let remove: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    ({ remove } = await insertCard(openCard({ profile: 'default' }), SLOT0));
+  });
+  afterAll(async () => {
+    await remove();
+  });
+
+  async function session() {
+    const transport = new PcscTransport({ reader: SLOT0.reader, timeoutMs: 5000 });
+    const atr = await transport.connect();
+    const channel = new CardChannel(transport);
+    return { transport, s: await SocialSecuritySession.open(channel, { atr }) };
+  }
+
+  it('reads the card like a kiosk', async () => {
+    const { transport, s } = await session();
+    try {
+      expect((await s.readCardData()).cardNumber).toBe('C33012345');
+      expect((await s.readCardholder()).name).toBe('张晓明');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('runs the full PIN life cycle: 6 wrong → blocked, right refused, issuer unblock, change → old refused', async () => {
+    const keys = await SoftwareKeyProvider.fromFile(profileKeysPath('default'));
+    const { transport, s } = await session();
+    try {
+      for (let left = 5; left >= 0; left--) {
+        const e = await s.verifyPin('000000').catch((x) => x);
+        expect(e).toBeInstanceOf(PinError);
+        expect(e.triesLeft).toBe(left);
+      }
+      const blocked = await s.verifyPin('123456').catch((x) => x);
+      expect(blocked).toBeInstanceOf(PinError);
+      expect(blocked.sw).toBe(0x6983);
+      await s.unblockPin(keys);
+      await s.verifyPin('123456');
+      await s.changePin('123456', '112233');
+      expect((await s.verifyPin('123456').catch((x) => x)).triesLeft).toBe(5);
+      await s.verifyPin('112233');
+      await s.changePin('112233', '123456');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('sscard info --reader prints the card read through PC/SC', async () => {
+    const io = memoryIo();
+    const code = await runCli(['info', '--reader', SLOT0.reader], io);
+    expect(io.errText()).toBe('');
+    expect(code).toBe(0);
+    expect(io.text()).toMatch(/Name\s+张晓明/);
+  });
+});
