@@ -1,6 +1,7 @@
 import type { RegisterCommand } from './cli-context.js';
 import { registerApdu } from './commands/apdu.js';
 import { registerAtr } from './commands/atr.js';
+import { registerBank } from './commands/bank.js';
 import { registerCrypto } from './commands/crypto.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerInfo } from './commands/info.js';
@@ -8,6 +9,7 @@ import { registerMedical } from './commands/medical.js';
 import { registerPhoto } from './commands/photo.js';
 import { registerPin } from './commands/pin.js';
 import { registerPki } from './commands/pki.js';
+import { registerPurse } from './commands/purse.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
 import { registerSend } from './commands/send.js';
@@ -16,4 +18,4 @@ import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerPki, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
+export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerPki, registerBank, registerPurse, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
