@@ -1,0 +1,156 @@
+import { decodePinBcd } from '../../emulator/pin-object.js';
+import { decodeBcdNumber } from '../../src/bytes/bcd.js';
+import type { CardWorld, Observation } from './card-world.js';
+
+/** A broken invariant: what held before, what the command did. */
+export class InvariantViolation extends Error {}
+
+const INS_VERIFY = 0x20;
+const INS_UNBLOCK = 0x24;
+const INS_CHANGE_RELOAD = 0x5e;
+const INS_INITIALIZE = 0x50;
+const INS_CREDIT = 0x52;
+const INS_DEBIT = 0x54;
+const INS_GPO = 0xa8;
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+}
+
+/**
+ * The money-and-identity invariants, checked after every command against what the card holds
+ * (read from its memory) and what the command was:
+ * - every answer ends in a status word, never 6F00, nothing logged as an internal error;
+ * - a PIN counter drops by at most one per command and rises only on 9000 to VERIFY (with the
+ *   right PIN), CHANGE PIN, RELOAD or UNBLOCK;
+ * - medical: balance + offline total = the initial balance; a change only by a 9000 MEDICAL DEBIT
+ *   of exactly its amount;
+ * - e-purse: 0 ≤ balance ≤ limit; a change only by a 9000 CREDIT (+ the amount of the preceding
+ *   INITIALIZE FOR LOAD) or DEBIT (− the purchase amount); initial + loads − purchases = balance;
+ *   ATCs never go back and move by one per transaction;
+ * - electronic cash: 0 ≤ balance ≤ limit, never rises, falls only by an approved GPO of its amount.
+ */
+export class InvariantChecker {
+  checks = 0;
+  loads = 0;
+  purchases = 0;
+  medicalDebits = 0;
+  ecPurchases = 0;
+  private before: Observation;
+  private initializeAmount = -1;
+  private loaded = 0;
+  private spent = 0;
+
+  constructor(private readonly world: CardWorld) {
+    this.before = world.observe();
+  }
+
+  /** After the card was rebuilt (restart): the reference observation is re-read, totals kept. */
+  rebase(): void {
+    this.before = this.world.observe();
+  }
+
+  private expect(ok: boolean, what: () => string): void {
+    this.checks++;
+    if (!ok) throw new InvariantViolation(what());
+  }
+
+  afterCommand(command: Uint8Array, response: Uint8Array): void {
+    const w = this.world;
+    const after = w.observe();
+    const before = this.before;
+    this.before = after;
+    const n = response.length;
+    this.expect(n >= 2, () => `answer without a status word (${n} bytes)`);
+    const sw = (response[n - 2]! << 8) | response[n - 1]!;
+    this.expect(sw !== 0x6f00, () => '6F00 (internal error)');
+    const logged = w.logger.lines.filter((l) => l.startsWith('error'));
+    w.logger.lines.length = 0;
+    this.expect(logged.length === 0, () => `emulator logged: ${logged.join(' | ')}`);
+    const ok = sw === 0x9000 || sw >> 8 === 0x61;
+    const ins = command.length >= 2 ? command[1]! : -1;
+    const data = command.length > 5 ? command.subarray(5, 5 + command[4]!) : new Uint8Array(0);
+
+    for (let i = 0; i < after.triesLeft.length; i++) {
+      const t0 = before.triesLeft[i]!;
+      const t1 = after.triesLeft[i]!;
+      this.expect(t1 >= 0 && t1 >= t0 - 1, () => `PIN ${w.pins[i]!.stateKey} counter ${t0} → ${t1}`);
+      if (t1 > t0) {
+        this.expect(
+          ok && (ins === INS_VERIFY || ins === INS_UNBLOCK || ins === INS_CHANGE_RELOAD),
+          () => `PIN ${w.pins[i]!.stateKey} counter rose ${t0} → ${t1} on ${hex(command)} → ${sw.toString(16)}`,
+        );
+        if (ins === INS_VERIFY && command[2] === 0x00 && command[3] !== 0x80 && data.length > 0) {
+          this.expect(decodePinBcd(data) === w.pins[i]!.exportValue(), () => `PIN ${w.pins[i]!.stateKey} verified with a wrong PIN`);
+        }
+      }
+    }
+
+    if (after.medical !== undefined && before.medical !== undefined) {
+      const m0 = before.medical;
+      const m1 = after.medical;
+      this.expect(
+        m1.balance >= 0 && m1.balance + m1.offline === w.medicalTotal,
+        () => `medical balance ${m1.balance} + offline ${m1.offline} ≠ ${w.medicalTotal}`,
+      );
+      if (m1.balance !== m0.balance) {
+        this.expect(ok && ins === INS_DEBIT && command[2] === 0x02 && data.length === 17, () => `medical balance moved on ${hex(command)}`);
+        this.expect(m0.balance - m1.balance === u32(data, 0), () => `medical debit of ${u32(data, 0)} took ${m0.balance - m1.balance}`);
+        this.medicalDebits++;
+      }
+    }
+
+    if (w.purseDf !== undefined) {
+      const b0 = w.purseBalance(before);
+      const b1 = w.purseBalance(after);
+      this.expect(b1 >= 0 && b1 <= w.purseLimit, () => `purse balance ${b1} outside [0, ${w.purseLimit}]`);
+      // The amount of the transaction now pending: set by an INITIALIZE the card accepted (a refused
+      // one leaves nothing pending or the previous one, and its CREDIT/DEBIT then cannot succeed).
+      if (ok && ins === INS_INITIALIZE && command[0] === 0x80 && data.length === 11) this.initializeAmount = u32(data, 1);
+      const p0 = before.purse;
+      const p1 = after.purse;
+      if (p0 !== undefined && p1 !== undefined) {
+        this.expect(p1.onlineAtc >= p0.onlineAtc && p1.offlineAtc >= p0.offlineAtc, () => 'purse ATC went back');
+      }
+      if (b1 !== b0 || (p0 && p1 && (p1.onlineAtc !== p0.onlineAtc || p1.offlineAtc !== p0.offlineAtc))) {
+        const load = ok && ins === INS_CREDIT;
+        const purchase = ok && ins === INS_DEBIT && command[2] === 0x01;
+        this.expect(load || purchase, () => `purse balance/ATC moved on ${hex(command)} → ${sw.toString(16)}`);
+        this.expect(
+          b1 - b0 === (load ? this.initializeAmount : -this.initializeAmount),
+          () => `purse moved ${b1 - b0}, transaction was ${this.initializeAmount}`,
+        );
+        const online = (p1?.onlineAtc ?? 0) - (p0?.onlineAtc ?? 0);
+        const offline = (p1?.offlineAtc ?? 0) - (p0?.offlineAtc ?? 0);
+        this.expect(load ? online === 1 && offline === 0 : online === 0 && offline === 1, () => `ATCs moved ${online}/${offline}`);
+        if (load) this.loaded += b1 - b0;
+        else this.spent += b0 - b1;
+        this.initializeAmount = -1;
+        if (load) this.loads++;
+        else this.purchases++;
+      }
+      this.expect(
+        w.purseInitial + this.loaded - this.spent === b1,
+        () => `purse ledger ${w.purseInitial} + ${this.loaded} − ${this.spent} ≠ ${b1}`,
+      );
+    }
+
+    if (w.pbocDf !== undefined) {
+      const e0 = w.pbocBalance(before);
+      const e1 = w.pbocBalance(after);
+      this.expect(e1 >= 0 && e1 <= w.pbocLimit, () => `EC balance ${e1} outside [0, ${w.pbocLimit}]`);
+      const a0 = before.pboc?.atc ?? 0;
+      const a1 = after.pboc?.atc ?? a0;
+      this.expect(a1 === a0 || (a1 === a0 + 1 && ok && ins === INS_GPO), () => `PBOC ATC ${a0} → ${a1} on ${hex(command)}`);
+      if (e1 !== e0) {
+        this.expect(e1 < e0 && ok && ins === INS_GPO && data.length >= 12, () => `EC balance ${e0} → ${e1} on ${hex(command)}`);
+        this.expect(e0 - e1 === decodeBcdNumber(data.subarray(6, 12)), () => `EC purchase took ${e0 - e1}`);
+        this.ecPurchases++;
+      }
+    }
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex').toUpperCase();
+}
