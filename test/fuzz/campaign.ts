@@ -153,8 +153,11 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     const play = (op: Operation, injectRandom: boolean) => {
       let step = op.next();
       while (!step.done && result.commands < end) {
-        if (injectRandom && rng.chance(0.03)) for (const c of randomCommands(rng, corpus).commands) send(c);
         const command = step.value;
+        // A stray command before the next step (never between a 61xx and its GET RESPONSE, where a
+        // real terminal cannot interleave either: the GET RESPONSE would fetch the stray's answer).
+        const fetchesAnswer = command[0] === 0x00 && command[1] === 0xc0;
+        if (injectRandom && !fetchesAnswer && rng.chance(0.03)) for (const c of randomCommands(rng, corpus).commands) send(c);
         if (corpus.length < 512) corpus.push(command);
         else corpus[rng.int(0, 511)] = command;
         step = op.next(send(command));

@@ -1,0 +1,242 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CardStateData } from '../../emulator/card-state.js';
+import { TearingBench, type TearingCase, type TornRun } from './tearing-harness.js';
+import {
+  changePin,
+  EC_AMOUNT,
+  LOAD_AMOUNT,
+  MEDICAL_DEBIT,
+  medicalDebit,
+  medicalDebit3des,
+  medicalDebitOperation,
+  offlinePin,
+  PURCHASE_AMOUNT,
+  pkiVerify,
+  purseLoad,
+  pursePurchase,
+  qpbocPurchase,
+  RIGHT_PIN_VERIFY,
+  reloadPin,
+  SELECT_SSSE,
+  unblockPin,
+  verifyRight,
+  verifyWrong,
+} from './transactions.js';
+
+/**
+ * Tearing: the emulator process is SIGKILLed at every state write of every state-changing
+ * transaction (SSCARD_EMULATOR_CRASH_AT, armed for the transaction's last command only). After
+ * the restart the state file loads and is the old state or the completed one — never a mix —
+ * except the designed intermediate of a PIN check (the try spent before comparing).
+ */
+
+const bench = new TearingBench();
+afterAll(() => bench.dispose());
+
+const SS_PIN = '3F00/7378312E73682EC9E7BBE1B1A3D5CF#00';
+type Expect = 'old' | 'completed' | ((r: TornRun) => void);
+
+function pinOf(state: CardStateData, suffix: string) {
+  const entry = Object.entries(state.pins).find(([k]) => k.endsWith(suffix));
+  if (entry === undefined) throw new Error(`no PIN ${suffix} in ${Object.keys(state.pins).join(', ')}`);
+  return entry[1];
+}
+
+/** A PIN check torn after the try was spent: exactly one try gone, nothing else changed. */
+const oneTrySpent = (suffix: string) => (r: TornRun) => {
+  const old = pinOf(r.old, suffix);
+  expect(pinOf(r.torn, suffix)).toEqual({ value: old.value, triesLeft: old.triesLeft - 1 });
+  expect({ ...r.torn, pins: {} }).toEqual({ ...r.old, pins: {} });
+};
+
+function tearAll(name: string, c: TearingCase, points: Record<string, Expect>, after?: (r: TornRun, point: string) => void) {
+  describe(name, () => {
+    for (const [point, expected] of Object.entries(points)) {
+      it(`killed at ${point}: ${typeof expected === 'string' ? `the ${expected} state` : 'no extra try, no mix'}`, () => {
+        const r = bench.tear(c, point);
+        expect(r.signal, `the crash point ${point} was never reached`).toBe('SIGKILL');
+        expect(r.completed).not.toEqual(r.old);
+        if (expected === 'old') expect(r.torn).toEqual(r.old);
+        else if (expected === 'completed') expect(r.torn).toEqual(r.completed);
+        else expected(r);
+        // A temp file is left only when killed between writing it and the rename; it is ignored.
+        expect(r.leftovers.length).toBe(point === 'state:temp-written' ? 1 : 0);
+        after?.(r, point);
+      });
+    }
+  });
+}
+
+const SSSE_PIN_STATUS = (r: TornRun) => {
+  // The restarted card reports exactly the tries the state holds: a torn check never gave one back.
+  r.restarted.send(SELECT_SSSE);
+  const tries = pinOf(r.torn, SS_PIN.slice(-3)).triesLeft;
+  expect(r.restarted.send('00200000')).toBe(tries === 0 ? '6983' : `63C${tries}`);
+};
+
+tearAll(
+  'VERIFY, wrong PIN',
+  verifyWrong,
+  { 'state:temp-written': 'old', 'verify:decremented': 'completed', 'state:saved': 'completed', response: 'completed' },
+  SSSE_PIN_STATUS,
+);
+
+tearAll(
+  'VERIFY, right PIN after a wrong one',
+  verifyRight,
+  { 'state:temp-written': 'old', 'verify:decremented': oneTrySpent('#00'), 'verify:restored': 'completed', response: 'completed' },
+  SSSE_PIN_STATUS,
+);
+
+tearAll(
+  'CHANGE PIN',
+  changePin,
+  {
+    'state:temp-written': 'old',
+    'change-pin:decremented': oneTrySpent('#00'),
+    'change-pin:restored': (r) => {
+      // Old PIN proven, counter restored, the new value not yet written: the old PIN still works.
+      expect(pinOf(r.torn, '#00')).toEqual({ value: '123456', triesLeft: 6 });
+    },
+    'change-pin:changed': 'completed',
+    response: 'completed',
+  },
+  (r) => {
+    // The value is the old PIN or the new one, never a mix, and it works after the restart.
+    const value = pinOf(r.torn, '#00').value;
+    expect(['123456', '654321']).toContain(value);
+    r.restarted.send(SELECT_SSSE);
+    expect(r.restarted.send(`0020000003${value}`)).toBe('9000');
+  },
+);
+
+tearAll(
+  'PIN UNBLOCK (issuer MAC)',
+  unblockPin,
+  { 'state:temp-written': 'old', 'state:saved': 'completed', response: 'completed' },
+  SSSE_PIN_STATUS,
+);
+tearAll(
+  'PIN RELOAD (issuer MAC)',
+  reloadPin,
+  { 'state:temp-written': 'old', 'state:saved': 'completed', response: 'completed' },
+  SSSE_PIN_STATUS,
+);
+
+tearAll('offline PIN of the PBOC application', offlinePin, {
+  'state:temp-written': 'old',
+  'pboc-verify:decremented': oneTrySpent('#80'),
+  'pboc-verify:restored': 'completed',
+});
+
+tearAll('PKI VERIFY with a PIN proof', pkiVerify, {
+  'state:temp-written': 'old',
+  'pki-verify:decremented': oneTrySpent('#81'),
+  'pki-verify:restored': 'completed',
+});
+
+function medicalAmounts(state: CardStateData): { balance: number; offline: number; log: number } {
+  const entry = Object.entries(state.files).find(([k]) => k.endsWith('/EF06'));
+  const log = Object.entries(state.files).find(([k]) => k.endsWith('/EF08'));
+  const records = entry === undefined ? [] : (entry[1] as { records: string[] }).records;
+  const amount = (tag: string) => Number.parseInt(records.find((r) => r.startsWith(`${tag}04`))?.slice(4) ?? 'NaN', 16);
+  return { balance: amount('93'), offline: amount('92'), log: log === undefined ? 0 : (log[1] as { records: string[] }).records.length };
+}
+
+for (const [name, c] of [
+  ['MEDICAL DEBIT (SM4 card)', medicalDebit],
+  ['MEDICAL DEBIT (3DES card)', medicalDebit3des],
+] as const) {
+  tearAll(
+    name,
+    c,
+    { 'medical:debit:checked': 'old', 'state:temp-written': 'old', 'medical:debit:committed': 'completed', response: 'completed' },
+    (r) => {
+      // No fen created or lost; the log holds a record exactly when the money moved.
+      const completed = medicalAmounts(r.completed);
+      const torn =
+        r.torn.files[Object.keys(r.completed.files).find((k) => k.endsWith('/EF06'))!] === undefined ? undefined : medicalAmounts(r.torn);
+      const before = completed.balance + 1234;
+      if (torn === undefined) return; // untouched: the profile's amounts
+      expect(torn.balance + torn.offline).toBe(completed.balance + completed.offline);
+      expect([before, completed.balance]).toContain(torn.balance);
+      expect(torn.log).toBe(torn.balance === before ? completed.log - 1 : completed.log);
+      // The terminal never got an answer and retries the whole debit: the card debits once in all.
+      medicalDebitOperation(r.restarted);
+      expect(medicalAmounts(r.restarted.card.context.snapshot())).toEqual(completed);
+      expect(MEDICAL_DEBIT).toContain('000004D2');
+    },
+  );
+}
+
+function purse(state: CardStateData): { balance: number; onlineAtc: number; offlineAtc: number } | undefined {
+  return state.applications['transport-purse'] as { balance: number; onlineAtc: number; offlineAtc: number } | undefined;
+}
+
+tearAll(
+  'e-purse CREDIT FOR LOAD',
+  purseLoad,
+  { 'purse:load:before': 'old', 'state:temp-written': 'old', 'purse:load:committed': 'completed', response: 'completed' },
+  (r) => {
+    const done = purse(r.completed)!;
+    const torn = purse(r.torn);
+    if (torn !== undefined) expect([done.balance - LOAD_AMOUNT, done.balance]).toContain(torn.balance);
+    // The restarted purse answers the balance the state holds.
+    r.restarted.send('00A4040008A00000063201010500');
+    const balance = torn?.balance ?? done.balance - LOAD_AMOUNT;
+    expect(r.restarted.send('805C000204')).toBe(`${balance.toString(16).toUpperCase().padStart(8, '0')}9000`);
+  },
+);
+
+tearAll(
+  'e-purse DEBIT FOR PURCHASE',
+  pursePurchase,
+  { 'purse:purchase:before': 'old', 'state:temp-written': 'old', 'purse:purchase:committed': 'completed', response: 'completed' },
+  (r) => {
+    const done = purse(r.completed)!;
+    const torn = purse(r.torn);
+    if (torn !== undefined) {
+      expect([done.balance + PURCHASE_AMOUNT, done.balance]).toContain(torn.balance);
+      expect(torn.offlineAtc - (torn.balance === done.balance ? 1 : 0)).toBe(done.offlineAtc - 1);
+    }
+  },
+);
+
+tearAll(
+  'qPBOC electronic-cash purchase',
+  qpbocPurchase,
+  { 'pboc-purchase:before': 'old', 'state:temp-written': 'old', 'pboc-purchase:committed': 'completed', response: 'completed' },
+  (r) => {
+    const done = r.completed.applications['pboc-debit'] as { ecBalance: number; atc: number };
+    const torn = r.torn.applications['pboc-debit'] as { ecBalance: number; atc: number } | undefined;
+    if (torn !== undefined) expect([done.ecBalance + EC_AMOUNT, done.ecBalance]).toContain(torn.ecBalance);
+  },
+);
+
+const TEST_MINIMAL = fileURLToPath(new URL('../../emulator/profiles/test-minimal.json', import.meta.url));
+tearAll(
+  'EXTERNAL AUTHENTICATE with an error counter (key 0C), wrong cryptogram',
+  {
+    profile: TEST_MINIMAL,
+    operation: (t) => {
+      t.send('00A404000F7378312E73682EC9E7BBE1B1A3D5CF');
+      t.send('0084000008');
+      t.send(`008200 0C08${'00'.repeat(8)}`.replace(' ', ''));
+    },
+  },
+  { 'state:temp-written': 'old', 'external-auth:decremented': 'completed', response: 'completed' },
+);
+
+describe('a right PIN torn mid-check', () => {
+  it('six torn right VERIFYs in a row block the PIN: tearing never buys a try', () => {
+    let r = bench.tear(verifyWrong, 'verify:decremented');
+    for (let i = 0; i < 3; i++) {
+      expect(r.signal).toBe('SIGKILL');
+      r = bench.tear(verifyWrong, 'verify:decremented');
+    }
+    expect(pinOf(r.torn, '#00').triesLeft).toBe(5);
+    r.restarted.send(SELECT_SSSE);
+    expect(r.restarted.send(RIGHT_PIN_VERIFY)).toBe('9000');
+  });
+});

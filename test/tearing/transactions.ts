@@ -1,0 +1,202 @@
+import type { CardKey } from '../../emulator/card-key.js';
+import { uintToBytes } from '../../src/bytes/bytes.js';
+import { toHex } from '../../src/bytes/hex.js';
+import { des3EncryptEcb } from '../../src/crypto/des.js';
+import { epurseLoadMac2, epurseLoadSessionKey, epursePurchaseMac1, epursePurchaseSessionKey } from '../../src/crypto/epurse-mac.js';
+import { pinProof } from '../../src/crypto/key-derivation.js';
+import { pbocMac3des, sm4SecureMessagingMac } from '../../src/crypto/mac.js';
+import { sm4EncryptEcb } from '../../src/crypto/sm4.js';
+import { fixedRandom, type Interactive, type TearingCase } from './tearing-harness.js';
+
+/** The terminal side of each state-changing transaction, on the sample cards (test keys). */
+
+export const SELECT_SSSE = '00A404000F7378312E73682EC9E7BBE1B1A3D5CF00';
+export const SELECT_MEDICAL = '00A4040006D1560000050300';
+const SELECT_PURSE = '00A4040008A00000063201010500';
+const SELECT_PBOC = '00A4040008A00000033301010100';
+const SELECT_PKI = '00A404000C53532E434552542E4144463100';
+export const PIN = '123456';
+export const WRONG_PIN_VERIFY = '0020000003111111';
+export const RIGHT_PIN_VERIFY = '0020000003123456';
+const TERMINAL = '112233445566';
+const DATE = '20250301';
+const TIME = '101500';
+
+const CHALLENGE8 = fixedRandom(8);
+
+function mac(key: CardKey, input: string): string {
+  const data = Uint8Array.from(Buffer.from(input, 'hex'));
+  return toHex(key.algorithm === 'sm4' ? sm4SecureMessagingMac(key.value, CHALLENGE8, data) : pbocMac3des(key.value, CHALLENGE8, data));
+}
+
+function cryptogram(key: CardKey): string {
+  const block = new Uint8Array(key.algorithm === 'sm4' ? 16 : 8);
+  block.set(CHALLENGE8);
+  return toHex(key.algorithm === 'sm4' ? sm4EncryptEcb(key.value, block) : des3EncryptEcb(key.value, block));
+}
+
+const expectOk = (answer: string, what: string) => {
+  if (!answer.endsWith('9000')) throw new Error(`${what} answered ${answer}`);
+  return answer.slice(0, -4);
+};
+
+export const verifyWrong: TearingCase = {
+  profile: 'default',
+  operation: (t) => {
+    t.send(SELECT_SSSE);
+    t.send(WRONG_PIN_VERIFY);
+  },
+};
+
+export const verifyRight: TearingCase = {
+  profile: 'default',
+  setup: (t) => {
+    t.send(SELECT_SSSE);
+    t.send(WRONG_PIN_VERIFY);
+  },
+  operation: (t) => {
+    t.send(SELECT_SSSE);
+    expectOk(t.send(RIGHT_PIN_VERIFY), 'VERIFY');
+  },
+};
+
+export const changePin: TearingCase = {
+  profile: 'default',
+  setup: (t) => {
+    t.send(SELECT_SSSE);
+    t.send(WRONG_PIN_VERIFY);
+  },
+  operation: (t) => {
+    t.send(SELECT_SSSE);
+    expectOk(t.send('805E010007123456FF654321'), 'CHANGE PIN');
+  },
+};
+
+function issuerCommand(t: Interactive, usage: string, header: string, data: string): void {
+  t.send(SELECT_SSSE);
+  expectOk(t.send('0084000008'), 'GET CHALLENGE');
+  const lc = toHex(Uint8Array.of(data.length / 2 + 4));
+  expectOk(t.send(`${header}${lc}${data}${mac(t.key(usage), `${header}${lc}${data}`)}`), header);
+}
+
+const threeWrong = (t: Interactive) => {
+  t.send(SELECT_SSSE);
+  for (let i = 0; i < 3; i++) t.send(WRONG_PIN_VERIFY);
+};
+
+export const unblockPin: TearingCase = {
+  profile: 'default',
+  setup: threeWrong,
+  operation: (t) => issuerCommand(t, 'pin-unblock', '84240000', ''),
+};
+
+export const reloadPin: TearingCase = {
+  profile: 'default',
+  setup: threeWrong,
+  operation: (t) => issuerCommand(t, 'pin-reload', '845E0000', '987654'),
+};
+
+/** DEBIT of 12.34 yuan after the PIN and EXTERNAL AUTHENTICATE with key 84 (in DF04). */
+export const MEDICAL_DEBIT = `8054020011000004D2${TERMINAL}${DATE}${TIME}`;
+export function medicalDebitOperation(t: Interactive): void {
+  t.send(SELECT_MEDICAL);
+  const pin = [...t.card.context.mf.walk()]
+    .flatMap((df) => df.pins)
+    .find((p) => p.id === 0)!
+    .exportValue();
+  expectOk(t.send(`00200000${toHex(Uint8Array.of(pin.length / 2))}${pin}`), 'VERIFY');
+  expectOk(t.send('0084000008'), 'GET CHALLENGE');
+  const key = t.key('external-auth', 0x84);
+  expectOk(t.send(`00820084${key.algorithm === 'sm4' ? '10' : '08'}${cryptogram(key)}`), 'EXTERNAL AUTHENTICATE');
+  expectOk(t.send(MEDICAL_DEBIT), 'MEDICAL DEBIT');
+}
+export const medicalDebit: TearingCase = { profile: 'default', operation: medicalDebitOperation };
+export const medicalDebit3des: TearingCase = { profile: 'ss-2.00', operation: medicalDebitOperation };
+
+const u32 = (hex: string) => Number.parseInt(hex, 16);
+
+export const LOAD_AMOUNT = 2000;
+export const purseLoad: TearingCase = {
+  profile: 'default',
+  operation: (t) => {
+    t.send(SELECT_PURSE);
+    const amount = toHex(uintToBytes(LOAD_AMOUNT, 4));
+    const init = expectOk(t.send(`805000020B01${amount}${TERMINAL}10`), 'INITIALIZE FOR LOAD');
+    const atc = u32(init.slice(8, 12));
+    const algorithm = init.slice(14, 16) === '04' ? 'sm4' : '3des';
+    const sessionKey = epurseLoadSessionKey(t.key('load', 1).value, fixedRandom(4), atc, algorithm);
+    const mac2 = epurseLoadMac2({
+      sessionKey,
+      amount: LOAD_AMOUNT,
+      transactionType: 0x02,
+      terminalId: Buffer.from(TERMINAL, 'hex'),
+      date: Buffer.from(DATE, 'hex'),
+      time: Buffer.from(TIME, 'hex'),
+    });
+    expectOk(t.send(`805200000B${DATE}${TIME}${toHex(mac2)}04`), 'CREDIT FOR LOAD');
+  },
+};
+
+export const PURCHASE_AMOUNT = 350;
+export const pursePurchase: TearingCase = {
+  profile: 'default',
+  operation: (t) => {
+    t.send(SELECT_PURSE);
+    const amount = toHex(uintToBytes(PURCHASE_AMOUNT, 4));
+    const init = expectOk(t.send(`805001020B01${amount}${TERMINAL}0F`), 'INITIALIZE FOR PURCHASE');
+    const atc = u32(init.slice(8, 12));
+    const algorithm = init.slice(20, 22) === '04' ? 'sm4' : '3des';
+    const seq = 0x00000042;
+    const sessionKey = epursePurchaseSessionKey(t.key('purchase', 1).value, fixedRandom(4), atc, seq, algorithm);
+    const mac1 = epursePurchaseMac1({
+      sessionKey,
+      amount: PURCHASE_AMOUNT,
+      transactionType: 0x06,
+      terminalId: Buffer.from(TERMINAL, 'hex'),
+      date: Buffer.from(DATE, 'hex'),
+      time: Buffer.from(TIME, 'hex'),
+    });
+    expectOk(t.send(`805401000F00000042${DATE}${TIME}${toHex(mac1)}08`), 'DEBIT FOR PURCHASE');
+  },
+};
+
+/** qPBOC: GPO on the contactless interface with TTQ 20…: 5.00 yuan from the electronic cash. */
+export const EC_AMOUNT = 500;
+const PDOL_DATA = `26000080${'000000000500'}${'000000000000'}0156${'0000000000'}0156250301${'00'}A1B2C3D4`;
+export const qpbocPurchase: TearingCase = {
+  profile: 'default',
+  contactless: true,
+  operation: (t) => {
+    t.send(SELECT_PBOC);
+    expectOk(
+      t.send(`80A80000${toHex(Uint8Array.of(PDOL_DATA.length / 2 + 2))}83${toHex(Uint8Array.of(PDOL_DATA.length / 2))}${PDOL_DATA}00`),
+      'GPO',
+    );
+  },
+};
+
+export const offlinePin: TearingCase = {
+  profile: 'default',
+  setup: (t) => {
+    t.send(SELECT_PBOC);
+    t.send('002000800826111111FFFFFFFF');
+  },
+  operation: (t) => {
+    t.send(SELECT_PBOC);
+    expectOk(t.send('002000800826123456FFFFFFFF'), 'offline VERIFY');
+  },
+};
+
+export const pkiVerify: TearingCase = {
+  profile: 'default',
+  setup: (t) => {
+    t.send(SELECT_PKI);
+    t.send('0084000010');
+    t.send(`0020018110${'00'.repeat(16)}`);
+  },
+  operation: (t) => {
+    t.send(SELECT_PKI);
+    expectOk(t.send('0084000010'), 'GET CHALLENGE');
+    expectOk(t.send(`0020018110${toHex(pinProof(PIN, fixedRandom(16)))}`), 'VERIFY (PIN proof)');
+  },
+};
