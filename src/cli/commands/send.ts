@@ -1,5 +1,6 @@
 import { decodeStatusWord } from '../../apdu/status-words.js';
 import { parseHex, toHex } from '../../bytes/hex.js';
+import { maskCommandForTrace } from '../../channel/secret-masking.js';
 import { InputError } from '../../errors.js';
 import type { CardTransport } from '../../transport/card-transport.js';
 import { PcscTransport } from '../../transport/pcsc-transport.js';
@@ -52,12 +53,14 @@ export const registerSend: RegisterCommand = (program, ctx) => {
       try {
         await transport.connect();
         for (const command of commands) {
-          if (!opts.json) ctx.io.stdout(`> ${toHex(command)}\n`);
+          // The echo is a trace: PIN and cryptogram bytes show as ** (they were typed, but logs keep them).
+          const shown = maskCommandForTrace(command).replace(/ /g, '');
+          if (!opts.json) ctx.io.stdout(`> ${shown}\n`);
           const response = await transport.transmit(command);
           const sw = (response[response.length - 2]! << 8) | response[response.length - 1]!;
           const info = decodeStatusWord(sw);
           const data = toHex(response.subarray(0, response.length - 2));
-          results.push({ command: toHex(command), response: data, sw: info.hex, meaning: info.meaning });
+          results.push({ command: shown, response: data, sw: info.hex, meaning: info.meaning });
           if (!opts.json) ctx.io.stdout(`< ${data ? `${data} ` : ''}${info.hex} ${info.meaning}\n`);
         }
       } finally {
