@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 
@@ -13,7 +13,13 @@ import { runCli } from '../../src/cli/main.js';
  * target the emulator here (never a PC/SC reader: other tests own the virtual slots).
  */
 const dir = mkdtempSync(join(tmpdir(), 'sscard-argv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Random values land after -o/--out/--state/--junit too: relative paths must resolve in the temp dir.
+const home = process.cwd();
+beforeAll(() => process.chdir(dir));
+afterAll(() => {
+  process.chdir(home);
+  rmSync(dir, { recursive: true, force: true });
+});
 const badKeys = join(dir, 'bad-keys.json');
 writeFileSync(badKeys, '{ "ssse": { "0A": { "algorithm": "rot13", "master": "zz" } } }');
 const notJson = join(dir, 'not.json');
