@@ -9,6 +9,7 @@ import { registerMedical } from './commands/medical.js';
 import { registerPhoto } from './commands/photo.js';
 import { registerPin } from './commands/pin.js';
 import { registerPki } from './commands/pki.js';
+import { registerPurse } from './commands/purse.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
 import { registerSend } from './commands/send.js';
@@ -17,4 +18,4 @@ import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerPki, registerBank, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
+export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerPki, registerBank, registerPurse, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
