@@ -35,3 +35,6 @@ export * from './applications/social-security/medical-insurance.js';
 export * from './applications/social-security/social-security-session.js';
 export * from './applications/social-security/ssse-constants.js';
 export * from './script/index.js';
+export * from './applications/pki/index.js';
+export * from './applications/pboc/index.js';
+export * from './applications/purse/index.js';
