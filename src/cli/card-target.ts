@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { EmulatorTransport, openCard, profileKeysPath } from '../../emulator/index.js';
 import { isContactlessAtr } from '../apdu/atr.js';
-import { CardChannel } from '../channel/card-channel.js';
+import type { CardChannel } from '../channel/card-channel.js';
 import type { TraceListener } from '../channel/trace-event.js';
 import { InputError } from '../errors.js';
 import type { CardTransport } from '../transport/card-transport.js';
-import { PcscTransport } from '../transport/pcsc-transport.js';
 
 /** The options every card command takes to say which card: a PC/SC reader or the built-in emulator. */
 export interface CardTargetOptions {
@@ -49,7 +47,9 @@ export async function openCardTarget(options: CardTargetOptions, trace?: TraceLi
   let transport: CardTransport;
   let label: string;
   let sampleKeysFile: string | undefined;
+  // The emulator, PC/SC and channel code load when a card command runs, not at every start-up.
   if (options.emulator) {
+    const { EmulatorTransport, openCard, profileKeysPath } = await import('../../emulator/index.js');
     const profile = options.profile ?? 'default';
     const card = openCard({
       profile,
@@ -68,10 +68,12 @@ export async function openCardTarget(options: CardTargetOptions, trace?: TraceLi
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
       throw new InputError('timeout', `--timeout must be a positive number of milliseconds, got "${options.timeout}"`);
     }
+    const { PcscTransport } = await import('../transport/pcsc-transport.js');
     transport = new PcscTransport({ ...(options.reader === undefined ? {} : { reader: options.reader }), timeoutMs });
     label = options.reader ?? 'PC/SC';
   }
   const atr = await transport.connect();
+  const { CardChannel } = await import('../channel/card-channel.js');
   const channel = new CardChannel(transport, trace ? { trace } : {});
   return {
     transport,

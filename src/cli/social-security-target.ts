@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { SoftwareKeyProvider } from '../applications/keys/software-key-provider.js';
 import type { KeyProvider } from '../applications/keys/key-provider.js';
-import { SocialSecuritySession, type SocialSecurityOpenOptions } from '../applications/social-security/social-security-session.js';
+import type { SocialSecurityOpenOptions, SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import { InputError } from '../errors.js';
 import { addCardTargetOptions, type CardTarget, type CardTargetOptions, withCardTarget } from './card-target.js';
 
@@ -16,6 +15,8 @@ export function addKeysOption(command: Command, why: string): Command {
 
 export async function loadKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider> {
   if (option === undefined) throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE (or --keys sample with --emulator)');
+  // Key derivation code loads when keys are needed, not at every start-up.
+  const { SoftwareKeyProvider } = await import('../applications/keys/software-key-provider.js');
   if (option === 'sample') {
     if (!target.sampleKeysFile) throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');
     return SoftwareKeyProvider.fromFile(target.sampleKeysFile);
@@ -40,5 +41,9 @@ export function withSocialSecurity<T>(
   body: (session: SocialSecuritySession, target: CardTarget) => Promise<T>,
   open: Omit<SocialSecurityOpenOptions, 'atr'> = {},
 ): Promise<T> {
-  return withCardTarget(options, async (target) => body(await SocialSecuritySession.open(target.channel, { ...open, atr: target.atr }), target));
+  return withCardTarget(options, async (target) => {
+    // The SSSE application (and its crypto) loads when a card command runs, not at every start-up.
+    const { SocialSecuritySession } = await import('../applications/social-security/social-security-session.js');
+    return body(await SocialSecuritySession.open(target.channel, { ...open, atr: target.atr }), target);
+  });
 }

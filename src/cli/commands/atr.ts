@@ -1,7 +1,6 @@
 import { decodeAtr, describeAtr } from '../../apdu/atr.js';
 import { parseHex, toHex } from '../../bytes/hex.js';
 import type { CardTransport } from '../../transport/card-transport.js';
-import { PcscTransport } from '../../transport/pcsc-transport.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { openEmulatedCard, virtualCardTransport } from './emulator-card.js';
 
@@ -47,6 +46,8 @@ async function readAtr(opts: { reader?: string; emulator?: boolean; profile?: st
     transport = virtualCardTransport(emulated.card);
     release = () => emulated.close();
   } else {
+    // PC/SC code loads only when a card is read (not for decoding hex, not at start-up).
+    const { PcscTransport } = await import('../../transport/pcsc-transport.js');
     transport = new PcscTransport(opts.reader === undefined ? {} : { reader: opts.reader });
   }
   try {

@@ -1,4 +1,3 @@
-import { PbocSession } from '../../applications/pboc/pboc-session.js';
 import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { toHex } from '../../bytes/hex.js';
 import { CardError, InputError } from '../../errors.js';
@@ -7,7 +6,11 @@ import { type RegisterCommand, writeJson } from '../cli-context.js';
 
 type BankOptions = CardTargetOptions & { json?: boolean };
 
-const openBank = (target: CardTarget) => PbocSession.open(target.channel, { atr: target.atr, contactless: target.contactless });
+// The PBOC application (and its crypto) loads when a bank command runs, not at every start-up.
+const openBank = async (target: CardTarget) => {
+  const { PbocSession } = await import('../../applications/pboc/pboc-session.js');
+  return PbocSession.open(target.channel, { atr: target.atr, contactless: target.contactless });
+};
 
 /** The card declined a purchase (AAC): exit code 4 like any card refusal. */
 class PaymentDeclinedError extends CardError {

@@ -1,30 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseHex, toHex } from '../../bytes/hex.js';
-import {
-  epurseMac,
-  pbocMac3des,
-  retailMac,
-  sm2GenerateKeyPair,
-  sm2PrivateKeyFromPem,
-  sm2PrivateKeyToPem,
-  sm2PublicKeyFromPem,
-  sm2PublicKeyFromPrivate,
-  sm2PublicKeyToPem,
-  sm2Sign,
-  sm2Verify,
-  sm3,
-  sm4DecryptCbc,
-  sm4DecryptEcb,
-  sm4EncryptCbc,
-  sm4EncryptEcb,
-  sm4SecureMessagingMac,
-  x919RetailMac,
-} from '../../crypto/index.js';
+import type * as CryptoLib from '../../crypto/index.js';
 import type { BlockPadding } from '../../crypto/padding.js';
 import { InputError } from '../../errors.js';
 import { type CliContext, type RegisterCommand, writeJson } from '../cli-context.js';
 import { CheckFailed } from '../main.js';
+
+/** The SM2/SM3/SM4 code (and @noble/curves) loads when a crypto command runs, not at every start-up. */
+const cryptoLib = (): Promise<typeof CryptoLib> => import('../../crypto/index.js');
 
 /** A key given as hex, as PEM text, or as the path of a PEM file. */
 function readKeyText(value: string): { pem: string } | { hex: Uint8Array } {
@@ -33,14 +17,14 @@ function readKeyText(value: string): { pem: string } | { hex: Uint8Array } {
   return { hex: parseHex(value, 'key') };
 }
 
-function privateKeyArg(value: string): Uint8Array {
+function privateKeyArg(c: typeof CryptoLib, value: string): Uint8Array {
   const k = readKeyText(value);
-  return 'pem' in k ? sm2PrivateKeyFromPem(k.pem) : k.hex;
+  return 'pem' in k ? c.sm2PrivateKeyFromPem(k.pem) : k.hex;
 }
 
-function publicKeyArg(value: string): Uint8Array {
+function publicKeyArg(c: typeof CryptoLib, value: string): Uint8Array {
   const k = readKeyText(value);
-  return 'pem' in k ? sm2PublicKeyFromPem(k.pem) : k.hex;
+  return 'pem' in k ? c.sm2PublicKeyFromPem(k.pem) : k.hex;
 }
 
 function out(ctx: CliContext, json: boolean | undefined, value: Record<string, string | boolean>, text: string): void {
@@ -65,17 +49,18 @@ function registerSm4(crypto: Command, ctx: CliContext): void {
       .option('--iv <hex>', '16-byte IV (cbc)')
       .option('--padding <padding>', 'none, iso9797-m2 (80 00..) or iso9797-m1 (zeros)', 'none')
       .option('--json', 'print JSON')
-      .action((parts: string[], opts: { key: string; mode: string; iv?: string; padding: string; json?: boolean }) => {
+      .action(async (parts: string[], opts: { key: string; mode: string; iv?: string; padding: string; json?: boolean }) => {
+        const c = await cryptoLib();
         const key = parseHex(opts.key, 'key');
         const data = parseHex(parts.join(' '), 'data');
         const padding = paddingArg(opts.padding);
         let result: Uint8Array;
         if (opts.mode === 'ecb') {
-          result = direction === 'encrypt' ? sm4EncryptEcb(key, data, { padding }) : sm4DecryptEcb(key, data, { padding });
+          result = direction === 'encrypt' ? c.sm4EncryptEcb(key, data, { padding }) : c.sm4DecryptEcb(key, data, { padding });
         } else if (opts.mode === 'cbc') {
           if (!opts.iv) throw new InputError('iv', '--iv is required with --mode cbc');
           const iv = parseHex(opts.iv, 'iv');
-          result = direction === 'encrypt' ? sm4EncryptCbc(key, iv, data, { padding }) : sm4DecryptCbc(key, iv, data, { padding });
+          result = direction === 'encrypt' ? c.sm4EncryptCbc(key, iv, data, { padding }) : c.sm4DecryptCbc(key, iv, data, { padding });
         } else {
           throw new InputError('mode', `--mode must be ecb or cbc, got "${opts.mode}"`);
         }
@@ -91,16 +76,17 @@ function registerSm2(crypto: Command, ctx: CliContext): void {
     .description('generate a key pair (hex; PEM with --pem)')
     .option('--pem', 'print PKCS#8 and SubjectPublicKeyInfo PEM, as OpenSSL reads them')
     .option('--json', 'print JSON')
-    .action((opts: { pem?: boolean; json?: boolean }) => {
-      const { privateKey, publicKey } = sm2GenerateKeyPair();
+    .action(async (opts: { pem?: boolean; json?: boolean }) => {
+      const c = await cryptoLib();
+      const { privateKey, publicKey } = c.sm2GenerateKeyPair();
       if (opts.json) {
         writeJson(ctx, {
           privateKey: toHex(privateKey),
           publicKey: toHex(publicKey),
-          ...(opts.pem ? { privateKeyPem: sm2PrivateKeyToPem(privateKey), publicKeyPem: sm2PublicKeyToPem(publicKey) } : {}),
+          ...(opts.pem ? { privateKeyPem: c.sm2PrivateKeyToPem(privateKey), publicKeyPem: c.sm2PublicKeyToPem(publicKey) } : {}),
         });
       } else if (opts.pem) {
-        ctx.io.stdout(sm2PrivateKeyToPem(privateKey) + sm2PublicKeyToPem(publicKey));
+        ctx.io.stdout(c.sm2PrivateKeyToPem(privateKey) + c.sm2PublicKeyToPem(publicKey));
       } else {
         ctx.io.stdout(`private ${toHex(privateKey)}\npublic  ${toHex(publicKey)}\n`);
       }
@@ -113,10 +99,11 @@ function registerSm2(crypto: Command, ctx: CliContext): void {
     .option('--id <userId>', 'user id (text)', '1234567812345678')
     .option('--format <format>', 'der or raw (r‖s)', 'der')
     .option('--json', 'print JSON')
-    .action((parts: string[], opts: { key: string; id: string; format: string; json?: boolean }) => {
+    .action(async (parts: string[], opts: { key: string; id: string; format: string; json?: boolean }) => {
+      const c = await cryptoLib();
       if (opts.format !== 'der' && opts.format !== 'raw')
         throw new InputError('format', `--format must be der or raw, got "${opts.format}"`);
-      const sig = sm2Sign(privateKeyArg(opts.key), parseHex(parts.join(' '), 'message'), { userId: opts.id, format: opts.format });
+      const sig = c.sm2Sign(privateKeyArg(c, opts.key), parseHex(parts.join(' '), 'message'), { userId: opts.id, format: opts.format });
       out(ctx, opts.json, { signature: toHex(sig) }, toHex(sig));
     });
   sm2
@@ -127,8 +114,9 @@ function registerSm2(crypto: Command, ctx: CliContext): void {
     .requiredOption('--signature <hex>', 'the signature')
     .option('--id <userId>', 'user id (text)', '1234567812345678')
     .option('--json', 'print JSON')
-    .action((parts: string[], opts: { key: string; signature: string; id: string; json?: boolean }) => {
-      const ok = sm2Verify(publicKeyArg(opts.key), parseHex(parts.join(' '), 'message'), parseHex(opts.signature, 'signature'), {
+    .action(async (parts: string[], opts: { key: string; signature: string; id: string; json?: boolean }) => {
+      const c = await cryptoLib();
+      const ok = c.sm2Verify(publicKeyArg(c, opts.key), parseHex(parts.join(' '), 'message'), parseHex(opts.signature, 'signature'), {
         userId: opts.id,
       });
       out(ctx, opts.json, { valid: ok }, ok ? 'signature valid' : 'signature INVALID');
@@ -139,8 +127,9 @@ function registerSm2(crypto: Command, ctx: CliContext): void {
     .description('the public key of a private key')
     .requiredOption('--key <key>', 'private key: hex, PEM text or a PEM file')
     .option('--compressed', 'print the 33-byte compressed form')
-    .action((opts: { key: string; compressed?: boolean }) => {
-      ctx.io.stdout(`${toHex(sm2PublicKeyFromPrivate(privateKeyArg(opts.key), { compressed: opts.compressed }))}\n`);
+    .action(async (opts: { key: string; compressed?: boolean }) => {
+      const c = await cryptoLib();
+      ctx.io.stdout(`${toHex(c.sm2PublicKeyFromPrivate(privateKeyArg(c, opts.key), { compressed: opts.compressed }))}\n`);
     });
 }
 
@@ -155,7 +144,8 @@ function registerMac(crypto: Command, ctx: CliContext): void {
     .requiredOption('--key <hex>', 'key: 16 bytes; epurse: 8-byte DES or 16-byte SM4 session key')
     .option('--challenge <hex>', 'challenge / IV (pboc-3des: 8 bytes; sm4: 8 or 16 bytes)')
     .option('--json', 'print JSON')
-    .action((parts: string[], opts: { alg: string; key: string; challenge?: string; json?: boolean }) => {
+    .action(async (parts: string[], opts: { alg: string; key: string; challenge?: string; json?: boolean }) => {
+      const c = await cryptoLib();
       const key = parseHex(opts.key, 'key');
       const data = parseHex(parts.join(' '), 'data');
       const challenge = () => {
@@ -165,19 +155,19 @@ function registerMac(crypto: Command, ctx: CliContext): void {
       let mac: Uint8Array;
       switch (opts.alg) {
         case 'pboc-3des':
-          mac = pbocMac3des(key, challenge(), data);
+          mac = c.pbocMac3des(key, challenge(), data);
           break;
         case 'sm4':
-          mac = sm4SecureMessagingMac(key, challenge(), data);
+          mac = c.sm4SecureMessagingMac(key, challenge(), data);
           break;
         case 'epurse':
-          mac = epurseMac(key, data);
+          mac = c.epurseMac(key, data);
           break;
         case 'retail':
-          mac = retailMac(key, data, opts.challenge ? { iv: challenge() } : {});
+          mac = c.retailMac(key, data, opts.challenge ? { iv: challenge() } : {});
           break;
         case 'x919':
-          mac = x919RetailMac(key, data);
+          mac = c.x919RetailMac(key, data);
           break;
         default:
           throw new InputError('alg', `--alg must be one of ${MAC_ALGORITHMS.join(', ')}, got "${opts.alg}"`);
@@ -193,8 +183,9 @@ export const registerCrypto: RegisterCommand = (program, ctx) => {
     .description('SM3 digest of hex data')
     .argument('[hex...]', 'the data (empty for the empty message)')
     .option('--json', 'print JSON')
-    .action((parts: string[], opts: { json?: boolean }) => {
-      const digest = toHex(sm3(parseHex(parts.join(' '), 'data')));
+    .action(async (parts: string[], opts: { json?: boolean }) => {
+      const c = await cryptoLib();
+      const digest = toHex(c.sm3(parseHex(parts.join(' '), 'data')));
       out(ctx, opts.json, { digest }, digest);
     });
   registerSm4(crypto, ctx);

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCard } from '../../../emulator/open-card.js';
 import type { VirtualCard } from '../../../emulator/virtual-card.js';
 import { SscardError } from '../../errors.js';
 import type { CardTransport } from '../../transport/card-transport.js';
@@ -80,6 +79,8 @@ function resolveProfile(profile: string | undefined): string {
 
 async function openFromEmulatorPackage(options: EmulatedCardOptions): Promise<EmulatedCard> {
   const profileFile = resolveProfile(options.profile);
+  // The emulator loads when a card is opened, not at every start-up.
+  const { openCard } = await import('../../../emulator/open-card.js');
   const card = openCard({
     profile: profileFile,
     ...(options.state === undefined ? {} : { state: options.state }),

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificate, verifyCertificate } from '../../applications/pki/pki-certificate.js';
-import { type CardCertificate, PkiSession } from '../../applications/pki/pki-session.js';
+import type { CardCertificate } from '../../applications/pki/pki-session.js';
 import { parseHex, toHex } from '../../bytes/hex.js';
 import { InputError } from '../../errors.js';
 import { addCardTargetOptions, type CardTargetOptions, withCardTarget } from '../card-target.js';
@@ -25,6 +24,9 @@ export const registerPki: RegisterCommand = (program, ctx) => {
       .option('--out <dir>', 'also write them to DIR as sign.crt/enc.crt (PEM) and sign.der/enc.der')
       .option('--ca <file>', 'check that this CA certificate (PEM or DER) issued them'),
   ).action(async (opts: CertsOptions) => {
+    // X.509 (pkijs) and the PKI session load when a pki command runs, not at every start-up.
+    const { parseCertificate, verifyCertificate } = await import('../../applications/pki/pki-certificate.js');
+    const { PkiSession } = await import('../../applications/pki/pki-session.js');
     const ca = opts.ca === undefined ? undefined : parseCertificate(readCertificateFile(opts.ca));
     const certs = await withCardTarget(opts, async (target) => (await PkiSession.open(target.channel)).readCertificates());
     const issuedByCa = (c: CardCertificate) => (ca === undefined ? undefined : verifyCertificate(c, ca));
@@ -85,6 +87,7 @@ export const registerPki: RegisterCommand = (program, ctx) => {
       throw new InputError('data', 'give the data to sign as hex or with --file, not both');
     const data = opts.file !== undefined ? new Uint8Array(readFileSync(opts.file)) : parseHex(hex!);
     const [pin] = await readPins(ctx.io, opts, ['PKI user PIN']);
+    const { PkiSession } = await import('../../applications/pki/pki-session.js');
     const sig = await withCardTarget(opts, async (target) => {
       const session = await PkiSession.open(target.channel);
       await session.verifyPin(pin!, 'user');

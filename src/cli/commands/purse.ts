@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { SoftwarePurseSam } from '../../applications/purse/purse-keys.js';
 import type { PurseTerminal } from '../../applications/purse/purse-types.js';
-import { TransportPurseSession } from '../../applications/purse/transport-purse-session.js';
+import type { TransportPurseSession } from '../../applications/purse/transport-purse-session.js';
 import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { InputError } from '../../errors.js';
 import { addCardTargetOptions, type CardTargetOptions, withCardTarget } from '../card-target.js';
@@ -22,7 +21,12 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
   const sub = (name: string, description: string): Command =>
     addCardTargetOptions(purse.command(name).description(description).option('--json', 'print JSON'));
   const withPurse = <T>(opts: PurseOptions, body: (s: TransportPurseSession) => Promise<T>) =>
-    withCardTarget(opts, async (target) => body(await TransportPurseSession.open(target.channel)));
+    withCardTarget(opts, async (target) => {
+      // The purse application and its keys load when a purse command runs, not at every start-up.
+      const { TransportPurseSession } = await import('../../applications/purse/transport-purse-session.js');
+      return body(await TransportPurseSession.open(target.channel));
+    });
+  const purseSam = async () => (await import('../../applications/purse/purse-keys.js')).SoftwarePurseSam;
 
   sub('balance', 'the purse balance and the card information').action(async (opts: PurseOptions) => {
     await withPurse(opts, async (s) => {
@@ -74,7 +78,7 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
     async (amountText: string, opts: PurseOptions) => {
       const amountFen = parseYuan(amountText);
       await confirm(ctx, opts, `load ${formatYuan(amountFen)} yuan onto the purse`);
-      const keys = await SoftwarePurseSam.fromFile(opts.keys!);
+      const keys = await (await purseSam()).fromFile(opts.keys!);
       await withPurse(opts, async (s) => {
         const r = await s.load(amountFen, terminal(opts), keys);
         if (opts.json) return writeJson(ctx, r);
@@ -90,7 +94,7 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
     .action(async (amountText: string, opts: PurseOptions) => {
       const amountFen = parseYuan(amountText);
       await confirm(ctx, opts, `pay ${formatYuan(amountFen)} yuan from the purse`);
-      const keys = await SoftwarePurseSam.fromFile(opts.keys!);
+      const keys = await (await purseSam()).fromFile(opts.keys!);
       await withPurse(opts, async (s) => {
         const r = await s.purchase(amountFen, terminal(opts), keys);
         if (opts.json) return writeJson(ctx, r);

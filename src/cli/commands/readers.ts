@@ -1,6 +1,5 @@
 import { isContactlessAtr } from '../../apdu/atr.js';
 import { toHex } from '../../bytes/hex.js';
-import { pcscReaderSource, ReaderRegistry } from '../../transport/reader-registry.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { emulatorReaderSource } from './emulator-card.js';
 
@@ -10,6 +9,8 @@ export const registerReaders: RegisterCommand = (program, ctx) => {
     .description('list PC/SC readers (with card and ATR) and the built-in emulator')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
+      // PC/SC code loads when readers runs, not at every start-up.
+      const { pcscReaderSource, ReaderRegistry } = await import('../../transport/reader-registry.js');
       const registry = new ReaderRegistry().register(pcscReaderSource()).register(emulatorReaderSource());
       const { readers, problems } = await registry.list();
       if (opts.json) {

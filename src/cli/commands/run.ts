@@ -2,17 +2,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Script } from '../../script/ast.js';
-import { parseScript } from '../../script/parser.js';
 import type { ScriptReporter } from '../../script/reporter.js';
-import { JsonReporter } from '../../script/reporters/json-reporter.js';
-import { JunitReporter } from '../../script/reporters/junit-reporter.js';
-import { TextReporter } from '../../script/reporters/text-reporter.js';
-import { TranscriptRecorder } from '../../script/reporters/transcript-recorder.js';
-import { runScripts } from '../../script/runner.js';
 import type { CardTransport } from '../../transport/card-transport.js';
-import { PcscTransport } from '../../transport/pcsc-transport.js';
 import type { RegisterCommand } from '../cli-context.js';
-import { emulatorTarget } from '../emulator-target.js';
 import { CheckFailed } from '../main.js';
 
 interface RunCommandOptions {
@@ -62,14 +54,31 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       const filter = opts.filter === undefined ? undefined : compileFilter(opts.filter);
       const timeoutMs = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout);
 
+      // The script engine, its reporters, PC/SC and the emulator load when run runs, not at every start-up.
+      const [{ parseScript }, { runScripts }, { JsonReporter }, { JunitReporter }, { TextReporter }, { TranscriptRecorder }] =
+        await Promise.all([
+          import('../../script/parser.js'),
+          import('../../script/runner.js'),
+          import('../../script/reporters/json-reporter.js'),
+          import('../../script/reporters/junit-reporter.js'),
+          import('../../script/reporters/text-reporter.js'),
+          import('../../script/reporters/transcript-recorder.js'),
+        ]);
+
       // Parse everything first: a syntax error anywhere stops the run before any command is sent.
       const scripts: Script[] = files.map((file) =>
         parseScript(readScript(file), displayName(file), { readInclude: (p) => readFileSync(p, 'utf8') }),
       );
 
       const transport: CardTransport = opts.emulator
-        ? emulatorTarget({ ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.state ? { state: opts.state } : {}) })
-        : new PcscTransport({ ...(opts.reader ? { reader: opts.reader } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+        ? (await import('../emulator-target.js')).emulatorTarget({
+            ...(opts.profile ? { profile: opts.profile } : {}),
+            ...(opts.state ? { state: opts.state } : {}),
+          })
+        : new (await import('../../transport/pcsc-transport.js')).PcscTransport({
+            ...(opts.reader ? { reader: opts.reader } : {}),
+            ...(timeoutMs ? { timeoutMs } : {}),
+          });
 
       const reporters: ScriptReporter[] = [];
       if (opts.json) reporters.push(new JsonReporter((t) => ctx.io.stdout(t)));

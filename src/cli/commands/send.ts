@@ -3,7 +3,6 @@ import { parseHex, toHex } from '../../bytes/hex.js';
 import { maskCommandForTrace } from '../../channel/secret-masking.js';
 import { InputError } from '../../errors.js';
 import type { CardTransport } from '../../transport/card-transport.js';
-import { PcscTransport } from '../../transport/pcsc-transport.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { openEmulatedCard, virtualCardTransport } from './emulator-card.js';
 
@@ -47,6 +46,8 @@ export const registerSend: RegisterCommand = (program, ctx) => {
         transport = virtualCardTransport(emulated.card);
         release = () => emulated.close();
       } else {
+        // PC/SC code loads when send runs against a reader, not at every start-up.
+        const { PcscTransport } = await import('../../transport/pcsc-transport.js');
         transport = new PcscTransport({ ...(opts.reader === undefined ? {} : { reader: opts.reader }), timeoutMs });
       }
       const results: Array<{ command: string; response: string; sw: string; meaning: string }> = [];

@@ -1,7 +1,7 @@
 import { isContactlessAtr } from '../../apdu/atr.js';
 import { toHex } from '../../bytes/hex.js';
 import { InputError } from '../../errors.js';
-import { PcscReaderMonitor, type ReaderEvent } from '../../transport/reader-events.js';
+import type { ReaderEvent } from '../../transport/reader-events.js';
 import type { RegisterCommand } from '../cli-context.js';
 import { waitForStop } from './wait-for-signal.js';
 
@@ -15,6 +15,8 @@ export const registerWatch: RegisterCommand = (program, ctx) => {
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0))
         throw new InputError('for', `--for must be a positive number of seconds, got "${opts.for}"`);
+      // PC/SC code loads when watch runs, not at every start-up.
+      const { PcscReaderMonitor } = await import('../../transport/reader-events.js');
       const monitor = new PcscReaderMonitor();
       await monitor.start();
       if (!opts.json) ctx.io.stdout(`watching PC/SC readers${seconds === undefined ? ' (Ctrl-C to stop)' : ` for ${seconds} s`}\n`);
