@@ -27,20 +27,16 @@ export function checkExpectation(exp: Expectation, scope: EvaluationScope): Fail
     case 'response': {
       // A wrong SW usually comes without data: report the SW alone then.
       if (!swMatches(exp.sw, sw)) return swFailure(exp, exp.sw, sw, []);
-      const details: string[] = [];
-      if (exp.data) {
-        const p = resolved(exp.data, scope, exp.loc);
-        const [bytes, length] = dataBytes(scope);
-        const diff = comparePattern(p, bytes, false, length);
-        const data = diff ? responseData(scope) : bytes;
-        if (diff) details.push(`expected data ${showPattern(p)}`, `actual data   ${showBytes(data)}`, diff);
-      }
-      return details.length ? failure(exp, `response data differs: ${details[2]}`, details) : undefined;
+      if (!exp.data) return undefined;
+      const p = resolved(exp.data, scope, exp.loc);
+      const diff = comparePattern(p, dataBytes(scope), false, dataLength(scope));
+      if (!diff) return undefined;
+      const details = [`expected data ${showPattern(p)}`, `actual data   ${showBytes(responseData(scope))}`, diff];
+      return failure(exp, `response data differs: ${diff}`, details);
     }
     case 'data': {
       const p = resolved(exp.pattern, scope, exp.loc);
-      const [bytes, length] = dataBytes(scope);
-      const diff = comparePattern(p, bytes, exp.mode === 'prefix', length);
+      const diff = comparePattern(p, dataBytes(scope), exp.mode === 'prefix', dataLength(scope));
       if (!diff) return undefined;
       const data = responseData(scope);
       const label = exp.mode === 'prefix' ? 'expected prefix' : 'expected data  ';
@@ -83,12 +79,16 @@ export function checkExpectation(exp: Expectation, scope: EvaluationScope): Fail
   }
 }
 
-/** The response data without making a view: the whole R-APDU and how many of its bytes are data. */
-function dataBytes(scope: EvaluationScope): [Uint8Array, number] {
+// The response data without making a view (and without a tuple per check): the whole R-APDU,
+// and how many of its bytes are data.
+function dataBytes(scope: EvaluationScope): Uint8Array {
   const r = scope.lastResponse;
-  if (r && !scope.lastDataView) return [r, r.length - 2];
-  const d = responseData(scope);
-  return [d, d.length];
+  return r && !scope.lastDataView ? r : responseData(scope);
+}
+
+function dataLength(scope: EvaluationScope): number {
+  const r = scope.lastResponse;
+  return r && !scope.lastDataView ? r.length - 2 : responseData(scope).length;
 }
 
 /** `assert a == b`: numbers compare as numbers, text as text, anything else as bytes. */

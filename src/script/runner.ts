@@ -280,17 +280,17 @@ class ScriptRunner {
 
   private async execute(body: Statement[]): Promise<void> {
     const scope = this.scope;
+    const transport = this.transport;
     for (let i = 0; i < body.length; i++) {
       const s = body[i]!;
+      // The hot path of long scripts, kept out of the switch: a plain hex line in raw mode.
+      if (s.kind === 'apdu' && s.bytes !== undefined && !this.t0Auto) {
+        this.accept(s, s.bytes, await transport.transmit(s.bytes));
+        continue;
+      }
       switch (s.kind) {
         case 'apdu': {
-          if (this.t0Auto || s.bytes === undefined) {
-            await this.sendApdu(s);
-            break;
-          }
-          // The hot path of long scripts: a plain hex line in raw mode, one await per command.
-          const response = await this.transport.transmit(s.bytes);
-          this.accept(s, s.bytes, response);
+          await this.sendApdu(s);
           break;
         }
         case 'expect': {
