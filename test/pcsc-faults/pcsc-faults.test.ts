@@ -1,0 +1,276 @@
+// Issue 8, PC/SC faults that test/pcsc/pcsc-integration.test.ts does not cover (it has the card
+// pulled mid-command and a pcscd restart): a card that never answers, and the vicc connection
+// dropped between commands (reset or closed). The SDK must raise a typed error within its timeout
+// and work again once a card is back. Every wait here is bounded; cleanup waits until pcscd sees
+// the slot empty, so the next file finds it free.
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
+import { PcscTransport } from '../../src/transport/pcsc-transport.js';
+import { TransportError } from '../../src/transport/transport-error.js';
+import { pcscTestsEnabled } from '../pcsc/pcscd-gate.js';
+import { emptyForPcscd, insertCard, SLOT0, seenByPcscd, type VpcdSlot } from '../pcsc/vpcd-slot.js';
+import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
+
+const enabled = await pcscTestsEnabled('test/pcsc-faults/pcsc-faults.test.ts');
+
+const SELECT_MF = new Uint8Array([0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00]);
+const SILENT_COMMAND = new Uint8Array([0x80, 0xee, 0x00, 0x00]);
+const ATR = new Uint8Array([0x3b, 0x02, 0x14, 0x50]);
+const TIMEOUT_MS = 1500;
+/** What a typed failure may take beyond the transport's own timeout (the reader-state look after a generic error). */
+const MARGIN_MS = 3000;
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+
+/**
+ * A card written against the vicc protocol itself (not VpcdBridge), so that it can misbehave in
+ * ways a VirtualCard cannot: it answers GET ATR (04) with its ATR, takes power on/off/reset
+ * (01/00/02) silently, answers every C-APDU with 9000 — except those `silent` picks, which it
+ * swallows: vpcd waits for an answer that never comes. Frames: 2-byte big-endian length + payload.
+ */
+class RawViccCard {
+  readonly swallowed: Uint8Array[] = [];
+  private socket: Socket | undefined;
+  private pending = Buffer.alloc(0);
+
+  constructor(
+    private readonly slot: VpcdSlot,
+    private readonly silent: (command: Uint8Array) => boolean,
+  ) {}
+
+  /** Inserts the card: connects to vpcd (bounded), then waits until pcscd reports it present. */
+  async insert(): Promise<void> {
+    const socket = connect({ host: '127.0.0.1', port: this.slot.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
+    socket.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`vpcd did not accept the raw card on ${this.slot.port} within 10 s`)), 10_000);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await seenByPcscd(this.slot);
+  }
+
+  /** Pulls the card: `reset` sends a TCP RST, `close` a FIN. Resolves once the socket closed (bounded). */
+  async pull(how: 'reset' | 'close' = 'close'): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket || socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (how === 'reset') socket.resetAndDestroy();
+    else socket.destroy();
+    await closed;
+  }
+
+  private onData(socket: Socket, chunk: Buffer): void {
+    let buffer = Buffer.concat([this.pending, chunk]);
+    while (buffer.length >= 2) {
+      const length = buffer.readUInt16BE(0);
+      if (buffer.length < 2 + length) break;
+      const payload = new Uint8Array(buffer.subarray(2, 2 + length));
+      buffer = buffer.subarray(2 + length);
+      const reply = this.answer(payload);
+      if (reply && !socket.destroyed) {
+        const out = Buffer.alloc(2 + reply.length);
+        out.writeUInt16BE(reply.length, 0);
+        out.set(reply, 2);
+        socket.write(out);
+      }
+    }
+    this.pending = Buffer.from(buffer);
+  }
+
+  private answer(payload: Uint8Array): Uint8Array | undefined {
+    if (payload.length === 1) return payload[0] === 0x04 ? ATR : undefined;
+    if (this.silent(payload)) {
+      this.swallowed.push(payload);
+      return undefined;
+    }
+    return new Uint8Array([0x90, 0x00]);
+  }
+}
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function rawCard(silent: (command: Uint8Array) => boolean, slot: VpcdSlot = SLOT0): Promise<RawViccCard> {
+  const card = new RawViccCard(slot, silent);
+  cleanups.push(async () => {
+    await card.pull();
+    await emptyForPcscd(slot);
+  });
+  await card.insert();
+  return card;
+}
+
+/** A well-behaved card back in the slot (after pcscd saw it empty, so that it is a new card). */
+async function freshCard(slot: VpcdSlot = SLOT0): Promise<void> {
+  await emptyForPcscd(slot);
+  const { remove } = await insertCard(new FakeVirtualCard(), slot);
+  cleanups.push(remove);
+}
+
+function transport(extra: ConstructorParameters<typeof PcscTransport>[0] = {}): PcscTransport {
+  const t = new PcscTransport({ reader: SLOT0.reader, waitForCardMs: 10_000, timeoutMs: TIMEOUT_MS, ...extra });
+  cleanups.push(() => t.close());
+  return t;
+}
+
+async function failure(work: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = Date.now();
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { error, ms: Date.now() - started };
+}
+
+describe.skipIf(!enabled)('a card that never answers', () => {
+  it('transmit fails with TransportError(timeout) within its timeout; a fresh card is read again', async () => {
+    const card = await rawCard((c) => c[1] === 0xee);
+    const t = transport();
+    expect(hex(await t.connect())).toBe(hex(ATR));
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+
+    const { error, ms } = await failure(t.transmit(SILENT_COMMAND));
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).reason).toBe('timeout');
+    expect((error as TransportError).message).toMatch(/no answer within 1500 ms/);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+    expect(card.swallowed.map(hex)).toEqual([hex(SILENT_COMMAND)]);
+    // Until connect() succeeds again, every call says why instead of waiting on the stuck card.
+    await expect(t.transmit(SELECT_MF)).rejects.toMatchObject({ reason: 'timeout' });
+
+    // The card is pulled (which is what frees vpcd) and a working one goes in.
+    await card.pull();
+    await freshCard();
+    expect(hex(await t.connect())).toBe(hex(ATR));
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+    const other = transport();
+    await other.connect();
+    expect(hex(await other.transmit(SELECT_MF))).toBe('9000');
+  });
+
+  it('a second program is not wedged behind the silent card for longer than its own timeout', async () => {
+    const card = await rawCard((c) => c[1] === 0xee);
+    const stuck = transport();
+    await stuck.connect();
+    const hanging = failure(stuck.transmit(SILENT_COMMAND));
+    // pcscd holds the reader while vpcd waits for the card: another connect/transmit must give up in time.
+    const other = transport();
+    const { error, ms } = await failure(other.connect().then(() => other.transmit(SELECT_MF)));
+    if (error !== undefined) {
+      expect(error).toBeInstanceOf(TransportError);
+      expect(['timeout', 'sharing-violation', 'card-removed', 'no-card', 'other']).toContain((error as TransportError).reason);
+    }
+    expect(ms).toBeLessThan(2 * TIMEOUT_MS + MARGIN_MS);
+    expect(((await hanging).error as TransportError).reason).toBe('timeout');
+    await card.pull();
+    await freshCard();
+    await stuck.connect();
+    expect(hex(await stuck.transmit(SELECT_MF))).toBe('9000');
+  });
+});
+
+describe.skipIf(!enabled)('the vicc connection dropped between commands', () => {
+  it.each(['reset', 'close'] as const)('by a TCP %s: the next transmit is a typed error in time, then a fresh card works', async (how) => {
+    const card = await rawCard(() => false);
+    const t = transport();
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+    await card.pull(how);
+
+    const { error, ms } = await failure(t.transmit(SELECT_MF));
+    expect(error).toBeInstanceOf(TransportError);
+    expect(['card-removed', 'no-card']).toContain((error as TransportError).reason);
+    expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+    await expect(t.transmit(SELECT_MF)).rejects.toBeInstanceOf(TransportError);
+    // With the slot empty, connect() waits for a card within its bound and says so.
+    await emptyForPcscd();
+    const impatient = transport({ waitForCardMs: 300 });
+    await expect(impatient.connect()).rejects.toMatchObject({ reason: 'no-card' });
+
+    await freshCard();
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+  });
+});
+
+describe.skipIf(!enabled)('sscard over a card that never answers', () => {
+  it('info --reader --timeout 1500 returns exit 3 with one line on stderr, in process', async () => {
+    await rawCard(() => true);
+    const io = memoryIo();
+    const started = Date.now();
+    const code = await runCli(['info', '--reader', SLOT0.reader, '--timeout', String(TIMEOUT_MS)], io);
+    const ms = Date.now() - started;
+    expect(code).toBe(3);
+    expect(io.text()).toBe('');
+    const lines = io.errText().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^sscard: .*no answer within 1500 ms/);
+    expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS + 2000);
+  });
+
+  // KNOWN FAILURE (kept as it.fails so that it flips when fixed): the command reports the timeout
+  // (exit code 3 set, one line on stderr), but the process cannot end. The timed-out SCardTransmit
+  // still sits in a libuv thread-pool thread (pcsc-lite polls pcscd with no timeout; vpcd waits
+  // for the card forever) and Node joins those threads on exit, even on process.exit(). A real
+  // CCID reader times the card out itself; vpcd does not. Fix needs the call to return (e.g. the
+  // PC/SC work in a child process that can be killed), not a change in the CLI's error path.
+  it.fails('the sscard process exits 3 with one line on stderr, and does not stay alive on the stuck call', async () => {
+    await rawCard(() => true);
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })",
+        'info',
+        '--reader',
+        SLOT0.reader,
+        '--timeout',
+        String(TIMEOUT_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    cleanups.push(() => {
+      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (c, s) => resolve([c, s])),
+    );
+    const ms = Date.now() - started;
+    expect({ code, signal, stderr, stdout }).toMatchObject({ code: 3, signal: null, stdout: '' });
+    expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(stderr).toMatch(/^sscard: .*no answer within 1500 ms/);
+    // tsx start-up included; what matters is that it ends well before the 10 s kill.
+    expect(ms).toBeLessThan(9000);
+  });
+});
