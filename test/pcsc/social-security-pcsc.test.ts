@@ -2,13 +2,13 @@
 // vpcd slot, our PcscTransport through pcscd, exactly as a kiosk or POS would reach a real card.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCard, profileKeysPath } from '../../emulator/index.js';
-import { PinError } from '../../src/apdu/apdu-error.js';
 import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-provider.js';
 import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 import { CardChannel } from '../../src/channel/card-channel.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
+import { expectPinLifeCycle } from '../support/pin-lifecycle.js';
 import { pcscTestsEnabled } from './pcscd-gate.js';
 import { insertCard, SLOT0 } from './vpcd-slot.js';
 
@@ -44,19 +44,7 @@ describe.skipIf(!enabled)('social security over pcscd + vpcd', () => {
     const keys = await SoftwareKeyProvider.fromFile(profileKeysPath('default'));
     const { transport, s } = await session();
     try {
-      for (let left = 5; left >= 0; left--) {
-        const e = await s.verifyPin('000000').catch((x) => x);
-        expect(e).toBeInstanceOf(PinError);
-        expect(e.triesLeft).toBe(left);
-      }
-      const blocked = await s.verifyPin('123456').catch((x) => x);
-      expect(blocked).toBeInstanceOf(PinError);
-      expect(blocked.sw).toBe(0x6983);
-      await s.unblockPin(keys);
-      await s.verifyPin('123456');
-      await s.changePin('123456', '112233');
-      expect((await s.verifyPin('123456').catch((x) => x)).triesLeft).toBe(5);
-      await s.verifyPin('112233');
+      await expectPinLifeCycle(s, keys, '123456', '112233');
       await s.changePin('112233', '123456');
     } finally {
       await transport.close();

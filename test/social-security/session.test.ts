@@ -4,6 +4,7 @@ import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-pr
 import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 import { InputError } from '../../src/errors.js';
 import { openSampleCard } from '../support/emulated-card.js';
+import { expectPinLifeCycle } from '../support/pin-lifecycle.js';
 
 const EXPECTED = {
   default: { spec: '3.00', name: '张晓明', ssn: '330302199001011235', pin: '123456', region: '330300', sex: 'male' },
@@ -51,20 +52,7 @@ describe('PIN life cycle and issuer operations (default card)', () => {
   it('6 wrong → blocked, correct still refused, unblock → works, change → old refused, reload → new PIN', async () => {
     const { channel, atr, keys } = await openSampleCard('default');
     const s = await SocialSecuritySession.open(channel, { atr });
-    for (let left = 5; left >= 0; left--) {
-      const e = await s.verifyPin('000000').catch((x) => x);
-      expect(e).toBeInstanceOf(PinError);
-      expect(e.triesLeft).toBe(left);
-    }
-    const blocked = await s.verifyPin('123456').catch((x) => x);
-    expect(blocked).toBeInstanceOf(PinError);
-    expect(blocked.blocked).toBe(true);
-    expect(blocked.sw).toBe(0x6983);
-    await s.unblockPin(keys);
-    await s.verifyPin('123456');
-    await s.changePin('123456', '246810');
-    expect((await s.verifyPin('123456').catch((x) => x)).triesLeft).toBe(5);
-    await s.verifyPin('246810');
+    await expectPinLifeCycle(s, keys, '123456', '246810');
     await s.reloadPin('135790', keys);
     await s.verifyPin('135790');
   });
