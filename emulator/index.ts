@@ -1,5 +1,6 @@
 /** sscard/emulator: the software social-security card. */
 export type { FileOperation } from './access-rule.js';
+export { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
 export { CardContext, type CardInterface, isSecureMessagingCla, MAC_LENGTH, macInput } from './card-context.js';
 export { blockSize, diversifyKey, encryptBlocks, secureMessagingMac } from './card-crypto.js';
 export { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
@@ -18,7 +19,6 @@ export { type OpenCardOptions, openCard } from './open-card.js';
 export { decodePinBcd, encodePinBcd, PinObject } from './pin-object.js';
 export { ProfileError } from './profile-error.js';
 export { loadProfile, parseProfile } from './profile-loader.js';
+export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';
 export { FileStateStore, MemoryStateStore, type StateStore } from './state-store.js';
 export type { VirtualCard } from './virtual-card.js';
-export { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
-export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';

@@ -1,8 +1,8 @@
+import { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
 import { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
 import type { CardProfile } from './card-profile.js';
-import { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
-import { resolveProfilePath } from './profile-paths.js';
 import { loadProfile } from './profile-loader.js';
+import { resolveProfilePath } from './profile-paths.js';
 import { FileStateStore, MemoryStateStore } from './state-store.js';
 
 export interface OpenCardOptions extends Omit<CardEmulatorOptions, 'profile' | 'store'> {

@@ -13,7 +13,8 @@ const CANDIDATE_DIRS = [join(here, 'profiles'), resolve(here, '../../emulator/pr
 /** The folder holding the shipped profiles. */
 export function profilesDir(): string {
   const dir = CANDIDATE_DIRS.find((d) => existsSync(d));
-  if (!dir) throw new ProfileError('emulator/profiles', '', `the shipped card profiles are missing (looked in ${CANDIDATE_DIRS.join(', ')})`);
+  if (!dir)
+    throw new ProfileError('emulator/profiles', '', `the shipped card profiles are missing (looked in ${CANDIDATE_DIRS.join(', ')})`);
   return dir;
 }
 

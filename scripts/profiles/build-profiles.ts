@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROFILE_FORMAT, type CardProfile } from '../../emulator/card-profile.js';
+import { type CardProfile, PROFILE_FORMAT } from '../../emulator/card-profile.js';
 import type { CardIdentity } from './card-identity.js';
 import { SAMPLE_CARDS } from './cards.js';
 import { pbocPart } from './pboc-part.js';

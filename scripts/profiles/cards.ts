@@ -7,7 +7,8 @@ import type { CardIdentity } from './card-identity.js';
 export const SAMPLE_CARDS: CardIdentity[] = [
   {
     profileName: 'default',
-    description: 'Third-generation social security card (spec 3.00): SSSE with medical insurance, PKI, UnionPay debit, transport e-purse; dual interface',
+    description:
+      'Third-generation social security card (spec 3.00): SSSE with medical insurance, PKI, UnionPay debit, transport e-purse; dual interface',
     specVersion: '3.00',
     atr: '3B6D0000008686053399110145A1B2C3D4',
     regionCode: '330300',
@@ -30,7 +31,8 @@ export const SAMPLE_CARDS: CardIdentity[] = [
   },
   {
     profileName: 'ss-2.00',
-    description: 'Second-generation social security card (spec 2.00, 3DES keys): a long name split into tag 09 and the 4E extension; PIN 888888',
+    description:
+      'Second-generation social security card (spec 2.00, 3DES keys): a long name split into tag 09 and the 4E extension; PIN 888888',
     specVersion: '2.00',
     atr: '3B6D00000086860565650100000263500A',
     regionCode: '650100',
@@ -51,7 +53,8 @@ export const SAMPLE_CARDS: CardIdentity[] = [
   },
   {
     profileName: 'ss-1.00',
-    description: 'First-generation social security card (spec 1.00, 3DES keys): EF06 in the 1.00 record order; a name with a character beyond GBK',
+    description:
+      'First-generation social security card (spec 1.00, 3DES keys): EF06 in the 1.00 record order; a name with a character beyond GBK',
     specVersion: '1.00',
     atr: '3B6D00000086860511110100000001020B',
     regionCode: '110100',

@@ -1,7 +1,7 @@
 import type { DedicatedFileProfile, ElementaryFileProfile, KeyAlgorithm } from '../../emulator/card-profile.js';
-import { encodeTlv } from '../../src/bytes/tlv.js';
 import { concatBytes } from '../../src/bytes/bytes.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
+import { encodeTlv } from '../../src/bytes/tlv.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
 
@@ -50,8 +50,7 @@ const AFL = '08010100' + '10010200';
 const PSN = '01';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
-const tlv = (tag: number, value: Uint8Array | string): Uint8Array =>
-  encodeTlv(tag, typeof value === 'string' ? fromHex(value) : value);
+const tlv = (tag: number, value: Uint8Array | string): Uint8Array => encodeTlv(tag, typeof value === 'string' ? fromHex(value) : value);
 
 function pse(): DedicatedFileProfile {
   const name = ascii(PSE_NAME);

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DedicatedFileProfile, ElementaryFileProfile } from '../../emulator/card-profile.js';
 import {
   ADMIN_PIN_REF,
   PKI_APPLICATION_NAME,
@@ -12,10 +11,11 @@ import {
   type PkiKeyRole,
   USER_PIN_REF,
 } from '../../emulator/applications/pki/pki-layout.js';
+import type { DedicatedFileProfile, ElementaryFileProfile } from '../../emulator/card-profile.js';
 import { parseCertificate, verifyCertificate } from '../../src/applications/pki/pki-certificate.js';
 import { toHex } from '../../src/bytes/hex.js';
-import { sm2PrivateKeyFromPem } from '../../src/crypto/sm2-pem.js';
 import { sm2PublicKeyFromPrivate } from '../../src/crypto/sm2-keys.js';
+import { sm2PrivateKeyFromPem } from '../../src/crypto/sm2-pem.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
 
@@ -27,7 +27,11 @@ const USER_PIN = '123456';
 const ADMIN_PIN = '12345678';
 const FILE_STEM: Record<PkiKeyRole, string> = { signature: 'sign', encryption: 'enc' };
 
-const hex2 = (n: number, bytes = 1) => n.toString(16).toUpperCase().padStart(bytes * 2, '0');
+const hex2 = (n: number, bytes = 1) =>
+  n
+    .toString(16)
+    .toUpperCase()
+    .padStart(bytes * 2, '0');
 
 /**
  * The PKI application (DDF "PKI.社会保障" ⊃ ADF "SS.CERT.ADF1", card-facts §6) of 3rd-generation
@@ -50,7 +54,9 @@ export function pkiPart(card: CardIdentity): ProfilePart | undefined {
     if (cert.publicKey !== toHex(sm2PublicKeyFromPrivate(d))) throw new Error(`${dir}/${stem}.crt does not certify ${stem}.key`);
     if (!verifyCertificate(cert, ca)) throw new Error(`${dir}/${stem}.crt is not signed by the test CA`);
     if (cert.subjectFields.serialNumber !== card.ssn) {
-      throw new Error(`${dir}/${stem}.crt is for ${cert.subjectFields.serialNumber}, the card holder's SSN is ${card.ssn}: re-run scripts/make-test-pki.sh`);
+      throw new Error(
+        `${dir}/${stem}.crt is for ${cert.subjectFields.serialNumber}, the card holder's SSN is ${card.ssn}: re-run scripts/make-test-pki.sh`,
+      );
     }
     if (cert.der.length > PKI_CERT_FILE_SIZE) throw new Error(`${stem}.crt is larger than its EF`);
     keyFiles.push({

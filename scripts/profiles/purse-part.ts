@@ -54,7 +54,16 @@ export function pursePart(card: CardIdentity): ProfilePart | undefined {
     '0000',
   ].join('');
   const files: ElementaryFileProfile[] = [
-    { kind: 'ef', type: 'transparent', fid: '0015', sfi: 0x15, label: 'card information', size: 30, content: cardInfo, access: { read: 'free' } },
+    {
+      kind: 'ef',
+      type: 'transparent',
+      fid: '0015',
+      sfi: 0x15,
+      label: 'card information',
+      size: 30,
+      content: cardInfo,
+      access: { read: 'free' },
+    },
     {
       kind: 'ef',
       type: 'linear-fixed',
@@ -65,8 +74,28 @@ export function pursePart(card: CardIdentity): ProfilePart | undefined {
       records: [`02${'00'.repeat(47)}`],
       access: { read: 'free', update: 'never' },
     },
-    { kind: 'ef', type: 'cyclic', fid: '0018', sfi: 0x18, label: 'transaction details', recordSize: 23, maxRecords: 10, records: [], access: { read: 'free', update: 'never' } },
-    { kind: 'ef', type: 'cyclic', fid: '001E', sfi: 0x1e, label: 'metro trips', recordSize: 48, maxRecords: 30, records: [], access: { read: 'free', update: 'never' } },
+    {
+      kind: 'ef',
+      type: 'cyclic',
+      fid: '0018',
+      sfi: 0x18,
+      label: 'transaction details',
+      recordSize: 23,
+      maxRecords: 10,
+      records: [],
+      access: { read: 'free', update: 'never' },
+    },
+    {
+      kind: 'ef',
+      type: 'cyclic',
+      fid: '001E',
+      sfi: 0x1e,
+      label: 'metro trips',
+      recordSize: 48,
+      maxRecords: 30,
+      records: [],
+      access: { read: 'free', update: 'never' },
+    },
   ];
   const balance = OPENING_BALANCE[card.profileName] ?? 0;
   return {

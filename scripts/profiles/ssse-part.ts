@@ -52,7 +52,7 @@ export function ssePart(card: CardIdentity): ProfilePart {
     return { id, usage, algorithm, version: 1, diversified: { master, factors: ssseDiversificationFactors(card) }, testKey: true };
   };
 
-  const identifier = hex(card.regionCode + 'D156000005' + card.cardSerial);
+  const identifier = hex(`${card.regionCode}D156000005${card.cardSerial}`);
   const ef05: ElementaryFileProfile = {
     kind: 'ef',
     type: 'linear-variable',
@@ -139,7 +139,16 @@ export function ssePart(card: CardIdentity): ProfilePart {
     fid,
     label,
     children: [
-      { kind: 'ef', type: 'linear-variable', fid: 'EF05', sfi: 5, recordSize: 0x20, maxRecords: 4, records, access: { read: { pin: '00' }, update: { key: '04' } } },
+      {
+        kind: 'ef',
+        type: 'linear-variable',
+        fid: 'EF05',
+        sfi: 5,
+        recordSize: 0x20,
+        maxRecords: 4,
+        records,
+        access: { read: { pin: '00' }, update: { key: '04' } },
+      },
     ],
   });
   children.push(

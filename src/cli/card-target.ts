@@ -87,7 +87,11 @@ export async function openCardTarget(options: CardTargetOptions, trace?: TraceLi
 }
 
 /** Opens the target, runs `body`, and always releases the card. */
-export async function withCardTarget<T>(options: CardTargetOptions, body: (target: CardTarget) => Promise<T>, trace?: TraceListener): Promise<T> {
+export async function withCardTarget<T>(
+  options: CardTargetOptions,
+  body: (target: CardTarget) => Promise<T>,
+  trace?: TraceListener,
+): Promise<T> {
   const target = await openCardTarget(options, trace);
   try {
     return await body(target);

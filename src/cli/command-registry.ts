@@ -18,4 +18,22 @@ import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
-export const commandRegistry: RegisterCommand[] = [registerInfo, registerPin, registerMedical, registerPhoto, registerPki, registerBank, registerPurse, registerSw, registerTlv, registerApdu, registerReaders, registerWatch, registerAtr, registerSend, registerEmulate, registerRun, registerCrypto];
+export const commandRegistry: RegisterCommand[] = [
+  registerInfo,
+  registerPin,
+  registerMedical,
+  registerPhoto,
+  registerPki,
+  registerBank,
+  registerPurse,
+  registerSw,
+  registerTlv,
+  registerApdu,
+  registerReaders,
+  registerWatch,
+  registerAtr,
+  registerSend,
+  registerEmulate,
+  registerRun,
+  registerCrypto,
+];

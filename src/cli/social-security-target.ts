@@ -14,7 +14,8 @@ export function addKeysOption(command: Command, why: string): Command {
 }
 
 export async function loadKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider> {
-  if (option === undefined) throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE (or --keys sample with --emulator)');
+  if (option === undefined)
+    throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE (or --keys sample with --emulator)');
   // Key derivation code loads when keys are needed, not at every start-up.
   const { SoftwareKeyProvider } = await import('../applications/keys/software-key-provider.js');
   if (option === 'sample') {

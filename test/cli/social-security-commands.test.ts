@@ -85,7 +85,10 @@ describe('sscard medical and photo', () => {
     expect(log[0]).toMatchObject({ amountFen: 1250, terminalId: '0000330300A1' });
   });
   it('will not debit without confirmation', async () => {
-    const r = await run(['medical', 'debit', '1', '--terminal', '0000330300A1', '--keys', 'sample', '--emulator', '--pin-stdin'], '123456\n');
+    const r = await run(
+      ['medical', 'debit', '1', '--terminal', '0000330300A1', '--keys', 'sample', '--emulator', '--pin-stdin'],
+      '123456\n',
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/needs --yes/);
   });

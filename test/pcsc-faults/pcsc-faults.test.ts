@@ -233,18 +233,9 @@ describe.skipIf(!enabled)('sscard over a card that never answers', () => {
   it('the sscard process reports the timeout in one line and does not stay alive on the stuck call', async () => {
     await rawCard(() => true);
     const started = Date.now();
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/sscard.js',
-        'info',
-        '--reader',
-        SLOT0.reader,
-        '--timeout',
-        String(TIMEOUT_MS),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['bin/sscard.js', 'info', '--reader', SLOT0.reader, '--timeout', String(TIMEOUT_MS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     cleanups.push(() => {
       clearTimeout(killer);

@@ -1,8 +1,12 @@
 // Everything that goes through the real pcscd + vpcd lives in this one file, so that these tests
 // run one after another and never fight over a vpcd slot (other files may run in parallel).
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../emulator/emulator-logger.js';
+import { openCard } from '../../emulator/open-card.js';
 import type { VirtualCard } from '../../emulator/virtual-card.js';
 import { VpcdBridge } from '../../emulator/vpcd-bridge.js';
 import { decodeAtr } from '../../src/apdu/atr.js';
@@ -10,15 +14,9 @@ import { setEmulatorFactory } from '../../src/cli/commands/emulator-card.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
-import { pcscReaderSource } from '../../src/transport/reader-registry.js';
 import { PcscReaderMonitor, type ReaderEvent } from '../../src/transport/reader-events.js';
+import { pcscReaderSource } from '../../src/transport/reader-registry.js';
 import { TransportError } from '../../src/transport/transport-error.js';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { memoryLogger } from '../../emulator/emulator-logger.js';
-import { openCard } from '../../emulator/open-card.js';
 import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
 import { pcscTestsEnabled } from './pcscd-gate.js';
 
@@ -384,7 +382,19 @@ describe.skipIf(!enabled)('the real CardEmulator through pcscd + vpcd', () => {
     const stateFile = join(dir, 'card.json');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })", 'emulate', '--profile', 'test-minimal', '--state', stateFile, '--port', String(SLOT1.port)],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })",
+        'emulate',
+        '--profile',
+        'test-minimal',
+        '--state',
+        stateFile,
+        '--port',
+        String(SLOT1.port),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);

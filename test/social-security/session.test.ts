@@ -8,7 +8,14 @@ import { expectPinLifeCycle } from '../support/pin-lifecycle.js';
 
 const EXPECTED = {
   default: { spec: '3.00', name: '张晓明', ssn: '330302199001011235', pin: '123456', region: '330300', sex: 'male' },
-  'ss-2.00': { spec: '2.00', name: '买买提·艾合买提·阿卜杜热合曼·吐尔逊', ssn: '650102197506120036', pin: '888888', region: '650100', sex: 'male' },
+  'ss-2.00': {
+    spec: '2.00',
+    name: '买买提·艾合买提·阿卜杜热合曼·吐尔逊',
+    ssn: '650102197506120036',
+    pin: '888888',
+    region: '650100',
+    sex: 'male',
+  },
   'ss-1.00': { spec: '1.00', name: '王𠮷', ssn: '110108198812030626', pin: '123456', region: '110100', sex: 'female' },
 } as const;
 

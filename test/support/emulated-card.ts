@@ -3,7 +3,10 @@ import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-pr
 import { CardChannel, type CardChannelOptions } from '../../src/channel/card-channel.js';
 
 /** A shipped sample card in process, powered up, with a channel and the card's test keys. */
-export async function openSampleCard(profile = 'default', options: { state?: string; contactless?: boolean; channel?: CardChannelOptions } = {}) {
+export async function openSampleCard(
+  profile = 'default',
+  options: { state?: string; contactless?: boolean; channel?: CardChannelOptions } = {},
+) {
   const card = openCard({
     profile,
     ...(options.state ? { state: options.state } : {}),

@@ -92,4 +92,3 @@ function u32(n: number): Uint8Array {
 function checkBcd(bytes: Uint8Array): void {
   for (const b of bytes) if (b >> 4 > 9 || (b & 15) > 9) throw new CardStatus(SW.WRONG_DATA, 'date/time not BCD');
 }
-

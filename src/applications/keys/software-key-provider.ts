@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { fromHex } from '../../bytes/hex.js';
 import { wipe } from '../../bytes/bytes.js';
+import { fromHex } from '../../bytes/hex.js';
 import { des3EncryptEcb } from '../../crypto/des.js';
 import { diversifyPath } from '../../crypto/key-derivation.js';
-import { pbocMac3des } from '../../crypto/mac.js';
-import { sm4SecureMessagingMac } from '../../crypto/mac.js';
+import { pbocMac3des, sm4SecureMessagingMac } from '../../crypto/mac.js';
 import { sm4EncryptEcb } from '../../crypto/sm4.js';
 import { InputError, SscardError } from '../../errors.js';
 import type { KeyAlgorithm, KeyProvider, KeyReference } from './key-provider.js';

@@ -9,7 +9,15 @@ import { fromHex, toHex } from '../../bytes/hex.js';
 import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import { InputError } from '../../errors.js';
-import { externalAuthenticate, getChallenge, readRecordByNumber, readRecordByTag, selectByFid, selectByName, verify } from '../iso-commands.js';
+import {
+  externalAuthenticate,
+  getChallenge,
+  readRecordByNumber,
+  readRecordByTag,
+  selectByFid,
+  selectByName,
+  verify,
+} from '../iso-commands.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import { KEY_ID, MEDICAL_DF_FID, MEDICAL_DF_NAME } from './ssse-constants.js';
@@ -70,7 +78,8 @@ export class MedicalInsurance {
 
   static async open(channel: CardChannel, pin: string, factors: Uint8Array[] | undefined): Promise<MedicalInsurance> {
     const selected = await channel.transmitRaw(selectByName(MEDICAL_DF_NAME));
-    if (selected.sw !== 0x9000) await channel.transmit(selectByFid(MEDICAL_DF_FID, 0x01), { context: 'selecting DF04 (medical insurance)' });
+    if (selected.sw !== 0x9000)
+      await channel.transmit(selectByFid(MEDICAL_DF_FID, 0x01), { context: 'selecting DF04 (medical insurance)' });
     await channel.transmit(verify(encodePinBcd(pin)), { context: 'verifying the PIN for medical insurance' });
     return new MedicalInsurance(channel, factors);
   }

@@ -8,7 +8,16 @@ import { toHex } from '../../bytes/hex.js';
 import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
-import { externalAuthenticate, getChallenge, readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
+import {
+  externalAuthenticate,
+  getChallenge,
+  readBinary,
+  readRecordByTag,
+  selectByFid,
+  selectByName,
+  verify,
+  verifyStatus,
+} from '../iso-commands.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import { checkPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
@@ -147,7 +156,8 @@ export class SocialSecuritySession {
     const r = await this.channel.transmitRaw(verifyStatus());
     if ((r.sw & 0xfff0) === 0x63c0) return r.sw & 0x0f;
     if (r.sw === 0x6983) return 0;
-    if (r.sw === 0x9000) throw new BadResponseError('the card answered 9000 to a PIN status query: the PIN is already verified in this session');
+    if (r.sw === 0x9000)
+      throw new BadResponseError('the card answered 9000 to a PIN status query: the PIN is already verified in this session');
     throw new ApduError(r.sw, r.data, 'asking the PIN tries left');
   }
 
@@ -265,7 +275,9 @@ export class SocialSecuritySession {
     const parts: Uint8Array[] = [];
     for (let offset = 0; offset < size; offset += chunk) {
       const n = Math.min(chunk, size - offset);
-      parts.push(await this.channel.transmit(readBinary(offset, n), { context: `reading EF ${fid.toString(16).toUpperCase()} at ${offset}` }));
+      parts.push(
+        await this.channel.transmit(readBinary(offset, n), { context: `reading EF ${fid.toString(16).toUpperCase()} at ${offset}` }),
+      );
     }
     return concatBytes(...parts);
   }
@@ -284,7 +296,12 @@ export class SocialSecuritySession {
     await this.ensureSsseSelected();
     const factors = await this.keyFactors();
     const challenge = await this.channel.transmit(getChallenge(8), { context: 'GET CHALLENGE' });
-    const mac = await keys.commandMac({ application: 'ssse', name: op.key }, factors, challenge, macInputFor(op.cla, op.ins, op.p1, op.p2, data));
+    const mac = await keys.commandMac(
+      { application: 'ssse', name: op.key },
+      factors,
+      challenge,
+      macInputFor(op.cla, op.ins, op.p1, op.p2, data),
+    );
     await this.channel.transmit(withMac(op.cla, op.ins, op.p1, op.p2, data, mac), { context: what });
   }
 }

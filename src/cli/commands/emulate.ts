@@ -37,7 +37,12 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       if (seconds !== undefined && !(seconds > 0))
         throw new InputError('for', `--for must be a positive number of seconds, got "${opts.for}"`);
       const slots: Array<{ emulated: EmulatedCard; bridge: VpcdBridge; state?: string }> = [];
-      const open = async (profile: string | undefined, state: string | undefined, slotPort: number, contactless: boolean): Promise<void> => {
+      const open = async (
+        profile: string | undefined,
+        state: string | undefined,
+        slotPort: number,
+        contactless: boolean,
+      ): Promise<void> => {
         const emulated = await openEmulatedCard({
           ...(profile === undefined ? {} : { profile }),
           ...(state === undefined ? {} : { state }),
@@ -56,7 +61,8 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       };
       try {
         await open(opts.profile, opts.state, port, opts.contactless === true);
-        if (opts.secondProfile !== undefined || opts.secondState !== undefined) await open(opts.secondProfile, opts.secondState, port + 1, true);
+        if (opts.secondProfile !== undefined || opts.secondState !== undefined)
+          await open(opts.secondProfile, opts.secondState, port + 1, true);
         ctx.io.stdout(
           `emulating; waiting for vpcd (pcscd with vsmartcard-vpcd)${seconds === undefined ? '; Ctrl-C to stop' : ` for ${seconds} s`}\n`,
         );

@@ -1,14 +1,17 @@
 import { decodeAtr } from '../../apdu/atr.js';
 import { toHex } from '../../bytes/hex.js';
-import { type RegisterCommand, writeJson } from '../cli-context.js';
 import type { CardTargetOptions } from '../card-target.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { addSocialSecurityOptions, withSocialSecurity } from '../social-security-target.js';
 
 export const registerInfo: RegisterCommand = (program, ctx) => {
   const command = program
     .command('info')
     .description('read a social security card: card data and cardholder (what an outlet kiosk shows)')
-    .option('--bas', "print the ministry's iReadCardBas line instead (region|ssn|card number|identifier|name|ATR hist|version|issued|expires|)")
+    .option(
+      '--bas',
+      "print the ministry's iReadCardBas line instead (region|ssn|card number|identifier|name|ATR hist|version|issued|expires|)",
+    )
     .option('--json', 'print JSON');
   addSocialSecurityOptions(command, false).action(async (opts: CardTargetOptions & { bas?: boolean; json?: boolean }) => {
     await withSocialSecurity(opts, async (session, target) => {

@@ -1,14 +1,16 @@
 import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { SscardError } from '../../errors.js';
-import { type RegisterCommand, writeJson } from '../cli-context.js';
 import type { CardTargetOptions } from '../card-target.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { type PinOptions, readPins } from '../secret-input.js';
 import { addKeysOption, addSocialSecurityOptions, type KeysOption, loadKeys, withSocialSecurity } from '../social-security-target.js';
 
 type MedicalOptions = CardTargetOptions & PinOptions & KeysOption & { json?: boolean; terminal?: string; yes?: boolean };
 
 export const registerMedical: RegisterCommand = (program, ctx) => {
-  const medical = program.command('medical').description('medical insurance (DF04): balance, offline debit, transaction log — needs the PIN');
+  const medical = program
+    .command('medical')
+    .description('medical insurance (DF04): balance, offline debit, transaction log — needs the PIN');
   const sub = (name: string, description: string) =>
     addSocialSecurityOptions(medical.command(name).description(description).option('--json', 'print JSON'), true);
 
@@ -35,7 +37,8 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
   ).action(async (amountText: string, opts: MedicalOptions) => {
     const amountFen = parseYuan(amountText);
     if (!opts.yes) {
-      if (!ctx.io.promptSecret) throw new SscardError('EINPUT', `debiting ${formatYuan(amountFen)} yuan needs --yes (no terminal to confirm on)`);
+      if (!ctx.io.promptSecret)
+        throw new SscardError('EINPUT', `debiting ${formatYuan(amountFen)} yuan needs --yes (no terminal to confirm on)`);
       const answer = await ctx.io.promptSecret(`debit ${formatYuan(amountFen)} yuan? type yes`);
       if (answer.trim().toLowerCase() !== 'yes') throw new SscardError('EINPUT', 'debit not confirmed; nothing was sent');
     }
@@ -44,7 +47,9 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
       const keys = await loadKeys(target, opts.keys);
       const result = await (await s.openMedical(pin!)).debit(amountFen, { terminalId: opts.terminal ?? '', keys });
       if (opts.json) return writeJson(ctx, { amountFen, ...result });
-      ctx.io.stdout(`Debited ${formatYuan(amountFen)} yuan; balance ${formatYuan(result.balanceAfterFen)} yuan (transaction ${result.seq})\n`);
+      ctx.io.stdout(
+        `Debited ${formatYuan(amountFen)} yuan; balance ${formatYuan(result.balanceAfterFen)} yuan (transaction ${result.seq})\n`,
+      );
     });
   });
 
@@ -55,7 +60,9 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
       if (opts.json) return writeJson(ctx, log);
       if (log.length === 0) return ctx.io.stdout('no transactions\n');
       for (const t of log) {
-        ctx.io.stdout(`#${t.seq}  ${t.time}  ${t.type}  ${formatYuan(t.amountFen).padStart(10)}  balance ${formatYuan(t.balanceAfterFen)}  terminal ${t.terminalId}\n`);
+        ctx.io.stdout(
+          `#${t.seq}  ${t.time}  ${t.type}  ${formatYuan(t.amountFen).padStart(10)}  balance ${formatYuan(t.balanceAfterFen)}  terminal ${t.terminalId}\n`,
+        );
       }
     });
   });

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { SscardError } from '../../errors.js';
-import { type RegisterCommand, writeJson } from '../cli-context.js';
 import type { CardTargetOptions } from '../card-target.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { addKeysOption, addSocialSecurityOptions, type KeysOption, loadKeys, withSocialSecurity } from '../social-security-target.js';
 
 export const registerPhoto: RegisterCommand = (program, ctx) => {

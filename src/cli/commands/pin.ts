@@ -1,14 +1,16 @@
 import type { SocialSecuritySession } from '../../applications/social-security/social-security-session.js';
 import { InputError } from '../../errors.js';
-import { type RegisterCommand, writeJson } from '../cli-context.js';
 import type { CardTargetOptions } from '../card-target.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { type PinOptions, readPins } from '../secret-input.js';
 import { addKeysOption, addSocialSecurityOptions, type KeysOption, loadKeys, withSocialSecurity } from '../social-security-target.js';
 
 type PinCommandOptions = CardTargetOptions & PinOptions & KeysOption & { json?: boolean };
 
 export const registerPin: RegisterCommand = (program, ctx) => {
-  const pin = program.command('pin').description('the social security PIN: verify, status, change (cardholder), reload and unblock (issuer)');
+  const pin = program
+    .command('pin')
+    .description('the social security PIN: verify, status, change (cardholder), reload and unblock (issuer)');
 
   const sub = (name: string, description: string, withPin: boolean) =>
     addSocialSecurityOptions(pin.command(name).description(description).option('--json', 'print JSON'), withPin);
@@ -29,7 +31,11 @@ export const registerPin: RegisterCommand = (program, ctx) => {
   sub('status', 'how many PIN tries are left (asks without spending one)', false).action(async (opts: PinCommandOptions) => {
     await withSocialSecurity(opts, async (s) => {
       const left = await s.pinTriesLeft();
-      report(opts, { triesLeft: left, blocked: left === 0 }, left === 0 ? 'PIN blocked: an issuer must unblock it' : `${left} PIN tries left`);
+      report(
+        opts,
+        { triesLeft: left, blocked: left === 0 },
+        left === 0 ? 'PIN blocked: an issuer must unblock it' : `${left} PIN tries left`,
+      );
     });
   });
 
@@ -53,14 +59,15 @@ export const registerPin: RegisterCommand = (program, ctx) => {
     },
   );
 
-  addKeysOption(sub('unblock', 'issuer: reset the try counter of a blocked PIN (under a MAC)', false), 'holding the pin-unblock key').action(
-    async (opts: PinCommandOptions) => {
-      await withSocialSecurity(opts, async (s: SocialSecuritySession, target) => {
-        await s.unblockPin(await loadKeys(target, opts.keys));
-        report(opts, { unblocked: true, triesLeft: await s.pinTriesLeft() }, 'PIN unblocked: 6 tries');
-      });
-    },
-  );
+  addKeysOption(
+    sub('unblock', 'issuer: reset the try counter of a blocked PIN (under a MAC)', false),
+    'holding the pin-unblock key',
+  ).action(async (opts: PinCommandOptions) => {
+    await withSocialSecurity(opts, async (s: SocialSecuritySession, target) => {
+      await s.unblockPin(await loadKeys(target, opts.keys));
+      report(opts, { unblocked: true, triesLeft: await s.pinTriesLeft() }, 'PIN unblocked: 6 tries');
+    });
+  });
 };
 
 function mismatch(): InputError {
