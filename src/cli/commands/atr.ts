@@ -43,7 +43,7 @@ async function readAtr(opts: { reader?: string; emulator?: boolean; profile?: st
   let release = async (): Promise<void> => {};
   if (opts.emulator) {
     const emulated = await openEmulatedCard(opts.profile === undefined ? {} : { profile: opts.profile });
-    transport = virtualCardTransport(emulated.card);
+    transport = await virtualCardTransport(emulated.card);
     release = () => emulated.close();
   } else {
     // PC/SC code loads only when a card is read (not for decoding hex, not at start-up).

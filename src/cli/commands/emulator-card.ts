@@ -1,11 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { VirtualCard } from '../../../emulator/virtual-card.js';
-import { SscardError } from '../../errors.js';
 import type { CardTransport } from '../../transport/card-transport.js';
 import type { ReaderSource } from '../../transport/reader-registry.js';
-import { TransportError } from '../../transport/transport-error.js';
 
 /** The name the built-in emulator has among readers (`sscard readers`, `--reader`). */
 export const EMULATOR_READER_NAME = 'sscard emulator';
@@ -30,10 +25,6 @@ export interface EmulatedCardOptions {
 
 export type EmulatorFactory = (options: EmulatedCardOptions) => Promise<EmulatedCard>;
 
-// Profiles are found beside the emulator, from src/cli/commands and dist/src/cli/commands alike.
-const here = dirname(fileURLToPath(import.meta.url));
-const EMULATOR_DIR = resolve(here, '../../../emulator');
-
 let factory: EmulatorFactory = openFromEmulatorPackage;
 
 /** Tests (and embedders) can supply cards another way. */
@@ -45,44 +36,12 @@ export function openEmulatedCard(options: EmulatedCardOptions = {}): Promise<Emu
   return factory(options);
 }
 
-/** The profile used when none is named: "default" if present, else the first one shipped. */
-export function defaultProfileFile(): string | undefined {
-  const dir = profilesDir();
-  if (!dir) return undefined;
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  const preferred = files.find((f) => f === 'default.json') ?? files[0];
-  return preferred ? join(dir, preferred) : undefined;
-}
-
-function profilesDir(): string | undefined {
-  // From the sources (emulator/profiles) or from the package (dist/.. emulator/profiles).
-  for (const dir of [join(EMULATOR_DIR, 'profiles'), resolve(here, '../../../../emulator/profiles')]) {
-    if (existsSync(dir)) return dir;
-  }
-  return undefined;
-}
-
-function resolveProfile(profile: string | undefined): string {
-  if (profile === undefined) {
-    const file = defaultProfileFile();
-    if (!file) throw new SscardError('EPROFILE', 'no card profile found in emulator/profiles; name one with --profile FILE');
-    return file;
-  }
-  if (existsSync(profile)) return profile;
-  const dir = profilesDir();
-  const named = dir ? join(dir, profile.endsWith('.json') ? profile : `${profile}.json`) : undefined;
-  if (named && existsSync(named)) return named;
-  throw new SscardError('EPROFILE', `no profile "${profile}" (neither a file nor a name in emulator/profiles)`);
-}
-
 async function openFromEmulatorPackage(options: EmulatedCardOptions): Promise<EmulatedCard> {
-  const profileFile = resolveProfile(options.profile);
   // The emulator loads when a card is opened, not at every start-up.
   const { openCard } = await import('../../../emulator/open-card.js');
   const card = openCard({
-    profile: profileFile,
+    // Names of shipped profiles ("default", "ss-2.00") and .json paths both resolve in openCard.
+    profile: options.profile ?? 'default',
     ...(options.state === undefined ? {} : { state: options.state }),
     ...(options.contactless ? { cardInterface: 'contactless' as const } : {}),
   });
@@ -95,30 +54,9 @@ async function openFromEmulatorPackage(options: EmulatedCardOptions): Promise<Em
 }
 
 /** A VirtualCard as a CardTransport, for `--emulator`: the card powered up on connect. */
-export function virtualCardTransport(card: VirtualCard, name = EMULATOR_READER_NAME): CardTransport {
-  let powered = false;
-  return {
-    name,
-    async connect() {
-      powered = true;
-      return card.powerOn();
-    },
-    async transmit(command) {
-      if (!powered) throw new TransportError('no-card', 'the emulated card is not powered: connect() first');
-      return card.transmit(command);
-    },
-    async reset(kind) {
-      if (kind === 'cold') {
-        card.powerOff();
-        return card.powerOn();
-      }
-      return card.reset();
-    },
-    async close() {
-      if (powered) card.powerOff();
-      powered = false;
-    },
-  };
+export async function virtualCardTransport(card: VirtualCard, name = EMULATOR_READER_NAME): Promise<CardTransport> {
+  const { EmulatorTransport } = await import('../../../emulator/emulator-transport.js');
+  return new EmulatorTransport(card, name);
 }
 
 /** The emulator as a reader source, so that `sscard readers` lists it beside PC/SC readers. */
@@ -133,7 +71,7 @@ export function emulatorReaderSource(options: EmulatedCardOptions = {}): ReaderS
     async open() {
       const emulated = await openEmulatedCard(options);
       opened.push(emulated);
-      return virtualCardTransport(emulated.card);
+      return await virtualCardTransport(emulated.card);
     },
   };
 }

@@ -43,7 +43,7 @@ export const registerSend: RegisterCommand = (program, ctx) => {
           ...(opts.profile === undefined ? {} : { profile: opts.profile }),
           ...(opts.state === undefined ? {} : { state: opts.state }),
         });
-        transport = virtualCardTransport(emulated.card);
+        transport = await virtualCardTransport(emulated.card);
         release = () => emulated.close();
       } else {
         // PC/SC code loads when send runs against a reader, not at every start-up.
