@@ -203,6 +203,18 @@ describe('qPBOC electronic-cash purchase (contactless GPO)', () => {
     expect(c.send('00B2015C00').slice(-8, -4)).toBe('0008');
   });
 
+  it('an amount 9F02 that is not BCD is wrong data (6A80), not a card fault; the ATC does not move (found by the fuzz campaign)', () => {
+    const c = bankCard('contactless');
+    c.send(SELECT_DEBIT);
+    const atc = c.send('80CA9F3600');
+    const gpo = gpoCommand(100);
+    // "80A8000023 8321" then TTQ (4 bytes) then the amount 9F02 (6 bytes).
+    const bad = `${gpo.slice(0, 15 + 8)}0000009B1379${gpo.slice(15 + 8 + 12)}`;
+    expect(c.sw(bad)).toBe('6A80');
+    expect(c.send('80CA9F3600')).toBe(atc);
+    expect(c.send('80CA9F7900')).toBe('9F79060000000200009000');
+  });
+
   it('exactly the limit and exactly the balance are approved', () => {
     const c = bankCard('contactless');
     c.send(SELECT_DEBIT);

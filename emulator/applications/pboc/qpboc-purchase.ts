@@ -2,6 +2,7 @@ import { decodeBcdNumber, encodeBcdNumber } from '../../../src/bytes/bcd.js';
 import { bytesEqual, concatBytes, uintToBytes } from '../../../src/bytes/bytes.js';
 import { encodeTlv } from '../../../src/bytes/tlv.js';
 import type { CardContext } from '../../card-context.js';
+import { CardStatus, SW } from '../../card-status.js';
 import type { DedicatedFile } from '../../file-system.js';
 import { applicationCryptogram, CID, type CryptogramType, DECLINE, EC_DEBITED, issuerApplicationData } from './application-cryptogram.js';
 import { dataObject, requireRecordElement } from './card-data.js';
@@ -27,7 +28,7 @@ export function qpbocPurchase(
   pdolData: Uint8Array,
   values: ReadonlyMap<number, Uint8Array>,
 ): Uint8Array {
-  const amount = decodeBcdNumber(values.get(0x9f02) ?? new Uint8Array(6), 'amount');
+  const amount = terminalAmount(values.get(0x9f02));
   const currency = values.get(0x5f2a);
   const limit = decodeBcdNumber(dataObject(adf, 0x9f78), 'single-transaction limit');
   const appCurrency = adf.dataObjects.get(0x9f51);
@@ -74,4 +75,13 @@ export function qpbocPurchase(
       encodeTlv(0x9f5d, encodeBcdNumber(state.ecBalance, 6)),
     ),
   );
+}
+
+/** 9F02 from the terminal is n12: anything but BCD digits is wrong data (6A80), not a card fault. */
+function terminalAmount(value: Uint8Array | undefined): number {
+  try {
+    return decodeBcdNumber(value ?? new Uint8Array(6), 'amount');
+  } catch {
+    throw new CardStatus(SW.WRONG_DATA, 'amount 9F02 is not BCD');
+  }
 }
