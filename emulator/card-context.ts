@@ -178,6 +178,9 @@ export class CardContext {
 
   // --- persistence ---------------------------------------------------------------------------------
 
+  /** How many state writes the card made: tells whether a command changed anything durable. */
+  saves = 0;
+
   /** Something persistent changed; it is saved at the next commit (at the latest before the answer). */
   markDirty(): void {
     this.dirty = true;
@@ -191,6 +194,7 @@ export class CardContext {
     if (this.dirty) {
       this.store.save(this.snapshot());
       this.dirty = false;
+      this.saves++;
       crashPoint('state:saved');
     }
     crashPoint(point);

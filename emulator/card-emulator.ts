@@ -151,6 +151,7 @@ export class CardEmulator implements VirtualCard {
 
     let data: Uint8Array = new Uint8Array(0);
     let sw: number = SW.OK;
+    const savesBefore = ctx.saves;
     try {
       const result = route.handler(ctx, apdu);
       if (result instanceof Uint8Array) data = result;
@@ -174,7 +175,7 @@ export class CardEmulator implements VirtualCard {
       this.logger.error(`cannot save the card state after ${route.name}`, error);
       return swBytes(SW.MEMORY_FAILURE);
     }
-    return this.shaper.shape(apdu, data, sw, ctx.usesT0);
+    return this.shaper.shape(apdu, data, sw, ctx.usesT0, ctx.saves !== savesBefore);
   }
 
   private run(produce: () => Uint8Array): Uint8Array {

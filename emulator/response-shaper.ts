@@ -17,6 +17,9 @@ const SHORT_MAX = 256;
  * - Le=00 (or extended 0000) or Le ≥ data length: the data (Le is a maximum, ISO 7816-4);
  * - Le shorter than the data: `6Cxx`. (READ BINARY never gets here: it reads at most Le bytes.)
  * Either protocol: more data than one answer can carry is sent in pieces with `61xx`.
+ * A command that already changed the card's state (a purchase, a key generation) never answers
+ * `6Cxx`, which tells the terminal to send it again: a wrong Le then gets what fits and `61xx`
+ * for the rest, so a re-sent command can never debit twice.
  * A warning SW (e.g. 6283 with an FCI) comes with the last piece.
  */
 export class ResponseShaper {
@@ -27,7 +30,7 @@ export class ResponseShaper {
     this.pending = undefined;
   }
 
-  shape(apdu: CommandApdu, data: Uint8Array, sw: number, t0: boolean): Uint8Array {
+  shape(apdu: CommandApdu, data: Uint8Array, sw: number, t0: boolean, stateChanged = false): Uint8Array {
     this.pending = undefined;
     const n = data.length;
     if (n === 0) return swBytes(sw);
@@ -38,6 +41,7 @@ export class ResponseShaper {
     const wildcard = le === max;
     if (wildcard || (!t0 && le >= n)) return this.piece(data, sw, Math.min(le, max));
     if (le === n) return this.piece(data, sw, max);
+    if (stateChanged) return this.piece(data, sw, Math.min(le, max));
     if (n <= SHORT_MAX) return swBytes(0x6c00 | (n & 0xff));
     return this.piece(data, sw, le);
   }

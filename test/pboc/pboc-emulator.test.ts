@@ -215,6 +215,17 @@ describe('qPBOC electronic-cash purchase (contactless GPO)', () => {
     expect(c.send('80CA9F7900')).toBe('9F79060000000200009000');
   });
 
+  it('a purchase GPO with a short Le is not answered 6Cxx (which invites a re-send): what fits and 61xx, one debit (found by the fuzz campaign)', () => {
+    const c = bankCard('contactless');
+    c.send(SELECT_DEBIT);
+    const shortLe = `${gpoCommand(1432).slice(0, -2)}01`;
+    const first = c.send(shortLe);
+    expect(first).toMatch(/^7761[0-9A-F]{2}$/); // one byte (Le=01), the rest announced
+    const rest = c.send(`00C00000${first.slice(-2)}`);
+    expect(rest.slice(-4)).toBe('9000');
+    expect(c.send('80CA9F7900')).toBe('9F79060000000185689000');
+  });
+
   it('exactly the limit and exactly the balance are approved', () => {
     const c = bankCard('contactless');
     c.send(SELECT_DEBIT);
