@@ -1,14 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CRASH_AT_ENV } from '../../emulator/crash-point.js';
+import { runCardProcess } from '../support/card-process.js';
 import { SELECT_SSSE, TEST_PROFILE_PATH } from './card-helpers.js';
 
-const RUNNER = fileURLToPath(new URL('./run-card.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const VERIFY_WRONG = '0020000003111111';
 const VERIFY_OK = '0020000003123456';
 
@@ -22,15 +18,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(apdus: string[], crashAt?: string) {
-  const env = { ...process.env };
-  delete env[CRASH_AT_ENV];
-  if (crashAt !== undefined) env[CRASH_AT_ENV] = crashAt;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, TEST_PROFILE_PATH, state, ...apdus], {
-    cwd: REPO,
-    env,
-    encoding: 'utf8',
-  });
-  return { signal: result.signal, status: result.status, lines: result.stdout.trim().split('\n').filter(Boolean), stderr: result.stderr };
+  return runCardProcess(TEST_PROFILE_PATH, state, apdus, crashAt === undefined ? {} : { crashAt });
 }
 
 function triesLeft(): number {

@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CRASH_AT_ENV } from '../../emulator/crash-point.js';
+import { runCardProcess } from '../support/card-process.js';
 import { gpoCommand, SELECT_DEBIT } from './pboc-helpers.js';
 
 // The card runs in a child process (test/emulator/run-card.ts) that SIGKILLs itself at a named point.
-const RUNNER = fileURLToPath(new URL('../emulator/run-card.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const GPO = (amount: number) => gpoCommand(amount).replace(/\s/g, '');
 const READ_STATE = [SELECT_DEBIT, '80CA9F7900', '80CA9F3600', ...Array.from({ length: 4 }, (_, i) => `00B20${i + 1}5C00`)];
 
@@ -22,15 +18,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(apdus: string[], crashAt?: string) {
-  const env = { ...process.env };
-  delete env[CRASH_AT_ENV];
-  if (crashAt !== undefined) env[CRASH_AT_ENV] = crashAt;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, 'default', state, '--contactless', ...apdus], {
-    cwd: REPO,
-    env,
-    encoding: 'utf8',
-  });
-  return { signal: r.signal, status: r.status, lines: r.stdout.trim().split('\n').filter(Boolean), stderr: r.stderr };
+  return runCardProcess('default', state, apdus, { ...(crashAt === undefined ? {} : { crashAt }), contactless: true });
 }
 
 /** Balance, ATC and log as the restarted card reports them. */
