@@ -19,6 +19,11 @@ export class EmulatorTransport implements CardTransport {
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
+    return this.transmitSync(command);
+  }
+
+  /** The card answers within the call: no promise needed (the script runner's fast path). */
+  transmitSync(command: Uint8Array): Uint8Array {
     this.checkOpen();
     if (!this.connected) throw new TransportError('no-card', `${this.name}: not connected`);
     return this.card.transmit(command);

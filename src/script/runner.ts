@@ -58,6 +58,10 @@ interface Section {
  * Runs parsed scripts on one card, in order. The transport is connected once; every script after
  * the first starts with a warm reset, so no security state leaks from one script into the next.
  */
+/** Commands sent synchronously in a row before the runner lets the event loop run. */
+const SYNC_BATCH = 1000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function runScripts(scripts: Script[], options: RunOptions): Promise<RunResult> {
   const runner = new ScriptRunner(options);
   return runner.run(scripts);
@@ -71,6 +75,7 @@ class ScriptRunner {
   private channel: CardChannel | undefined;
   private bailed = false;
   private commands = 0;
+  private syncRun = 0;
   /** Set while a statement runs in t0-auto mode: the channel's exchanges go to reporters. */
   private current: { loc: SourceLocation; source: string | undefined; comments: string[] | undefined; sends: number } | undefined;
 
@@ -283,9 +288,19 @@ class ScriptRunner {
     const transport = this.transport;
     for (let i = 0; i < body.length; i++) {
       const s = body[i]!;
-      // The hot path of long scripts, kept out of the switch: a plain hex line in raw mode.
+      // The hot path of long scripts, kept out of the switch: a plain hex line in raw mode. An
+      // in-process card answers synchronously: no promise per command, but the event loop still
+      // gets a turn every SYNC_BATCH commands so output and signals are not starved.
       if (s.kind === 'apdu' && s.bytes !== undefined && !this.t0Auto) {
-        this.accept(s, s.bytes, await transport.transmit(s.bytes));
+        if (transport.transmitSync) {
+          this.accept(s, s.bytes, transport.transmitSync(s.bytes));
+          if (++this.syncRun >= SYNC_BATCH) {
+            this.syncRun = 0;
+            await yieldToEventLoop();
+          }
+        } else {
+          this.accept(s, s.bytes, await transport.transmit(s.bytes));
+        }
         continue;
       }
       switch (s.kind) {

@@ -9,6 +9,12 @@ export interface CardTransport {
   connect(): Promise<Uint8Array>;
   /** Sends one C-APDU and returns the R-APDU including SW1 SW2. */
   transmit(command: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The same, without a promise, for transports whose card answers in the same call (the
+   * in-process emulator). Optional: callers that run many commands (the script runner) use it
+   * when present and fall back to transmit().
+   */
+  transmitSync?(command: Uint8Array): Uint8Array;
   /** Warm reset keeps power; cold reset powers the card down and up. Returns the new ATR. */
   reset(kind?: ResetKind): Promise<Uint8Array>;
   /** Releases the card; the transport may not be used afterwards. */
