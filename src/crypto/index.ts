@@ -36,6 +36,7 @@ export {
   type Sm2VerifyOptions,
   sm2ConvertSignature,
   sm2Sign,
+  sm2SignDigest,
   sm2Verify,
 } from './sm2-sign.js';
 export * from './sm3.js';

@@ -5,6 +5,7 @@ import { bigIntToBytes, bytesToBigInt, modN, N, Sm2Point } from './sm2-curve.js'
 import {
   randomScalarWithPoint,
   SM2_DEFAULT_USER_ID,
+  type Sm2PrivateKey,
   type Sm2PrivateKeyInput,
   type Sm2PublicKeyInput,
   type Sm2UserId,
@@ -43,10 +44,27 @@ function messageRepresentative(z: Uint8Array, message: Uint8Array): bigint {
 export function sm2Sign(privateKey: Sm2PrivateKeyInput, message: Uint8Array, options: Sm2SignOptions = {}): Uint8Array {
   const key = toSm2PrivateKey(privateKey);
   const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
+  return signRepresentative(key, e, options.format ?? 'der');
+}
+
+/**
+ * Signs a message representative e = SM3(Z ‖ M) that someone else computed (GB/T 32918.2 §6.1
+ * A3–A7), as a card does when the terminal hashes: the signer never sees the message or user id.
+ */
+export function sm2SignDigest(
+  privateKey: Sm2PrivateKeyInput,
+  digest: Uint8Array,
+  options: { format?: Sm2SignatureFormat } = {},
+): Uint8Array {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CryptoError('digest', 'e = SM3(Z ‖ M) must be 32 bytes');
+  return signRepresentative(toSm2PrivateKey(privateKey), bytesToBigInt(digest), options.format ?? 'der');
+}
+
+function signRepresentative(key: Sm2PrivateKey, e: bigint, format: Sm2SignatureFormat): Uint8Array {
   for (;;) {
     const { k, kG } = randomScalarWithPoint();
     const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, bytesToBigInt(kG.subarray(1, 33)));
-    if (sig) return encodeSignature(sig.r, sig.s, options.format ?? 'der');
+    if (sig) return encodeSignature(sig.r, sig.s, format);
   }
 }
 

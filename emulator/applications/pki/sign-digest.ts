@@ -1,10 +1,10 @@
 import type { CommandApdu } from '../../../src/apdu/command-apdu.js';
+import { sm2SignDigest } from '../../../src/crypto/sm2-sign.js';
 import type { CardContext } from '../../card-context.js';
 import { CardStatus, SW } from '../../card-status.js';
 import type { HandlerResult } from '../../command-route.js';
 import { loadPrivateKey, requirePinVerified } from './pki-keys.js';
 import { keySlot, USER_PIN_REF } from './pki-layout.js';
-import { sm2SignDigest } from './sm2-sign-digest.js';
 
 const DIGEST_LENGTH = 32;
 
@@ -18,5 +18,5 @@ export function signDigest(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   if (apdu.data.length !== DIGEST_LENGTH) throw new CardStatus(SW.WRONG_LENGTH, 'SIGN takes the 32-byte SM3 digest e');
   if (slot.role !== 'signature') throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'not a signature key');
   requirePinVerified(ctx, USER_PIN_REF);
-  return sm2SignDigest(loadPrivateKey(ctx, slot), apdu.data);
+  return sm2SignDigest(loadPrivateKey(ctx, slot), apdu.data, { format: 'raw' });
 }
