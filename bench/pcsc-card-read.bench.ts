@@ -2,12 +2,12 @@
 // through SocialSecuritySession over PcscTransport via pcscd + vpcd, against the same APDUs
 // replayed as a bare transmit loop on the same transport in the same run (what the session adds).
 // The default emulated card runs in its own process in the second vpcd slot.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { SocialSecuritySession } from '../src/applications/social-security/social-security-session.js';
 import { CardChannel } from '../src/channel/card-channel.js';
 import type { CardTransport } from '../src/transport/card-transport.js';
 import { PcscTransport } from '../src/transport/pcsc-transport.js';
 import type { BenchRow } from './bench-types.js';
+import { startVpcdCard } from './vpcd-card-process.js';
 
 const READER = 'Virtual PCD 00 01';
 const PORT = 35964;
@@ -64,27 +64,10 @@ async function readCard(channel: CardChannel, atr: Uint8Array): Promise<void> {
   await session.readCardholder();
 }
 
-/** The default emulated card behind VpcdBridge in a child process; resolves once vpcd has it. */
-function startDefaultCard(): Promise<ChildProcess> {
-  const code = `
-    const { openCard } = await import('./emulator/open-card.ts');
-    const { VpcdBridge } = await import('./emulator/vpcd-bridge.ts');
-    const bridge = new VpcdBridge(openCard({ profile: 'default' }), { port: ${PORT} });
-    bridge.start();
-    await bridge.waitConnected(10000);
-    process.stdout.write('ready\\n');
-    process.on('SIGTERM', async () => { await bridge.stop(); process.exit(0); });
-    setInterval(() => {}, 1 << 30);
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the card did not reach vpcd within 15 s (scripts/pcsc-up.sh)')), 15_000);
-    child.stdout.on('data', (d) => {
-      if (String(d).includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (c) => reject(new Error(`the card process exited (${c})`)));
-  });
+/** The default emulated card, in its own process, in the second vpcd slot. */
+function startDefaultCard() {
+  return startVpcdCard(
+    "const { openCard } = await import('./emulator/open-card.ts'); const card = openCard({ profile: 'default' });",
+    PORT,
+  );
 }

@@ -1,11 +1,12 @@
 // PC/SC path: per-APDU cost of PcscTransport against pyscard on the same pcscd + vpcd in the same
 // run (issue 8 target: ≤ 1.1× pyscard's latency, i.e. ≥ 0.91× its rate), and a raw loopback
 // round trip of the same frames as the floor. Needs pcscd with vpcd (scripts/pcsc-up.sh).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { loadPcscBinding } from '../src/transport/pcsc-binding.js';
 import { PcscTransport } from '../src/transport/pcsc-transport.js';
 import type { BenchRow } from './bench-types.js';
+import { startVpcdCard } from './vpcd-card-process.js';
 
 const READER = 'Virtual PCD 00 00';
 const N = 2000;
@@ -71,32 +72,11 @@ export default async function pcscBench(): Promise<BenchRow[]> {
   }
 }
 
-/** Runs this file's trivial card behind VpcdBridge in a child process; resolves once vpcd has it. */
-function startCardProcess(): Promise<ChildProcess> {
-  const code = `
-    const { VpcdBridge } = await import('./emulator/vpcd-bridge.ts');
-    const card = { powerOn: () => new Uint8Array([0x3b, 0x02, 0x14, 0x50]), powerOff() {}, reset: () => new Uint8Array([0x3b, 0x02, 0x14, 0x50]), transmit: () => new Uint8Array([0x90, 0x00]) };
-    const bridge = new VpcdBridge(card);
-    bridge.start();
-    await bridge.waitConnected(10000);
-    process.stdout.write('ready\\n');
-    process.on('SIGTERM', async () => { await bridge.stop(); process.exit(0); });
-    setInterval(() => {}, 1 << 30);
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the card process did not reach vpcd within 15 s (is pcscd running? scripts/pcsc-up.sh)')),
-      15_000,
-    );
-    child.stdout.on('data', (d) => {
-      if (String(d).includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (c) => reject(new Error(`the card process exited (${c})`)));
-  });
+/** The trivial card (9000 to everything), so that the figures are the path's. */
+function startCardProcess() {
+  return startVpcdCard(
+    'const atr = () => new Uint8Array([0x3b, 0x02, 0x14, 0x50]); const card = { powerOn: atr, powerOff() {}, reset: atr, transmit: () => new Uint8Array([0x90, 0x00]) };',
+  );
 }
 
 /** The binding alone, without our timeouts, queue and checks. */
