@@ -1,9 +1,9 @@
-import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { toHex } from '../bytes/hex.js';
 
 /**
- * The SM2 recommended curve (GB/T 32918.5-2017), as a noble-curves point type. noble supplies the
- * field and group arithmetic; the SM2 algorithms on top (Z value, signature, encryption) are ours.
+ * The SM2 recommended curve (GB/T 32918.5-2017): y² = x³ + ax + b over GF(p), a = p - 3, prime
+ * order n. The point arithmetic is in sm2-point-engine.ts (generated WebAssembly); this file holds
+ * the parameters and the few BigInt helpers the algorithms on top use.
  */
 export const SM2_CURVE = {
   p: 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn,
@@ -14,17 +14,6 @@ export const SM2_CURVE = {
   Gx: 0x32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7n,
   Gy: 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n,
 } as const;
-
-export const Sm2Point = weierstrass<bigint>({
-  p: SM2_CURVE.p,
-  n: SM2_CURVE.n,
-  h: SM2_CURVE.h,
-  a: SM2_CURVE.a,
-  b: SM2_CURVE.b,
-  Gx: SM2_CURVE.Gx,
-  Gy: SM2_CURVE.Gy,
-});
-export type Sm2PointType = InstanceType<typeof Sm2Point>;
 
 export const N = SM2_CURVE.n;
 
@@ -43,11 +32,53 @@ export function bigIntToBytes(value: bigint, length = 32): Uint8Array {
   return out;
 }
 
+export function mod(a: bigint, m: bigint): bigint {
+  const r = a % m;
+  return r < 0n ? r + m : r;
+}
+
 export function modN(a: bigint): bigint {
-  const r = a % N;
-  return r < 0n ? r + N : r;
+  return mod(a, N);
+}
+
+/** a^-1 mod m (extended Euclid); m prime, a not a multiple of m. */
+export function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1] = [mod(a, m), m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  if (r0 !== 1n) throw new RangeError('not invertible');
+  return mod(s0, m);
 }
 
 export function invN(a: bigint): bigint {
-  return Sm2Point.Fn.inv(modN(a));
+  return modInverse(a, N);
+}
+
+export function modPow(base: bigint, exponent: bigint, m: bigint): bigint {
+  let result = 1n;
+  let b = mod(base, m);
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % m;
+    b = (b * b) % m;
+  }
+  return result;
+}
+
+/** x³ + ax + b mod p: y² of the point with this x. */
+export function curveRightHandSide(x: bigint): bigint {
+  const p = SM2_CURVE.p;
+  return (((x * x) % p) * x + SM2_CURVE.a * x + SM2_CURVE.b) % p;
+}
+
+/** The y with this x and parity (p ≡ 3 mod 4, so √v = v^((p+1)/4)), undefined when x is not on the curve. */
+export function curveY(x: bigint, odd: boolean): bigint | undefined {
+  const p = SM2_CURVE.p;
+  const v = curveRightHandSide(x);
+  const y = modPow(v, (p + 1n) / 4n, p);
+  if ((y * y) % p !== v) return undefined;
+  return (y & 1n) === (odd ? 1n : 0n) ? y : mod(-y, p);
 }

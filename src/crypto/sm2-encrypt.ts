@@ -1,8 +1,9 @@
 import { concatBytes, constantTimeEqual } from '../bytes/bytes.js';
 import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, derValue, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
-import { bigIntToBytes, SM2_CURVE, Sm2Point } from './sm2-curve.js';
+import { bigIntToBytes, SM2_CURVE } from './sm2-curve.js';
 import {
+  baseMultiply,
   decodePoint,
   randomScalarWithPoint,
   type Sm2PrivateKeyInput,
@@ -10,6 +11,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
+import { type AffinePoint, sm2MultiplyPoint } from './sm2-point-engine.js';
 import { createSm3 } from './sm3.js';
 
 /** C1C3C2 is the current standard's order and what the cards use; C1C2C3 is the 2010 draft's. */
@@ -37,8 +39,8 @@ export function sm2Encrypt(publicKey: Sm2PublicKeyInput, plaintext: Uint8Array, 
   const key = toSm2PublicKey(publicKey);
   if (!(plaintext instanceof Uint8Array) || plaintext.length === 0) throw new CryptoError('plaintext', 'must be at least one byte');
   for (;;) {
-    const { k, kG } = randomScalarWithPoint();
-    const out = encryptWithNonce(key.pointForMultiply(), plaintext, k, kG, options.order ?? 'C1C3C2');
+    const { kBytes, kG } = randomScalarWithPoint();
+    const out = encryptWithNonce(key.point, plaintext, kBytes, kG, options.order ?? 'C1C3C2');
     if (out) return out;
   }
 }
@@ -50,27 +52,22 @@ export function sm2EncryptWithFixedNonceForTest(
   k: bigint,
   options: Sm2EncryptOptions = {},
 ): Uint8Array {
-  const out = encryptWithNonce(
-    toSm2PublicKey(publicKey).point,
-    plaintext,
-    k,
-    Sm2Point.BASE.multiply(k).toBytes(false),
-    options.order ?? 'C1C3C2',
-  );
+  const out = encryptWithNonce(toSm2PublicKey(publicKey).point, plaintext, bigIntToBytes(k), baseMultiply(k), options.order ?? 'C1C3C2');
   if (!out) throw new CryptoError('nonce', 'this nonce gives an all-zero key stream');
   return out;
 }
 
 function encryptWithNonce(
-  q: InstanceType<typeof Sm2Point>,
+  q: AffinePoint,
   plaintext: Uint8Array,
-  k: bigint,
+  k: Uint8Array,
   c1: Uint8Array,
   order: Sm2CiphertextOrder,
 ): Uint8Array | undefined {
-  const shared = q.multiply(k);
-  const x2 = bigIntToBytes(shared.x);
-  const y2 = bigIntToBytes(shared.y);
+  // h = 1 for SM2, so [h]P_B at infinity cannot happen for a valid key; k·P_B is constant-time.
+  const shared = sm2MultiplyPoint(k, q);
+  const x2 = shared.subarray(1, 33);
+  const y2 = shared.subarray(33, 65);
   const t = sm2Kdf(concatBytes(x2, y2), plaintext.length);
   if (t.every((b) => b === 0)) return undefined;
   const c2 = new Uint8Array(plaintext.length);
@@ -94,9 +91,9 @@ export function sm2Decrypt(privateKey: Sm2PrivateKeyInput, ciphertext: Uint8Arra
   const c2Length = ciphertext.length - 97;
   const c3 = order === 'C1C3C2' ? ciphertext.subarray(65, 97) : ciphertext.subarray(65 + c2Length);
   const c2 = order === 'C1C3C2' ? ciphertext.subarray(97) : ciphertext.subarray(65, 65 + c2Length);
-  const shared = c1.multiply(key.scalar);
-  const x2 = bigIntToBytes(shared.x);
-  const y2 = bigIntToBytes(shared.y);
+  const shared = sm2MultiplyPoint(key.toBytesInternal(), c1);
+  const x2 = shared.subarray(1, 33);
+  const y2 = shared.subarray(33, 65);
   const t = sm2Kdf(concatBytes(x2, y2), c2Length);
   if (t.every((b) => b === 0)) throw new CryptoError('ciphertext', 'key stream is all zero');
   const m = new Uint8Array(c2Length);

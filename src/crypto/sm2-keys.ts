@@ -1,8 +1,9 @@
-import { createECDH, type ECDH } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { bytesEqual, constantTimeEqual } from '../bytes/bytes.js';
 import { toHex } from '../bytes/hex.js';
 import { CryptoError } from './crypto-error.js';
-import { bigIntToBytes, bytesToBigInt, invN, N, SM2_CURVE, Sm2Point, type Sm2PointType } from './sm2-curve.js';
+import { bigIntToBytes, bytesToBigInt, curveRightHandSide, curveY, invN, N, SM2_CURVE } from './sm2-curve.js';
+import { type AffinePoint, sm2MultiplyBase } from './sm2-point-engine.js';
 import { sm3 } from './sm3.js';
 
 /** The user id every SM2 signature uses unless told otherwise (GB/T 35276, GM/T 0009). */
@@ -11,26 +12,35 @@ export const SM2_DEFAULT_USER_ID = '1234567812345678';
 /** A user id as text (UTF-8) or bytes. */
 export type Sm2UserId = string | Uint8Array;
 
-// OpenSSL computes k·G for us: constant-time and about twice as fast as the same step in BigInt.
-// One ECDH context is enough: JavaScript never re-enters it.
-let ecdh: ECDH | undefined;
-function opensslEcdh(): ECDH {
-  ecdh ??= createECDH('SM2');
-  return ecdh;
+const N_BYTES = bigIntToBytes(N);
+
+/** True when the 32 big-endian bytes are in [1, n-1]; no early exit on the secret bytes. */
+function inScalarRange(k: Uint8Array): boolean {
+  let below = 0; // 1 once k < n is decided
+  let above = 0; // 1 once k > n is decided
+  let nonZero = 0;
+  for (let i = 0; i < 32; i++) {
+    const a = k[i]!;
+    const b = N_BYTES[i]!;
+    const undecided = 1 - (below | above);
+    below |= undecided & (((a - b) >>> 31) & 1);
+    above |= undecided & (((b - a) >>> 31) & 1);
+    nonZero |= a;
+  }
+  return (below & (nonZero !== 0 ? 1 : 0)) === 1;
 }
 
-/** A fresh random scalar in [1, n-1] and its multiple of G, both from OpenSSL. */
-export function randomScalarWithPoint(): { k: bigint; kG: Uint8Array } {
-  const e = opensslEcdh();
-  e.generateKeys();
-  return { k: bytesToBigInt(e.getPrivateKey()), kG: new Uint8Array(e.getPublicKey()) };
+/** A fresh random scalar in [1, n-1] from the system's generator, and its multiple of G. */
+export function randomScalarWithPoint(): { k: bigint; kBytes: Uint8Array; kG: Uint8Array } {
+  const kBytes = new Uint8Array(32);
+  do randomFillSync(kBytes);
+  while (!inScalarRange(kBytes));
+  return { k: bytesToBigInt(kBytes), kBytes, kG: sm2MultiplyBase(kBytes) };
 }
 
 /** `k·G` in uncompressed form, k in [1, n-1]. */
 export function baseMultiply(k: bigint): Uint8Array {
-  const e = opensslEcdh();
-  e.setPrivateKey(bigIntToBytes(k));
-  return new Uint8Array(e.getPublicKey());
+  return sm2MultiplyBase(bigIntToBytes(k));
 }
 
 function userIdBytes(userId: Sm2UserId): Uint8Array {
@@ -50,14 +60,15 @@ const CURVE_CONSTANTS = new Uint8Array([
 export class Sm2PublicKey {
   /** 04 ‖ x ‖ y. */
   readonly #uncompressed: Uint8Array;
-  readonly #point: Sm2PointType;
+  readonly #point: AffinePoint;
   readonly #zByUserId = new Map<string, Uint8Array>();
-  #uses = 0;
-  #precomputed = false;
 
-  private constructor(point: Sm2PointType) {
+  private constructor(point: AffinePoint) {
     this.#point = point;
-    this.#uncompressed = point.toBytes(false);
+    this.#uncompressed = new Uint8Array(65);
+    this.#uncompressed[0] = 0x04;
+    this.#uncompressed.set(bigIntToBytes(point.x), 1);
+    this.#uncompressed.set(bigIntToBytes(point.y), 33);
   }
 
   /** Accepts 04‖x‖y (65 bytes), x‖y (64 bytes, as cards often export it) or 02/03‖x (33 bytes). */
@@ -65,14 +76,12 @@ export class Sm2PublicKey {
     return new Sm2PublicKey(decodePoint(bytes, 'publicKey'));
   }
 
-  /** @internal */
-  static fromPoint(point: Sm2PointType): Sm2PublicKey {
-    return new Sm2PublicKey(point);
-  }
-
   /** 04‖x‖y by default; 02/03‖x when compressed. */
   toBytes(options: { compressed?: boolean } = {}): Uint8Array {
-    return options.compressed ? this.#point.toBytes(true) : this.#uncompressed.slice();
+    if (!options.compressed) return this.#uncompressed.slice();
+    const out = this.#uncompressed.slice(0, 33);
+    out[0] = 0x02 | Number(this.#point.y & 1n);
+    return out;
   }
 
   get x(): Uint8Array {
@@ -106,21 +115,8 @@ export class Sm2PublicKey {
     return z;
   }
 
-  /**
-   * The point for public-scalar multiplication (verification, encryption). From the second use on
-   * it carries a window table, which costs a few milliseconds once and makes each use about 3× faster.
-   */
   /** @internal */
-  pointForMultiply(): Sm2PointType {
-    if (!this.#precomputed && ++this.#uses >= 2) {
-      this.#point.precompute(8, false);
-      this.#precomputed = true;
-    }
-    return this.#point;
-  }
-
-  /** @internal */
-  get point(): Sm2PointType {
+  get point(): AffinePoint {
     return this.#point;
   }
 }
@@ -163,6 +159,11 @@ export class Sm2PrivateKey {
     return this.#publicKey;
   }
 
+  /** @internal The scalar's 32 bytes, not copied (callers must not change them). */
+  toBytesInternal(): Uint8Array {
+    return this.#bytes;
+  }
+
   /** @internal */
   get scalar(): bigint {
     return this.#d;
@@ -186,7 +187,7 @@ export function checkPrivateScalar(d: bigint): bigint {
 }
 
 /** Parses an encoded point and checks that it lies on the curve (and is not the point at infinity). */
-export function decodePoint(bytes: Uint8Array, field: string): Sm2PointType {
+export function decodePoint(bytes: Uint8Array, field: string): AffinePoint {
   if (!(bytes instanceof Uint8Array)) throw new CryptoError(field, 'expected bytes (Uint8Array)');
   let encoded = bytes;
   if (bytes.length === 64) encoded = new Uint8Array([0x04, ...bytes]);
@@ -195,31 +196,21 @@ export function decodePoint(bytes: Uint8Array, field: string): Sm2PointType {
     const x = bytesToBigInt(encoded.subarray(1, 33));
     const y = bytesToBigInt(encoded.subarray(33, 65));
     if (x >= SM2_CURVE.p || y >= SM2_CURVE.p) throw new CryptoError(field, 'coordinate out of range (not below p)');
-    const point = Sm2Point.fromAffine({ x, y });
-    if (!onCurve(x, y)) throw new CryptoError(field, 'point is not on the SM2 curve');
-    return point;
+    if ((y * y) % SM2_CURVE.p !== curveRightHandSide(x)) throw new CryptoError(field, 'point is not on the SM2 curve');
+    return { x, y };
   }
   if (encoded.length === 33) {
     if (encoded[0] !== 0x02 && encoded[0] !== 0x03) {
       throw new CryptoError(field, `compressed point must start with 02 or 03, found ${hex2(encoded[0]!)}`);
     }
-    if (bytesToBigInt(encoded.subarray(1)) >= SM2_CURVE.p) throw new CryptoError(field, 'coordinate out of range (not below p)');
-    try {
-      const point = Sm2Point.fromBytes(encoded);
-      point.assertValidity();
-      return point;
-    } catch {
-      throw new CryptoError(field, 'point is not on the SM2 curve (no y for this x)');
-    }
+    const x = bytesToBigInt(encoded.subarray(1));
+    if (x >= SM2_CURVE.p) throw new CryptoError(field, 'coordinate out of range (not below p)');
+    const y = curveY(x, encoded[0] === 0x03);
+    if (y === undefined) throw new CryptoError(field, 'point is not on the SM2 curve (no y for this x)');
+    return { x, y };
   }
   if (bytes.length === 1 && bytes[0] === 0) throw new CryptoError(field, 'the point at infinity is not a valid key or point');
   throw new CryptoError(field, `expected a 65-byte (04‖x‖y), 64-byte (x‖y) or 33-byte compressed point, got ${bytes.length} bytes`);
-}
-
-function onCurve(x: bigint, y: bigint): boolean {
-  const p = SM2_CURVE.p;
-  const rhs = (((x * x) % p) * x + SM2_CURVE.a * x + SM2_CURVE.b) % p;
-  return (y * y) % p === rhs;
 }
 
 function hex2(b: number): string {

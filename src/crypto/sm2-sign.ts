@@ -1,8 +1,9 @@
 import { concatBytes } from '../bytes/bytes.js';
 import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
-import { bigIntToBytes, bytesToBigInt, modN, N, Sm2Point } from './sm2-curve.js';
+import { bigIntToBytes, bytesToBigInt, modN, N } from './sm2-curve.js';
 import {
+  baseMultiply,
   randomScalarWithPoint,
   SM2_DEFAULT_USER_ID,
   type Sm2PrivateKey,
@@ -12,6 +13,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
+import { sm2VerifyCombination } from './sm2-point-engine.js';
 import { createSm3, sm3 } from './sm3.js';
 
 /** 'der': SEQUENCE { INTEGER r, INTEGER s } as OpenSSL writes it; 'raw': r ‖ s, 32 bytes each, as cards return it. */
@@ -38,8 +40,8 @@ function messageRepresentative(z: Uint8Array, message: Uint8Array): bigint {
 }
 
 /**
- * SM2 signature (GB/T 32918.2) of `message` with the user id's Z value. The nonce and k·G come from
- * OpenSSL; the rest is a few modular operations.
+ * SM2 signature (GB/T 32918.2) of `message` with the user id's Z value. The nonce comes from the
+ * system's generator, k·G from the constant-time fixed-base table; the rest is a few operations mod n.
  */
 export function sm2Sign(privateKey: Sm2PrivateKeyInput, message: Uint8Array, options: Sm2SignOptions = {}): Uint8Array {
   const key = toSm2PrivateKey(privateKey);
@@ -80,7 +82,7 @@ export function sm2SignWithFixedNonceForTest(
 ): Uint8Array {
   const key = toSm2PrivateKey(privateKey);
   const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
-  const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, Sm2Point.BASE.multiply(k).x);
+  const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, bytesToBigInt(baseMultiply(k).subarray(1, 33)));
   if (!sig) throw new CryptoError('nonce', 'this nonce gives r = 0, r + k = n or s = 0; the standard picks another');
   return encodeSignature(sig.r, sig.s, options.format ?? 'der');
 }
@@ -109,9 +111,9 @@ export function sm2Verify(
   const e = messageRepresentative(key.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
   const t = modN(r + s);
   if (t === 0n) return false;
-  const point = Sm2Point.BASE.multiplyUnsafe(s).add(key.pointForMultiply().multiplyUnsafe(t));
-  if (point.is0()) return false;
-  return modN(e + point.x) === r;
+  const x1 = sm2VerifyCombination(s, t, key.point);
+  if (x1 === undefined) return false;
+  return modN(e + x1) === r;
 }
 
 export function encodeSignature(r: bigint, s: bigint, format: Sm2SignatureFormat): Uint8Array {

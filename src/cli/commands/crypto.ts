@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { type CliContext, type RegisterCommand, writeJson } from '../cli-context.js';
 import { CheckFailed } from '../main.js';
 
-/** The SM2/SM3/SM4 code (and @noble/curves) loads when a crypto command runs, not at every start-up. */
+/** The SM2/SM3/SM4 code (and its WebAssembly arithmetic) loads when a crypto command runs, not at every start-up. */
 const cryptoLib = (): Promise<typeof CryptoLib> => import('../../crypto/index.js');
 
 /** A key given as hex, as PEM text, or as the path of a PEM file. */

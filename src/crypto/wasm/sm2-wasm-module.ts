@@ -1,0 +1,188 @@
+import { SM2_CURVE } from '../sm2-curve.js';
+import { LIMBS, limbsOf, modularAdd, modularSubtract } from './modular-addition.js';
+import {
+  COMPLETE_ADD,
+  COMPLETE_DOUBLE,
+  compileFormula,
+  type FieldFunctions,
+  type FormulaLayout,
+  JACOBIAN_ADD,
+  JACOBIAN_DOUBLE,
+  JACOBIAN_MIXED_ADD,
+  temporaryAddress,
+} from './point-formulas.js';
+import { sm2FieldMultiply } from './sm2-field-multiply.js';
+import { assembleModule, FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-assembler.js';
+
+/**
+ * The SM2 field and point arithmetic as a WebAssembly module generated at first use. Memory map
+ * (bytes): 0–1023 formula temporaries, 1024–1535 inversion powers, 1536– constants, 2048–16383 free
+ * slots for the JavaScript side, 65536– the fixed-base table of G.
+ */
+export const MEMORY = {
+  scratch: 0,
+  inversionPowers: 1024,
+  constants: { b: 1536, one: 1568, zero: 1600 },
+  slots: 2048,
+  slotsEnd: 16384,
+  baseTable: 65536,
+} as const;
+
+export const POINT_BYTES = 96;
+export const BASE_TABLE_WINDOWS = 64;
+export const BASE_TABLE_ENTRIES = 16;
+const MEMORY_PAGES = 1 + Math.ceil((BASE_TABLE_WINDOWS * BASE_TABLE_ENTRIES * POINT_BYTES) / 65536);
+
+export interface Sm2WasmExports {
+  memory: { buffer: ArrayBuffer };
+  /** r = a·b mod p (all field elements are plain 256-bit numbers below p). */
+  mul(r: number, a: number, b: number): void;
+  sqr(r: number, a: number): void;
+  add(r: number, a: number, b: number): void;
+  sub(r: number, a: number, b: number): void;
+  /** r = a^(p-2) = a^-1 (0 for 0). */
+  inv(r: number, a: number): void;
+  /** 1 when the 32 bytes at a are all zero. */
+  isZero(a: number): number;
+  completeAdd(r: number, p: number, q: number): void;
+  completeDouble(r: number, p: number): void;
+  jacobianDouble(r: number, p: number): void;
+  jacobianAdd(r: number, p: number, q: number): void;
+  jacobianMixedAdd(r: number, p: number, q: number): void;
+  /** Constant-time: copies entry `index` of `count` 96-byte points at `table` to r, reading every entry. */
+  selectPoint(r: number, table: number, count: number, index: number): void;
+}
+
+/** Where the exceptional-case values of the Jacobian additions are left (H and R of the formulas). */
+export interface AdditionChecks {
+  addH: number;
+  addR: number;
+  mixedH: number;
+  mixedR: number;
+}
+
+/** a^(p-2) with 4-bit fixed windows; the exponent is public, so skipping zero windows leaks nothing. */
+function inversionFunction(field: FieldFunctions, modulus: bigint): WasmFunctionDefinition {
+  const f = new FunctionBody([I32, I32]);
+  const power = (i: number): number => MEMORY.inversionPowers + 32 * i;
+  const result = f.local(I32);
+  // powers[1] = a, powers[i] = powers[i-1]·a
+  f.i32(power(1)).get(1).i32(MEMORY.constants.one).call(field.multiply); // a·1: a copy
+  for (let i = 2; i < 16; i++)
+    f.i32(power(i))
+      .i32(power(i - 1))
+      .i32(power(1))
+      .call(field.multiply);
+  const exponent = modulus - 2n;
+  f.get(0).set(result);
+  let started = false;
+  for (let shift = 252; shift >= 0; shift -= 4) {
+    const nibble = Number((exponent >> BigInt(shift)) & 15n);
+    if (started) for (let s = 0; s < 4; s++) f.get(result).get(result).call(field.square);
+    if (nibble === 0) continue;
+    if (!started) {
+      f.get(result).i32(power(nibble)).i32(MEMORY.constants.one).call(field.multiply);
+      started = true;
+    } else {
+      f.get(result).get(result).i32(power(nibble)).call(field.multiply);
+    }
+  }
+  return { exportName: 'inv', results: [], body: f };
+}
+
+function isZeroFunction(): WasmFunctionDefinition {
+  const f = new FunctionBody([I32]);
+  for (let w = 0; w < 4; w++) {
+    f.get(0).memory(Op.i64Load, 8 * w);
+    if (w > 0) f.op(Op.i64Or);
+  }
+  f.op(Op.i64Eqz);
+  return { exportName: 'isZero', results: [I32], body: f };
+}
+
+function selectPointFunction(): WasmFunctionDefinition {
+  const f = new FunctionBody([I32, I32, I32, I32]);
+  const [r, table, count, index] = [0, 1, 2, 3];
+  const words = POINT_BYTES / 8;
+  const acc = Array.from({ length: words }, () => f.local(I64));
+  const entry = f.local(I32);
+  const mask = f.local(I64);
+  const address = f.local(I32);
+  f.get(table).set(address);
+  f.begin(Op.block).begin(Op.loop);
+  f.get(entry).get(count).op(Op.i32GeU).branch(Op.brIf, 1);
+  // mask = all ones when entry == index: 0 - (entry == index), as i64
+  f.i64(0n).get(entry).get(index).op(Op.i32Eq).op(Op.i64ExtendI32U).op(Op.i64Sub).set(mask);
+  acc.forEach((local, w) => {
+    f.get(address)
+      .memory(Op.i64Load, 8 * w)
+      .get(mask)
+      .op(Op.i64And)
+      .get(local)
+      .op(Op.i64Or)
+      .set(local);
+  });
+  f.get(address).i32(POINT_BYTES).op(Op.i32Add).set(address);
+  f.get(entry).i32(1).op(Op.i32Add).set(entry);
+  f.branch(Op.br, 0).op(Op.end).op(Op.end);
+  acc.forEach((local, w) => {
+    f.get(r)
+      .get(local)
+      .memory(Op.i64Store, 8 * w);
+  });
+  return { exportName: 'selectPoint', results: [], body: f };
+}
+
+// Node has WebAssembly as a global; @types/node does not declare it, and the DOM library is not ours to load.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+let instance: { exports: Sm2WasmExports; checks: AdditionChecks } | undefined;
+
+/** The instantiated module (compiled once per process, about a millisecond). */
+export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
+  if (instance) return instance;
+  const p = SM2_CURVE.p;
+  const field: FieldFunctions = { multiply: 0, square: 3, add: 1, subtract: 2 };
+  const layout: FormulaLayout = { scratch: MEMORY.scratch, constants: { b: MEMORY.constants.b } };
+  const functions: WasmFunctionDefinition[] = [
+    sm2FieldMultiply('mul', p, false),
+    modularAdd('add', p),
+    modularSubtract('sub', p),
+    sm2FieldMultiply('sqr', p, true),
+    inversionFunction(field, p),
+    isZeroFunction(),
+    compileFormula('completeAdd', COMPLETE_ADD, 2, field, layout),
+    compileFormula('completeDouble', COMPLETE_DOUBLE, 1, field, layout),
+    compileFormula('jacobianDouble', JACOBIAN_DOUBLE, 1, field, layout),
+    compileFormula('jacobianAdd', JACOBIAN_ADD, 2, field, layout),
+    compileFormula('jacobianMixedAdd', JACOBIAN_MIXED_ADD, 2, field, layout),
+    selectPointFunction(),
+  ];
+  const module = new webAssembly.Module(assembleModule(functions, MEMORY_PAGES));
+  const exports = new webAssembly.Instance(module, {}).exports as unknown as Sm2WasmExports;
+  const view = new DataView(exports.memory.buffer);
+  const store = (address: number, value: bigint): void => {
+    limbsOf(value).forEach((limb, i) => {
+      view.setUint32(address + 4 * i, Number(limb), true);
+    });
+  };
+  store(MEMORY.constants.one, 1n);
+  store(MEMORY.constants.b, SM2_CURVE.b);
+  store(MEMORY.constants.zero, 0n);
+  instance = {
+    exports,
+    checks: {
+      addH: temporaryAddress(JACOBIAN_ADD, 'H', layout),
+      addR: temporaryAddress(JACOBIAN_ADD, 'R', layout),
+      mixedH: temporaryAddress(JACOBIAN_MIXED_ADD, 'H', layout),
+      mixedR: temporaryAddress(JACOBIAN_MIXED_ADD, 'R', layout),
+    },
+  };
+  return instance;
+}
+
+export { LIMBS };

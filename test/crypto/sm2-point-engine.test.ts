@@ -1,0 +1,122 @@
+// The generated WebAssembly arithmetic against a textbook BigInt reference (affine coordinates,
+// double-and-add) written here and sharing nothing with the code under test.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SM2_CURVE } from '../../src/crypto/index.js';
+import { sm2MultiplyBase, sm2MultiplyPoint, sm2VerifyCombination } from '../../src/crypto/sm2-point-engine.js';
+import { MEMORY, sm2Wasm } from '../../src/crypto/wasm/sm2-wasm-module.js';
+
+const { p, n, a, Gx, Gy } = SM2_CURVE;
+type Affine = { x: bigint; y: bigint } | null;
+const mod = (v: bigint, m: bigint = p) => ((v % m) + m) % m;
+function inverse(v: bigint, m: bigint = p): bigint {
+  let [r0, r1, s0, s1] = [mod(v, m), m, 1n, 0n];
+  while (r1) {
+    const q = r0 / r1;
+    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
+  }
+  return mod(s0, m);
+}
+function add(P: Affine, Q: Affine): Affine {
+  if (!P) return Q;
+  if (!Q) return P;
+  if (P.x === Q.x && mod(P.y + Q.y) === 0n) return null;
+  const l = P.x === Q.x ? mod((3n * P.x * P.x + a) * inverse(2n * P.y)) : mod((Q.y - P.y) * inverse(Q.x - P.x));
+  const x = mod(l * l - P.x - Q.x);
+  return { x, y: mod(l * (P.x - x) - P.y) };
+}
+function multiply(k: bigint, P: Affine): Affine {
+  let result: Affine = null;
+  for (let i = k.toString(2).length - 1; i >= 0; i--) {
+    result = add(result, result);
+    if ((k >> BigInt(i)) & 1n) result = add(result, P);
+  }
+  return result;
+}
+const G = { x: Gx, y: Gy };
+const be32 = (v: bigint) => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+const encoded = (P: Affine) => (P ? `04${P.x.toString(16).padStart(64, '0')}${P.y.toString(16).padStart(64, '0')}` : 'infinity');
+const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
+
+const scalar = fc.bigInt({ min: 1n, max: n - 1n });
+const fieldElement = fc.oneof(
+  fc.bigInt({ min: 0n, max: p - 1n }),
+  fc.constantFrom(0n, 1n, 2n, p - 1n, p - 2n, 2n ** 224n, 2n ** 255n, 2n ** 32n - 1n),
+);
+// Scalars whose 4-bit windows hit the table's edges: all 0xF, single nibbles, n-1, n-2.
+const edgeScalars = [1n, 2n, 15n, 16n, 17n, 255n, 256n, n - 1n, n - 2n, 2n ** 255n, (2n ** 252n - 1n) * 16n + 15n, n >> 1n];
+
+describe('SM2 field arithmetic in WebAssembly', () => {
+  const { exports: w } = sm2Wasm();
+  const view = new DataView(w.memory.buffer);
+  const put = (address: number, v: bigint) => {
+    for (let i = 0; i < 8; i++) view.setUint32(address + 4 * i, Number((v >> BigInt(32 * i)) & 0xffffffffn), true);
+  };
+  const get = (address: number) => {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
+    return v;
+  };
+  const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
+
+  it('multiplies, squares, adds, subtracts and inverts like BigInt modulo p', () => {
+    fc.assert(
+      fc.property(fieldElement, fieldElement, (x, y) => {
+        put(A, x);
+        put(B, y);
+        w.mul(R, A, B);
+        expect(get(R)).toBe(mod(x * y));
+        w.sqr(R, A);
+        expect(get(R)).toBe(mod(x * x));
+        w.add(R, A, B);
+        expect(get(R)).toBe(mod(x + y));
+        w.sub(R, A, B);
+        expect(get(R)).toBe(mod(x - y));
+        w.inv(R, A);
+        expect(get(R)).toBe(x === 0n ? 0n : inverse(x));
+        w.mul(A, A, A); // the result may alias the inputs
+        expect(get(A)).toBe(mod(x * x));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('SM2 scalar multiplication in WebAssembly', () => {
+  it('k·G matches the reference for edge and random scalars', () => {
+    for (const k of edgeScalars) expect(hex(sm2MultiplyBase(be32(k))), `k = ${k}`).toBe(encoded(multiply(k, G)));
+    fc.assert(
+      fc.property(scalar, (k) => hex(sm2MultiplyBase(be32(k))) === encoded(multiply(k, G))),
+      { numRuns: 40 },
+    );
+  });
+
+  it('k·P matches the reference for points other than G', () => {
+    fc.assert(
+      fc.property(scalar, scalar, (k, m) => {
+        const P = multiply(m, G)!;
+        expect(hex(sm2MultiplyPoint(be32(k), P))).toBe(encoded(multiply(k, P)));
+      }),
+      { numRuns: 30 },
+    );
+    const P = multiply(7n, G)!;
+    for (const k of edgeScalars) expect(hex(sm2MultiplyPoint(be32(k), P)), `k = ${k}`).toBe(encoded(multiply(k, P)));
+  });
+
+  it('s·G + t·P matches the reference, including the sums that double or cancel', () => {
+    fc.assert(
+      fc.property(scalar, scalar, scalar, (s, t, m) => {
+        const P = multiply(m, G)!;
+        expect(sm2VerifyCombination(s, t, P)).toBe(add(multiply(s, G), multiply(t, P))?.x);
+      }),
+      { numRuns: 30 },
+    );
+    // P = G: s + t = n cancels to infinity; s = t doubles inside the final addition.
+    expect(sm2VerifyCombination(5n, n - 5n, G)).toBeUndefined();
+    expect(sm2VerifyCombination(123456789n, 123456789n, G)).toBe(multiply(246913578n, G)!.x);
+    // P = 2G, s = 2t: equal halves again, through the NAF and the table.
+    const twoG = multiply(2n, G)!;
+    expect(sm2VerifyCombination(2n * 99991n, 99991n, twoG)).toBe(multiply(4n * 99991n, G)!.x);
+    for (const s of edgeScalars) expect(sm2VerifyCombination(s, n - 1n, G), `s = ${s}`).toBe(add(multiply(s, G), multiply(n - 1n, G))?.x);
+  });
+});
