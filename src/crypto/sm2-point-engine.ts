@@ -205,6 +205,36 @@ class Engine {
 
   /** The affine x of s·G + t·P (undefined at infinity), s and t public. */
   verifyCombination(s: bigint, t: bigint, point: AffinePoint): bigint | undefined {
+    const sum = this.combine(s, t, point);
+    if (sum === undefined || !this.toAffine(sum, true)) return undefined;
+    return this.readField(sum);
+  }
+
+  /**
+   * Whether s·G + t·P has an x with x ≡ c (mod n), without an inversion: with Jacobian X/Z² and
+   * x < p < 2n, that means X = c·Z² or X = (c + n)·Z² (the latter only when c + n < p).
+   */
+  combinationXMatches(s: bigint, t: bigint, point: AffinePoint, c: bigint): boolean {
+    const sum = this.combine(s, t, point);
+    if (sum === undefined) return false;
+    const [zz, candidate] = FIELD_TEMP;
+    this.w.sqr(zz, sum + 64);
+    for (const x of [c, c + SM2_CURVE.n]) {
+      if (x >= P) break;
+      this.writeField(candidate, x);
+      this.w.mul(candidate, candidate, zz);
+      if (this.fieldEqual(candidate, sum)) return true;
+    }
+    return false;
+  }
+
+  fieldEqual(a: number, b: number): boolean {
+    for (let i = 0; i < 32; i++) if (this.bytes[a + i] !== this.bytes[b + i]) return false;
+    return true;
+  }
+
+  /** s·G + t·P in Jacobian coordinates; returns its slot, or undefined at infinity. */
+  combine(s: bigint, t: bigint, point: AffinePoint): number | undefined {
     this.ensureBaseTable();
     const w = this.w;
     // ±(2j+1)·P for j = 0..7 at pointTable[2j] and pointTable[2j+1].
@@ -246,8 +276,7 @@ class Engine {
       [sum, sumSpare] = [sumSpare, sum];
     }
     if (!this.addChecked(spare, acc, infinite, sum, sumInfinite, false)) return undefined;
-    if (!this.toAffine(spare, true)) return undefined;
-    return this.readField(spare);
+    return spare;
   }
 }
 
@@ -287,6 +316,11 @@ export function sm2MultiplyPoint(scalar: Uint8Array, point: AffinePoint): Uint8A
 /** x of s·G + t·P, or undefined at infinity. For verification: s and t are public. */
 export function sm2VerifyCombination(s: bigint, t: bigint, point: AffinePoint): bigint | undefined {
   return sm2Engine().verifyCombination(s, t, point);
+}
+
+/** Whether s·G + t·P is a finite point whose x ≡ c (mod n), c in [0, n-1]: the verification equation. */
+export function sm2CombinationXMatches(s: bigint, t: bigint, point: AffinePoint, c: bigint): boolean {
+  return sm2Engine().combinationXMatches(s, t, point, c);
 }
 
 export { P as SM2_FIELD_PRIME };

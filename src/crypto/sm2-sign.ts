@@ -13,7 +13,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
-import { sm2VerifyCombination } from './sm2-point-engine.js';
+import { sm2CombinationXMatches } from './sm2-point-engine.js';
 import { createSm3, sm3 } from './sm3.js';
 
 /** 'der': SEQUENCE { INTEGER r, INTEGER s } as OpenSSL writes it; 'raw': r ‖ s, 32 bytes each, as cards return it. */
@@ -111,9 +111,8 @@ export function sm2Verify(
   const e = messageRepresentative(key.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
   const t = modN(r + s);
   if (t === 0n) return false;
-  const x1 = sm2VerifyCombination(s, t, key.point);
-  if (x1 === undefined) return false;
-  return modN(e + x1) === r;
+  // (e + x1) mod n = r  ⇔  x1 ≡ r - e (mod n)
+  return sm2CombinationXMatches(s, t, key.point, modN(r - e));
 }
 
 export function encodeSignature(r: bigint, s: bigint, format: Sm2SignatureFormat): Uint8Array {

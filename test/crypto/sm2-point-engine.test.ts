@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SM2_CURVE } from '../../src/crypto/index.js';
-import { sm2MultiplyBase, sm2MultiplyPoint, sm2VerifyCombination } from '../../src/crypto/sm2-point-engine.js';
+import { sm2CombinationXMatches, sm2MultiplyBase, sm2MultiplyPoint, sm2VerifyCombination } from '../../src/crypto/sm2-point-engine.js';
 import { MEMORY, sm2Wasm } from '../../src/crypto/wasm/sm2-wasm-module.js';
 
 const { p, n, a, Gx, Gy } = SM2_CURVE;
@@ -16,6 +16,11 @@ function inverse(v: bigint, m: bigint = p): bigint {
     [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
   }
   return mod(s0, m);
+}
+function modPow(base: bigint, e: bigint): bigint {
+  let [r, b2, k] = [1n, mod(base), e];
+  for (; k > 0n; k >>= 1n, b2 = mod(b2 * b2)) if (k & 1n) r = mod(r * b2);
+  return r;
 }
 function add(P: Affine, Q: Affine): Affine {
   if (!P) return Q;
@@ -118,5 +123,31 @@ describe('SM2 scalar multiplication in WebAssembly', () => {
     const twoG = multiply(2n, G)!;
     expect(sm2VerifyCombination(2n * 99991n, 99991n, twoG)).toBe(multiply(4n * 99991n, G)!.x);
     for (const s of edgeScalars) expect(sm2VerifyCombination(s, n - 1n, G), `s = ${s}`).toBe(add(multiply(s, G), multiply(n - 1n, G))?.x);
+  });
+
+  it('checks x ≡ c (mod n) without inverting Z, for x below n and for x in [n, p)', () => {
+    fc.assert(
+      fc.property(scalar, scalar, scalar, (s, t, m) => {
+        const P = multiply(m, G)!;
+        const x = add(multiply(s, G), multiply(t, P))!.x;
+        expect(sm2CombinationXMatches(s, t, P, x % n)).toBe(true);
+        expect(sm2CombinationXMatches(s, t, P, (x + 1n) % n)).toBe(false);
+      }),
+      { numRuns: 20 },
+    );
+    // A point whose x lies in [n, p) (about 2^-128 of them, so built from x rather than found):
+    // 0·G + 1·Q = Q exercises the c + n branch.
+    let x = n;
+    let y: bigint | undefined;
+    for (; y === undefined; x++) {
+      const v = mod(x * x * x + a * x + SM2_CURVE.b);
+      const root = modPow(v, (p + 1n) / 4n);
+      if (mod(root * root) === v) y = root;
+    }
+    x--;
+    const Q = { x, y };
+    expect(sm2CombinationXMatches(0n, 1n, Q, x - n)).toBe(true);
+    expect(sm2CombinationXMatches(0n, 1n, Q, x - n + 1n)).toBe(false);
+    expect(sm2CombinationXMatches(5n, n - 5n, G, 0n)).toBe(false); // infinity matches nothing
   });
 });
