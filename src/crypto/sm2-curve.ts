@@ -41,23 +41,6 @@ export function modN(a: bigint): bigint {
   return mod(a, N);
 }
 
-/** a^-1 mod m (extended Euclid); m prime, a not a multiple of m. */
-export function modInverse(a: bigint, m: bigint): bigint {
-  let [r0, r1] = [mod(a, m), m];
-  let [s0, s1] = [1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [s0, s1] = [s1, s0 - q * s1];
-  }
-  if (r0 !== 1n) throw new RangeError('not invertible');
-  return mod(s0, m);
-}
-
-export function invN(a: bigint): bigint {
-  return modInverse(a, N);
-}
-
 export function modPow(base: bigint, exponent: bigint, m: bigint): bigint {
   let result = 1n;
   let b = mod(base, m);

@@ -2,8 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import { bytesEqual, constantTimeEqual } from '../bytes/bytes.js';
 import { toHex } from '../bytes/hex.js';
 import { CryptoError } from './crypto-error.js';
-import { bigIntToBytes, bytesToBigInt, curveRightHandSide, curveY, invN, N, SM2_CURVE } from './sm2-curve.js';
+import { bigIntToBytes, bytesToBigInt, curveRightHandSide, curveY, N, SM2_CURVE } from './sm2-curve.js';
 import { type AffinePoint, sm2MultiplyBase } from './sm2-point-engine.js';
+import { sm2PrepareSigningScalars } from './sm2-signing-scalars.js';
 import { sm3 } from './sm3.js';
 
 /** The user id every SM2 signature uses unless told otherwise (GB/T 35276, GM/T 0009). */
@@ -13,15 +14,19 @@ export const SM2_DEFAULT_USER_ID = '1234567812345678';
 export type Sm2UserId = string | Uint8Array;
 
 const N_BYTES = bigIntToBytes(N);
+const N_MINUS_1_BYTES = bigIntToBytes(N - 1n);
 
-/** True when the 32 big-endian bytes are in [1, n-1]; no early exit on the secret bytes. */
-function inScalarRange(k: Uint8Array): boolean {
-  let below = 0; // 1 once k < n is decided
-  let above = 0; // 1 once k > n is decided
+/**
+ * True when the 32 big-endian bytes k satisfy 1 ≤ k < bound, read without an early exit, so
+ * the time taken says nothing about a secret k.
+ */
+function scalarInRange(k: Uint8Array, bound: Uint8Array): boolean {
+  let below = 0; // 1 once k < bound is decided
+  let above = 0; // 1 once k > bound is decided
   let nonZero = 0;
   for (let i = 0; i < 32; i++) {
     const a = k[i]!;
-    const b = N_BYTES[i]!;
+    const b = bound[i]!;
     const undecided = 1 - (below | above);
     below |= undecided & (((a - b) >>> 31) & 1);
     above |= undecided & (((b - a) >>> 31) & 1);
@@ -30,12 +35,12 @@ function inScalarRange(k: Uint8Array): boolean {
   return (below & (nonZero !== 0 ? 1 : 0)) === 1;
 }
 
-/** A fresh random scalar in [1, n-1] from the system's generator, and its multiple of G. */
-export function randomScalarWithPoint(): { k: bigint; kBytes: Uint8Array; kG: Uint8Array } {
+/** A fresh random scalar k in [1, n-1] (32 big-endian bytes) from the system's generator, and k·G. */
+export function randomScalarWithPoint(): { kBytes: Uint8Array; kG: Uint8Array } {
   const kBytes = new Uint8Array(32);
   do randomFillSync(kBytes);
-  while (!inScalarRange(kBytes));
-  return { k: bytesToBigInt(kBytes), kBytes, kG: sm2MultiplyBase(kBytes) };
+  while (!scalarInRange(kBytes, N_BYTES));
+  return { kBytes, kG: sm2MultiplyBase(kBytes) };
 }
 
 /** `k·G` in uncompressed form, k in [1, n-1]. */
@@ -121,16 +126,17 @@ export class Sm2PublicKey {
   }
 }
 
-/** An SM2 private key d in [1, n-2], with its public key and (1+d)^-1 computed once. */
+/**
+ * An SM2 private key d in [1, n-2], with its public key and signing's values computed once. d is
+ * kept as bytes only: every computation with it runs in constant-time WebAssembly.
+ */
 export class Sm2PrivateKey {
-  readonly #d: bigint;
   readonly #bytes: Uint8Array;
-  #dPlusOneInverse: bigint | undefined;
+  #signingScalars: Uint8Array | undefined;
   #publicKey: Sm2PublicKey | undefined;
 
-  private constructor(d: bigint, publicKey?: Sm2PublicKey) {
-    this.#d = d;
-    this.#bytes = bigIntToBytes(d);
+  private constructor(bytes: Uint8Array, publicKey?: Sm2PublicKey) {
+    this.#bytes = bytes;
     this.#publicKey = publicKey;
   }
 
@@ -139,14 +145,15 @@ export class Sm2PrivateKey {
     if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
       throw new CryptoError('privateKey', `expected 32 bytes, got ${bytes instanceof Uint8Array ? bytes.length : typeof bytes}`);
     }
-    return new Sm2PrivateKey(checkPrivateScalar(bytesToBigInt(bytes)));
+    if (!scalarInRange(bytes, N_MINUS_1_BYTES)) throw new CryptoError('privateKey', 'out of range: must be in [1, n-2]');
+    return new Sm2PrivateKey(bytes.slice());
   }
 
-  /** A new random key from OpenSSL's generator. */
+  /** A new random key from the system's generator. */
   static generate(): Sm2PrivateKey {
     for (;;) {
-      const { k, kG } = randomScalarWithPoint();
-      if (k <= N - 2n) return new Sm2PrivateKey(k, Sm2PublicKey.fromBytes(kG));
+      const { kBytes, kG } = randomScalarWithPoint();
+      if (scalarInRange(kBytes, N_MINUS_1_BYTES)) return new Sm2PrivateKey(kBytes, Sm2PublicKey.fromBytes(kG));
     }
   }
 
@@ -155,7 +162,7 @@ export class Sm2PrivateKey {
   }
 
   get publicKey(): Sm2PublicKey {
-    this.#publicKey ??= Sm2PublicKey.fromBytes(baseMultiply(this.#d));
+    this.#publicKey ??= Sm2PublicKey.fromBytes(sm2MultiplyBase(this.#bytes));
     return this.#publicKey;
   }
 
@@ -164,26 +171,16 @@ export class Sm2PrivateKey {
     return this.#bytes;
   }
 
-  /** @internal */
-  get scalar(): bigint {
-    return this.#d;
-  }
-
-  /** @internal (1 + d)^-1 mod n. */
-  get dPlusOneInverse(): bigint {
-    this.#dPlusOneInverse ??= invN(this.#d + 1n);
-    return this.#dPlusOneInverse;
+  /** @internal d·R and (1 + d)^-1·R mod n, for sm2SignatureS. */
+  get signingScalars(): Uint8Array {
+    this.#signingScalars ??= sm2PrepareSigningScalars(this.#bytes);
+    return this.#signingScalars;
   }
 
   /** @internal */
   sameBytes(bytes: Uint8Array): boolean {
     return constantTimeEqual(this.#bytes, bytes);
   }
-}
-
-export function checkPrivateScalar(d: bigint): bigint {
-  if (d < 1n || d > N - 2n) throw new CryptoError('privateKey', 'out of range: must be in [1, n-2]');
-  return d;
 }
 
 /** Parses an encoded point and checks that it lies on the curve (and is not the point at infinity). */

@@ -14,6 +14,7 @@ import {
   toSm2PublicKey,
 } from './sm2-keys.js';
 import { sm2CombinationXMatches } from './sm2-point-engine.js';
+import { sm2SignatureS } from './sm2-signing-scalars.js';
 import { createSm3, sm3 } from './sm3.js';
 
 /** 'der': SEQUENCE { INTEGER r, INTEGER s } as OpenSSL writes it; 'raw': r ‖ s, 32 bytes each, as cards return it. */
@@ -64,8 +65,9 @@ export function sm2SignDigest(
 
 function signRepresentative(key: Sm2PrivateKey, e: bigint, format: Sm2SignatureFormat): Uint8Array {
   for (;;) {
-    const { k, kG } = randomScalarWithPoint();
-    const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, bytesToBigInt(kG.subarray(1, 33)));
+    const { kBytes, kG } = randomScalarWithPoint();
+    const sig = signWithNonce(key, e, kBytes, bytesToBigInt(kG.subarray(1, 33)));
+    kBytes.fill(0);
     if (sig) return encodeSignature(sig.r, sig.s, format);
   }
 }
@@ -82,17 +84,18 @@ export function sm2SignWithFixedNonceForTest(
 ): Uint8Array {
   const key = toSm2PrivateKey(privateKey);
   const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
-  const sig = signWithNonce(key.scalar, key.dPlusOneInverse, e, k, bytesToBigInt(baseMultiply(k).subarray(1, 33)));
+  if (k < 1n || k >= N) throw new CryptoError('nonce', 'must be in [1, n-1]');
+  const sig = signWithNonce(key, e, bigIntToBytes(k), bytesToBigInt(baseMultiply(k).subarray(1, 33)));
   if (!sig) throw new CryptoError('nonce', 'this nonce gives r = 0, r + k = n or s = 0; the standard picks another');
   return encodeSignature(sig.r, sig.s, options.format ?? 'der');
 }
 
-function signWithNonce(d: bigint, dPlusOneInverse: bigint, e: bigint, k: bigint, x1: bigint): { r: bigint; s: bigint } | undefined {
+/** GB/T 32918.2 §6.1 A5–A6: r = (e + x1) mod n, s = (1 + d)^-1·(k − r·d) mod n; undefined when the standard picks another k. */
+function signWithNonce(key: Sm2PrivateKey, e: bigint, k: Uint8Array, x1: bigint): { r: bigint; s: bigint } | undefined {
   const r = modN(e + x1);
-  if (r === 0n || r + k === N) return undefined;
-  const s = modN(dPlusOneInverse * (k - r * d));
-  if (s === 0n) return undefined;
-  return { r, s };
+  if (r === 0n) return undefined;
+  const s = sm2SignatureS(key.signingScalars, k, r); // undefined when r + k = n or s = 0
+  return s === undefined ? undefined : { r, s };
 }
 
 /**

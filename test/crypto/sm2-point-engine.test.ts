@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SM2_CURVE } from '../../src/crypto/index.js';
 import { sm2CombinationXMatches, sm2MultiplyBase, sm2MultiplyPoint, sm2VerifyCombination } from '../../src/crypto/sm2-point-engine.js';
+import { sm2PrepareSigningScalars, sm2SignatureS } from '../../src/crypto/sm2-signing-scalars.js';
 import { MEMORY, sm2Wasm } from '../../src/crypto/wasm/sm2-wasm-module.js';
 
 const { p, n, a, Gx, Gy } = SM2_CURVE;
@@ -84,6 +85,58 @@ describe('SM2 field arithmetic in WebAssembly', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('SM2 arithmetic mod n in WebAssembly (signing)', () => {
+  const { exports: w } = sm2Wasm();
+  const view = new DataView(w.memory.buffer);
+  const put = (address: number, v: bigint) => {
+    for (let i = 0; i < 8; i++) view.setUint32(address + 4 * i, Number((v >> BigInt(32 * i)) & 0xffffffffn), true);
+  };
+  const get = (address: number) => {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
+    return v;
+  };
+  const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
+  const R256 = 2n ** 256n;
+  const residue = fc.oneof(fc.bigInt({ min: 0n, max: n - 1n }), fc.constantFrom(0n, 1n, n - 1n, n - 2n, 2n ** 255n));
+
+  it('Montgomery multiplication, addition, subtraction and inversion match BigInt modulo n', () => {
+    fc.assert(
+      fc.property(residue, residue, (x, y) => {
+        put(A, x);
+        put(B, y);
+        w.mulN(R, A, B);
+        expect(get(R)).toBe(mod(x * y * inverse(R256, n), n));
+        w.addN(R, A, B);
+        expect(get(R)).toBe(mod(x + y, n));
+        w.subN(R, A, B);
+        expect(get(R)).toBe(mod(x - y, n));
+        w.invN(R, A); // Montgomery domain: (xR)^-1 → x^-1·R, i.e. input xR gives (x^-1)R
+        expect(get(R)).toBe(x === 0n ? 0n : mod(inverse(x, n) * R256 * R256, n));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('s = (1 + d)^-1·(k − r·d) mod n, and no s when r + k = n or s = 0', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: n - 2n }), scalar, scalar, (d, k, r) => {
+        const prepared = sm2PrepareSigningScalars(be32(d));
+        const expected = mod(inverse(1n + d, n) * (k - r * d), n);
+        const s = sm2SignatureS(prepared, be32(k), r);
+        if (mod(r + k, n) === 0n || expected === 0n) expect(s).toBeUndefined();
+        else expect(s).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+    const d = 12345678901234567890n;
+    const prepared = sm2PrepareSigningScalars(be32(d));
+    expect(sm2SignatureS(prepared, be32(n - 77n), 77n)).toBeUndefined(); // r + k = n
+    const r = 99n;
+    expect(sm2SignatureS(prepared, be32(mod(r * d, n)), r)).toBeUndefined(); // k = r·d gives s = 0
   });
 });
 

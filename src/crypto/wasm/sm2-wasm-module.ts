@@ -1,5 +1,6 @@
 import { SM2_CURVE } from '../sm2-curve.js';
 import { LIMBS, limbsOf, modularAdd, modularSubtract } from './modular-addition.js';
+import { montgomeryMultiply } from './montgomery-multiply.js';
 import {
   COMPLETE_ADD,
   COMPLETE_DOUBLE,
@@ -15,15 +16,18 @@ import { sm2FieldMultiply } from './sm2-field-multiply.js';
 import { assembleModule, FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-assembler.js';
 
 /**
- * The SM2 field and point arithmetic as a WebAssembly module generated at first use. Memory map
- * (bytes): 0–1023 formula temporaries, 1024–1535 inversion powers, 1536– constants, 2048–16383 free
- * slots for the JavaScript side, 65536– the fixed-base table of G.
+ * The SM2 field and point arithmetic, and signing's arithmetic mod n, as a WebAssembly module
+ * generated at first use. Memory map (bytes): 0–1023 formula temporaries, 1024–1535 inversion
+ * powers, 1536– constants, 2048–8191 the point engine's slots, 8192–16383 the signing scalars,
+ * 65536– the fixed-base table of G.
  */
 export const MEMORY = {
   scratch: 0,
   inversionPowers: 1024,
-  constants: { b: 1536, one: 1568, zero: 1600 },
+  constants: { b: 1536, one: 1568, zero: 1600, nOne: 1632, nRSquared: 1664, plainOne: 1696 },
   slots: 2048,
+  /** Signing's scalars mod n (sm2-signing-scalars.ts), apart from the point engine's slots. */
+  scalars: 8192,
   slotsEnd: 16384,
   baseTable: 65536,
 } as const;
@@ -42,6 +46,12 @@ export interface Sm2WasmExports {
   sub(r: number, a: number, b: number): void;
   /** r = a^(p-2) = a^-1 (0 for 0). */
   inv(r: number, a: number): void;
+  /** Montgomery multiplication mod n: r = a·b·2^-256 mod n. */
+  mulN(r: number, a: number, b: number): void;
+  addN(r: number, a: number, b: number): void;
+  subN(r: number, a: number, b: number): void;
+  /** r = a^(n-2) in the Montgomery domain: (xR)^-1 → x^-1·R. */
+  invN(r: number, a: number): void;
   /** 1 when the 32 bytes at a are all zero. */
   isZero(a: number): number;
   completeAdd(r: number, p: number, q: number): void;
@@ -61,33 +71,45 @@ export interface AdditionChecks {
   mixedR: number;
 }
 
-/** a^(p-2) with 4-bit fixed windows; the exponent is public, so skipping zero windows leaks nothing. */
-function inversionFunction(field: FieldFunctions, modulus: bigint): WasmFunctionDefinition {
+/**
+ * a^(m-2) = a^-1 mod a prime m, by 4-bit fixed windows: the exponent is public, so skipping zero
+ * windows leaks nothing. `one` is the address of 1 in the representation `multiply` works in.
+ */
+function inversionFunction(
+  exportName: string,
+  multiply: number,
+  square: number | undefined,
+  modulus: bigint,
+  one: number,
+): WasmFunctionDefinition {
   const f = new FunctionBody([I32, I32]);
   const power = (i: number): number => MEMORY.inversionPowers + 32 * i;
   const result = f.local(I32);
-  // powers[1] = a, powers[i] = powers[i-1]·a
-  f.i32(power(1)).get(1).i32(MEMORY.constants.one).call(field.multiply); // a·1: a copy
+  const squareInPlace = (): void => {
+    if (square === undefined) f.get(result).get(result).get(result).call(multiply);
+    else f.get(result).get(result).call(square);
+  };
+  f.i32(power(1)).get(1).i32(one).call(multiply); // a·1: a copy, so r may alias a
   for (let i = 2; i < 16; i++)
     f.i32(power(i))
       .i32(power(i - 1))
       .i32(power(1))
-      .call(field.multiply);
+      .call(multiply);
   const exponent = modulus - 2n;
   f.get(0).set(result);
   let started = false;
   for (let shift = 252; shift >= 0; shift -= 4) {
     const nibble = Number((exponent >> BigInt(shift)) & 15n);
-    if (started) for (let s = 0; s < 4; s++) f.get(result).get(result).call(field.square);
+    if (started) for (let s = 0; s < 4; s++) squareInPlace();
     if (nibble === 0) continue;
     if (!started) {
-      f.get(result).i32(power(nibble)).i32(MEMORY.constants.one).call(field.multiply);
+      f.get(result).i32(power(nibble)).i32(one).call(multiply);
       started = true;
     } else {
-      f.get(result).get(result).i32(power(nibble)).call(field.multiply);
+      f.get(result).get(result).i32(power(nibble)).call(multiply);
     }
   }
-  return { exportName: 'inv', results: [], body: f };
+  return { exportName, results: [], body: f };
 }
 
 function isZeroFunction(): WasmFunctionDefinition {
@@ -142,26 +164,33 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 let instance: { exports: Sm2WasmExports; checks: AdditionChecks } | undefined;
 
-/** The instantiated module (compiled once per process, about a millisecond). */
+/** The instantiated module (generated and compiled once per process, about 10 ms). */
 export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   if (instance) return instance;
   const p = SM2_CURVE.p;
-  const field: FieldFunctions = { multiply: 0, square: 3, add: 1, subtract: 2 };
+  const n = SM2_CURVE.n;
+  // Functions are called by index: each gets the index it is pushed at.
+  const functions: WasmFunctionDefinition[] = [];
+  const define = (definition: WasmFunctionDefinition): number => functions.push(definition) - 1;
+  const field: FieldFunctions = {
+    multiply: define(sm2FieldMultiply('mul', p, false)),
+    square: define(sm2FieldMultiply('sqr', p, true)),
+    add: define(modularAdd('add', p)),
+    subtract: define(modularSubtract('sub', p)),
+  };
   const layout: FormulaLayout = { scratch: MEMORY.scratch, constants: { b: MEMORY.constants.b } };
-  const functions: WasmFunctionDefinition[] = [
-    sm2FieldMultiply('mul', p, false),
-    modularAdd('add', p),
-    modularSubtract('sub', p),
-    sm2FieldMultiply('sqr', p, true),
-    inversionFunction(field, p),
-    isZeroFunction(),
-    compileFormula('completeAdd', COMPLETE_ADD, 2, field, layout),
-    compileFormula('completeDouble', COMPLETE_DOUBLE, 1, field, layout),
-    compileFormula('jacobianDouble', JACOBIAN_DOUBLE, 1, field, layout),
-    compileFormula('jacobianAdd', JACOBIAN_ADD, 2, field, layout),
-    compileFormula('jacobianMixedAdd', JACOBIAN_MIXED_ADD, 2, field, layout),
-    selectPointFunction(),
-  ];
+  define(inversionFunction('inv', field.multiply, field.square, p, MEMORY.constants.one));
+  define(isZeroFunction());
+  define(compileFormula('completeAdd', COMPLETE_ADD, 2, field, layout));
+  define(compileFormula('completeDouble', COMPLETE_DOUBLE, 1, field, layout));
+  define(compileFormula('jacobianDouble', JACOBIAN_DOUBLE, 1, field, layout));
+  define(compileFormula('jacobianAdd', JACOBIAN_ADD, 2, field, layout));
+  define(compileFormula('jacobianMixedAdd', JACOBIAN_MIXED_ADD, 2, field, layout));
+  define(selectPointFunction());
+  const multiplyN = define(montgomeryMultiply('mulN', n));
+  define(modularAdd('addN', n));
+  define(modularSubtract('subN', n));
+  define(inversionFunction('invN', multiplyN, undefined, n, MEMORY.constants.nOne));
   const module = new webAssembly.Module(assembleModule(functions, MEMORY_PAGES));
   const exports = new webAssembly.Instance(module, {}).exports as unknown as Sm2WasmExports;
   const view = new DataView(exports.memory.buffer);
@@ -173,6 +202,10 @@ export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   store(MEMORY.constants.one, 1n);
   store(MEMORY.constants.b, SM2_CURVE.b);
   store(MEMORY.constants.zero, 0n);
+  const R = 1n << 256n;
+  store(MEMORY.constants.nOne, R % n);
+  store(MEMORY.constants.nRSquared, (R * R) % n);
+  store(MEMORY.constants.plainOne, 1n);
   instance = {
     exports,
     checks: {
