@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
@@ -82,5 +83,18 @@ describe('sscard crypto', () => {
     const missing = await run('crypto', 'mac', '--alg', 'sm4', '--key', key, '00');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/--challenge is required/);
+  });
+
+  it('says SM2 needs WebAssembly when Node runs without it (--jitless), in one line, exit 2', () => {
+    // The built CLI (npm test builds first), in a process of its own: the flag is per process.
+    const r = spawnSync(process.execPath, ['--jitless', 'bin/sscard.js', 'crypto', 'sm2', 'keygen'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    const ours = r.stderr.split('\n').filter((line) => line.startsWith('sscard:'));
+    expect(ours).toEqual(['sscard: sm2: SM2 needs WebAssembly, which this Node.js process has turned off (started with --jitless?)']);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // SM3 and SM4 do not need it.
+    const sm3 = spawnSync(process.execPath, ['--jitless', 'bin/sscard.js', 'crypto', 'sm3', '616263'], { encoding: 'utf8' });
+    expect(sm3.status).toBe(0);
+    expect(sm3.stdout).toBe('66C7F0F462EEEDD9D1F2D46BDC10E4E24167C4875CF2F7A2297DA02B8F4BA8E0\n');
   });
 });

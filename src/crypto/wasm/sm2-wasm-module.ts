@@ -1,3 +1,4 @@
+import { CryptoError } from '../crypto-error.js';
 import { SM2_CURVE } from '../sm2-curve.js';
 import { LIMBS, limbsOf, modularAdd, modularSubtract } from './modular-addition.js';
 import { montgomeryMultiply } from './montgomery-multiply.js';
@@ -160,13 +161,17 @@ interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 let instance: { exports: Sm2WasmExports; checks: AdditionChecks } | undefined;
 
 /** The instantiated module (generated and compiled once per process, about 10 ms). */
 export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   if (instance) return instance;
+  if (webAssembly === undefined) {
+    // node --jitless turns WebAssembly off; say so rather than fail with a TypeError.
+    throw new CryptoError('sm2', 'SM2 needs WebAssembly, which this Node.js process has turned off (started with --jitless?)');
+  }
   const p = SM2_CURVE.p;
   const n = SM2_CURVE.n;
   // Functions are called by index: each gets the index it is pushed at.
