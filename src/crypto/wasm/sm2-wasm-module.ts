@@ -156,6 +156,36 @@ function selectPointFunction(): WasmFunctionDefinition {
   return { exportName: 'selectPoint', results: [], body: f };
 }
 
+const FORMULA_LAYOUT: FormulaLayout = { scratch: MEMORY.scratch, constants: { b: MEMORY.constants.b } };
+
+/** Every function of the module, in index order (exported for the test that checks their shape). */
+export function sm2WasmFunctions(): WasmFunctionDefinition[] {
+  const p = SM2_CURVE.p;
+  const n = SM2_CURVE.n;
+  // Functions are called by index: each gets the index it is pushed at.
+  const functions: WasmFunctionDefinition[] = [];
+  const define = (definition: WasmFunctionDefinition): number => functions.push(definition) - 1;
+  const field: FieldFunctions = {
+    multiply: define(sm2FieldMultiply('mul', p, false)),
+    square: define(sm2FieldMultiply('sqr', p, true)),
+    add: define(modularAdd('add', p)),
+    subtract: define(modularSubtract('sub', p)),
+  };
+  define(inversionFunction('inv', field.multiply, field.square, p, MEMORY.constants.one));
+  define(isZeroFunction());
+  define(compileFormula('completeAdd', COMPLETE_ADD, 2, field, FORMULA_LAYOUT));
+  define(compileFormula('completeDouble', COMPLETE_DOUBLE, 1, field, FORMULA_LAYOUT));
+  define(compileFormula('jacobianDouble', JACOBIAN_DOUBLE, 1, field, FORMULA_LAYOUT));
+  define(compileFormula('jacobianAdd', JACOBIAN_ADD, 2, field, FORMULA_LAYOUT));
+  define(compileFormula('jacobianMixedAdd', JACOBIAN_MIXED_ADD, 2, field, FORMULA_LAYOUT));
+  define(selectPointFunction());
+  const multiplyN = define(montgomeryMultiply('mulN', n));
+  define(modularAdd('addN', n));
+  define(modularSubtract('subN', n));
+  define(inversionFunction('invN', multiplyN, undefined, n, MEMORY.constants.nOne));
+  return functions;
+}
+
 // Node has WebAssembly as a global; @types/node does not declare it, and the DOM library is not ours to load.
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
@@ -172,31 +202,8 @@ export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
     // node --jitless turns WebAssembly off; say so rather than fail with a TypeError.
     throw new CryptoError('sm2', 'SM2 needs WebAssembly, which this Node.js process has turned off (started with --jitless?)');
   }
-  const p = SM2_CURVE.p;
   const n = SM2_CURVE.n;
-  // Functions are called by index: each gets the index it is pushed at.
-  const functions: WasmFunctionDefinition[] = [];
-  const define = (definition: WasmFunctionDefinition): number => functions.push(definition) - 1;
-  const field: FieldFunctions = {
-    multiply: define(sm2FieldMultiply('mul', p, false)),
-    square: define(sm2FieldMultiply('sqr', p, true)),
-    add: define(modularAdd('add', p)),
-    subtract: define(modularSubtract('sub', p)),
-  };
-  const layout: FormulaLayout = { scratch: MEMORY.scratch, constants: { b: MEMORY.constants.b } };
-  define(inversionFunction('inv', field.multiply, field.square, p, MEMORY.constants.one));
-  define(isZeroFunction());
-  define(compileFormula('completeAdd', COMPLETE_ADD, 2, field, layout));
-  define(compileFormula('completeDouble', COMPLETE_DOUBLE, 1, field, layout));
-  define(compileFormula('jacobianDouble', JACOBIAN_DOUBLE, 1, field, layout));
-  define(compileFormula('jacobianAdd', JACOBIAN_ADD, 2, field, layout));
-  define(compileFormula('jacobianMixedAdd', JACOBIAN_MIXED_ADD, 2, field, layout));
-  define(selectPointFunction());
-  const multiplyN = define(montgomeryMultiply('mulN', n));
-  define(modularAdd('addN', n));
-  define(modularSubtract('subN', n));
-  define(inversionFunction('invN', multiplyN, undefined, n, MEMORY.constants.nOne));
-  const module = new webAssembly.Module(assembleModule(functions, MEMORY_PAGES));
+  const module = new webAssembly.Module(assembleModule(sm2WasmFunctions(), MEMORY_PAGES));
   const exports = new webAssembly.Instance(module, {}).exports as unknown as Sm2WasmExports;
   const view = new DataView(exports.memory.buffer);
   const store = (address: number, value: bigint): void => {
@@ -214,10 +221,10 @@ export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   instance = {
     exports,
     checks: {
-      addH: temporaryAddress(JACOBIAN_ADD, 'H', layout),
-      addR: temporaryAddress(JACOBIAN_ADD, 'R', layout),
-      mixedH: temporaryAddress(JACOBIAN_MIXED_ADD, 'H', layout),
-      mixedR: temporaryAddress(JACOBIAN_MIXED_ADD, 'R', layout),
+      addH: temporaryAddress(JACOBIAN_ADD, 'H', FORMULA_LAYOUT),
+      addR: temporaryAddress(JACOBIAN_ADD, 'R', FORMULA_LAYOUT),
+      mixedH: temporaryAddress(JACOBIAN_MIXED_ADD, 'H', FORMULA_LAYOUT),
+      mixedR: temporaryAddress(JACOBIAN_MIXED_ADD, 'R', FORMULA_LAYOUT),
     },
   };
   return instance;
