@@ -1,5 +1,6 @@
 import { isContactlessAtr } from '../apdu/atr.js';
 import type { CardTransport, ResetKind } from './card-transport.js';
+import { parkUntilSettled } from './parked-handles.js';
 import { loadPcscBinding, type PcscBinding, type PcscCard, type PcscContext, type PcscReader, pcscFailure } from './pcsc-binding.js';
 import { TransportError } from './transport-error.js';
 import { withTimeout } from './with-timeout.js';
@@ -52,6 +53,8 @@ export class PcscTransport implements CardTransport {
   private closed = false;
   /** Serializes commands: one APDU at a time, and a transaction's commands without others between. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The last native call started, which a timeout leaves running inside pcscd. */
+  private inFlight: Promise<unknown> | undefined;
 
   constructor(options: PcscTransportOptions = {}) {
     this.options = options;
@@ -94,7 +97,7 @@ export class PcscTransport implements CardTransport {
     const context = this.ensureContext(binding);
     const reader = await this.findReader(binding, context);
     const share = this.options.share === 'exclusive' ? binding.SCARD_SHARE_EXCLUSIVE : binding.SCARD_SHARE_SHARED;
-    const connecting = reader.connect(share, this.protocolMask(binding));
+    const connecting = this.native(reader.connect(share, this.protocolMask(binding)));
     try {
       this.card = await withTimeout(connecting, this.timeoutMs, `connecting to "${reader.name}"`);
     } catch (error) {
@@ -162,7 +165,11 @@ export class PcscTransport implements CardTransport {
     const what = `sending a command to "${this.name}"`;
     try {
       const buffer = Buffer.from(command.buffer, command.byteOffset, command.length);
-      const response = await withTimeout(card.transmit(buffer, { maxRecvLength: this.maxResponseLength }), this.timeoutMs, what);
+      const response = await withTimeout(
+        this.native(card.transmit(buffer, { maxRecvLength: this.maxResponseLength })),
+        this.timeoutMs,
+        what,
+      );
       if (response.length < 2) {
         // vpcd answers "success, 0 bytes" when the card vanishes mid-command: no status word is no answer.
         throw new TransportError('other', `the reader returned ${response.length} byte(s) and no status word`);
@@ -180,7 +187,7 @@ export class PcscTransport implements CardTransport {
     const init = { leave: binding.SCARD_LEAVE_CARD, reset: binding.SCARD_RESET_CARD, unpower: binding.SCARD_UNPOWER_CARD }[disposition];
     const what = disposition === 'leave' ? `switching "${this.name}" to ${share} access` : `resetting the card in "${this.name}"`;
     try {
-      await withTimeout(card.reconnect(shareMode, this.protocolMask(binding), init), this.timeoutMs, what);
+      await withTimeout(this.native(card.reconnect(shareMode, this.protocolMask(binding), init)), this.timeoutMs, what);
     } catch (error) {
       throw await this.failDuringCommand(error, what);
     }
@@ -196,13 +203,19 @@ export class PcscTransport implements CardTransport {
       const reader = context.listReaders().find((r) => r.name === name);
       if (!reader) throw new TransportError('no-reader', `reader "${name}" went away`);
       this.card = await withTimeout(
-        reader.connect(binding.SCARD_SHARE_SHARED, this.protocolMask(binding)),
+        this.native(reader.connect(binding.SCARD_SHARE_SHARED, this.protocolMask(binding))),
         this.timeoutMs,
         `reconnecting to "${name}"`,
       );
     } catch (error) {
       throw this.fail(error, `returning "${name}" to shared access`);
     }
+  }
+
+  /** Notes a native call as the one a timeout would leave running. */
+  private native<T>(call: Promise<T>): Promise<T> {
+    this.inFlight = call;
+    return call;
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -255,7 +268,7 @@ export class PcscTransport implements CardTransport {
       const watch = candidate ? [{ name: candidate.name, state: candidate.state }] : undefined;
       const wait = Math.max(1, Math.min(500, deadline - Date.now()));
       try {
-        await withTimeout(context.waitForChange(watch, wait), wait + 1000, 'waiting for a card');
+        await withTimeout(this.native(context.waitForChange(watch, wait)), wait + 1000, 'waiting for a card');
       } catch (error) {
         throw this.fail(error, 'waiting for a card');
       }
@@ -270,7 +283,9 @@ export class PcscTransport implements CardTransport {
     }
     if (failure.reason === 'no-service' || failure.reason === 'timeout') {
       // Handles from a dead (or wedged) pcscd are useless; a new context is made on connect().
-      // Not closed: closing could block on a call still stuck inside the client library.
+      // Not closed now (that would wait for the stuck call), not left to the garbage collector
+      // (its finalizer would do the same): parked until the stuck call settles.
+      if (this.inFlight) parkUntilSettled(this.card, this.context, this.inFlight, this.binding?.SCARD_LEAVE_CARD);
       this.card = undefined;
       this.context = undefined;
     } else if (failure.reason === 'card-removed' || failure.reason === 'no-reader') {

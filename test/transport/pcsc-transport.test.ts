@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parkedHandleCount } from '../../src/transport/parked-handles.js';
 import type { PcscBinding, PcscCard, PcscContext, PcscReader } from '../../src/transport/pcsc-binding.js';
 import { pcscFailure } from '../../src/transport/pcsc-binding.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
@@ -11,8 +12,9 @@ function fakeBinding(opts: {
   contextThrows?: string;
   readers?: Array<{ name: string; present: boolean }>;
   transmit?: (c: Uint8Array) => Promise<Uint8Array>;
-}): PcscBinding & { maxRecv: number[] } {
+}): PcscBinding & { maxRecv: number[]; released: string[] } {
   const maxRecv: number[] = [];
+  const released: string[] = [];
   const card: PcscCard = {
     protocol: 2,
     connected: true,
@@ -22,7 +24,9 @@ function fakeBinding(opts: {
       return opts.transmit ? opts.transmit(new Uint8Array(c)) : Promise.resolve(new Uint8Array([0x90, 0x00]));
     },
     getStatus: () => ({ state: PRESENT, protocol: 2, atr: new Uint8Array([0x3b, 0x00]) }),
-    disconnect: () => {},
+    disconnect: () => {
+      released.push('disconnect');
+    },
     reconnect: async () => 2,
   };
   class Context implements PcscContext {
@@ -35,10 +39,13 @@ function fakeBinding(opts: {
     }
     waitForChange = async () => [];
     cancel(): void {}
-    close(): void {}
+    close(): void {
+      released.push('close');
+    }
   }
   return {
     maxRecv,
+    released,
     Context,
     SCARD_SHARE_EXCLUSIVE: 1,
     SCARD_SHARE_SHARED: 2,
@@ -111,6 +118,30 @@ describe('PcscTransport (fake binding)', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // The wedged handle is dropped: later calls say why instead of queueing behind it.
     await expect(t.transmit(new Uint8Array([0, 0xa4, 0, 0]))).rejects.toMatchObject({ reason: 'timeout' });
+  });
+
+  it('keeps the handles of a timed-out command (no disconnect, no close, not collectable) until the stuck call settles', async () => {
+    // The binding's disconnect and close are synchronous, and so is its finalizer: made while
+    // pcscd is stuck on the command they would block the main thread with no timer able to end it.
+    let unstick: (v: Uint8Array) => void = () => {};
+    const binding = fakeBinding({
+      readers: [{ name: 'R', present: true }],
+      transmit: () =>
+        new Promise((resolve) => {
+          unstick = resolve;
+        }),
+    });
+    const t = new PcscTransport({ binding, timeoutMs: 100 });
+    await t.connect();
+    const before = parkedHandleCount();
+    await expect(t.transmit(new Uint8Array([0, 0xa4, 0, 0]))).rejects.toMatchObject({ reason: 'timeout' });
+    await t.close();
+    expect(binding.released).toEqual([]);
+    expect(parkedHandleCount()).toBe(before + 1);
+    unstick(new Uint8Array([0x90, 0x00]));
+    await new Promise((r) => setImmediate(r));
+    expect(binding.released).toEqual(['disconnect', 'close']);
+    expect(parkedHandleCount()).toBe(before);
   });
 
   it('refuses to work after close()', async () => {
