@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { VirtualCard } from './virtual-card.js';
+import { VPCD_SOCKET_THREAD_SOURCE } from './vpcd-socket-thread.js';
 
 /** vpcd's first slot ("Virtual PCD 00 00"); slot n listens on this port + n. */
 export const VPCD_DEFAULT_PORT = 35963;
 
-/** One-byte control codes vpcd sends; anything longer is a C-APDU. */
+/** One-byte control codes vpcd sends (GET ATR, 04, is answered by the socket thread). */
 const VPCD_POWER_OFF = 0x00;
 const VPCD_POWER_ON = 0x01;
 const VPCD_RESET = 0x02;
-const VPCD_GET_ATR = 0x04;
 
 /** Answer to a command the card could not process at all: "no precise diagnosis". */
 const SW_INTERNAL_ERROR = new Uint8Array([0x6f, 0x00]);
@@ -47,7 +47,8 @@ export interface VpcdBridgeEvents {
  * Puts a VirtualCard into vpcd's virtual reader, so that every PC/SC client on the host
  * (pcscd, pyscard, scriptor, OpenSC, our PcscTransport) sees it as a card in a real reader.
  * Connecting is insertion, closing is removal. vicc protocol: 2-byte big-endian length + payload
- * both ways.
+ * both ways. The connection lives in a worker thread (vpcd-socket-thread.ts says why): the same
+ * process can serve a card and read it through PC/SC without the two waiting on each other.
  */
 export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   readonly host: string;
@@ -57,12 +58,10 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly minAbsentMs: number;
-  private socket: Socket | undefined;
+  private worker: Worker | undefined;
+  private stopping: Promise<void> | undefined;
+  private onStopped: (() => void) | undefined;
   private isConnected = false;
-  private stopped = true;
-  private backoffMs: number;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private pending: Buffer = Buffer.alloc(0);
   private atr: Uint8Array | undefined;
   private powered = false;
   private commandCount = 0;
@@ -76,7 +75,6 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
     this.minAbsentMs = options.minAbsentMs ?? 1000;
-    this.backoffMs = this.minBackoffMs;
     // Errors are reported as events; an unheard 'error' must not crash the process.
     this.on('error', () => {});
   }
@@ -92,9 +90,28 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
 
   /** Starts connecting (and keeps retrying when `reconnect`); resolves at once. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.openWhenSlotReady();
+    if (this.worker) return;
+    // vpcd's first question is the ATR: the card is powered now so the thread can answer it.
+    if (!this.atr) {
+      this.atr = this.card.powerOn();
+      this.powered = true;
+    }
+    const worker = new Worker(VPCD_SOCKET_THREAD_SOURCE, {
+      eval: true,
+      workerData: {
+        host: this.host,
+        port: this.port,
+        reconnect: this.reconnect,
+        minBackoffMs: this.minBackoffMs,
+        maxBackoffMs: this.maxBackoffMs,
+        minAbsentMs: this.minAbsentMs,
+        emptiedAt: slotEmptiedAt.get(this.slot) ?? 0,
+        atr: this.atr,
+      },
+    });
+    this.worker = worker;
+    worker.on('message', (message: ThreadMessage) => this.onThreadMessage(worker, message));
+    worker.on('error', (error) => this.emit('error', error));
   }
 
   /** Resolves once vpcd has accepted the card, rejects after `timeoutMs`. */
@@ -113,116 +130,92 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     });
   }
 
-  /** Removes the card: closes the connection and stops reconnecting. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    const socket = this.socket;
-    if (!socket || socket.destroyed) return;
-    await new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
-      socket.destroy();
+  /** Removes the card: closes the connection, stops reconnecting and ends the thread. */
+  stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    this.stopping ??= new Promise<void>((resolve) => {
+      let finished = false;
+      const done = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(bound);
+        this.worker = undefined;
+        this.stopping = undefined;
+        this.onStopped = undefined;
+        void worker.terminate().then(() => resolve());
+      };
+      // The thread answers 'stopped' once its socket closed; a thread that died answers nothing.
+      const bound = setTimeout(done, 2000);
+      worker.once('exit', done);
+      this.onStopped = done;
+      worker.postMessage({ type: 'stop' });
     });
+    return this.stopping;
   }
 
   private get slot(): string {
     return `${this.host}:${this.port}`;
   }
 
-  private openWhenSlotReady(): void {
-    const wait = (slotEmptiedAt.get(this.slot) ?? 0) + this.minAbsentMs - Date.now();
-    if (wait <= 0) {
-      this.open();
-      return;
-    }
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.stopped) this.open();
-    }, wait);
-  }
-
-  private open(): void {
-    const socket = connect({ host: this.host, port: this.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.isConnected = true;
-      this.backoffMs = this.minBackoffMs;
-      this.pending = Buffer.alloc(0);
-      this.emit('connected');
-    });
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
-    socket.on('error', (error) => this.emit('error', error));
-    socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
-      const wasConnected = this.isConnected;
-      this.isConnected = false;
-      if (wasConnected) slotEmptiedAt.set(this.slot, Date.now());
-      // Leaving the reader cuts the card's power: security state goes, persistent state stays.
-      if (this.powered) {
-        this.powered = false;
-        this.card.powerOff();
-      }
-      if (wasConnected) this.emit('disconnected');
-      if (!this.stopped && this.reconnect) this.scheduleReconnect();
-    });
-  }
-
-  private scheduleReconnect(): void {
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.stopped) this.openWhenSlotReady();
-    }, delay);
-  }
-
-  /** vpcd may split one frame over several reads (bookworm writes length and body apart) or pack several into one. */
-  private onData(socket: Socket, chunk: Buffer): void {
-    let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (buffer.length >= 2) {
-      const length = buffer.readUInt16BE(0);
-      if (buffer.length < 2 + length) break;
-      const payload = buffer.subarray(2, 2 + length);
-      buffer = buffer.subarray(2 + length);
-      const reply = this.handle(payload);
-      if (reply && !socket.destroyed) socket.write(frame(reply));
-    }
-    // Copy the leftover so the (possibly large) chunk it points into can be freed.
-    this.pending = buffer.length === 0 ? Buffer.alloc(0) : Buffer.from(buffer);
-  }
-
-  private handle(payload: Buffer): Uint8Array | undefined {
-    if (payload.length === 1) {
-      switch (payload[0]) {
-        case VPCD_POWER_OFF:
+  private onThreadMessage(worker: Worker, message: ThreadMessage): void {
+    switch (message.type) {
+      case 'connected':
+        this.isConnected = true;
+        this.emit('connected');
+        return;
+      case 'disconnected':
+        this.isConnected = false;
+        slotEmptiedAt.set(this.slot, message.at);
+        // Leaving the reader cuts the card's power: security state goes, persistent state stays.
+        if (this.powered) {
           this.powered = false;
           this.card.powerOff();
-          return undefined;
-        case VPCD_POWER_ON:
-          this.atr = this.card.powerOn();
-          this.powered = true;
-          return undefined;
-        case VPCD_RESET:
-          this.atr = this.card.reset();
-          this.powered = true;
-          return undefined;
-        case VPCD_GET_ATR:
-          // vpcd asks for the ATR to see whether a card is there, before powering it.
-          if (!this.atr) {
-            this.atr = this.card.powerOn();
-            this.powered = true;
-          }
-          return this.atr;
-        default:
-          return undefined;
+        }
+        this.emit('disconnected');
+        return;
+      case 'error': {
+        const error = new Error(message.message) as NodeJS.ErrnoException;
+        if (message.code !== undefined) error.code = message.code;
+        this.emit('error', error);
+        return;
       }
+      case 'stopped':
+        this.onStopped?.();
+        return;
+      case 'control':
+        this.control(worker, message.code);
+        return;
+      case 'apdu':
+        worker.postMessage({ type: 'reply', id: message.id, bytes: this.answer(message.bytes) });
+        return;
     }
+  }
+
+  private control(worker: Worker, code: number): void {
+    switch (code) {
+      case VPCD_POWER_OFF:
+        this.powered = false;
+        this.card.powerOff();
+        return;
+      case VPCD_POWER_ON:
+        this.atr = this.card.powerOn();
+        this.powered = true;
+        break;
+      case VPCD_RESET:
+        this.atr = this.card.reset();
+        this.powered = true;
+        break;
+      default:
+        return;
+    }
+    worker.postMessage({ type: 'atr', atr: this.atr });
+  }
+
+  private answer(command: Uint8Array): Uint8Array {
     this.commandCount++;
     try {
-      // A copy: the card may keep what it is given, and the socket reuses its buffers.
-      return this.card.transmit(new Uint8Array(payload));
+      return this.card.transmit(command);
     } catch {
       // VirtualCard.transmit promises never to throw; if one does, the reader still gets an answer.
       return SW_INTERNAL_ERROR;
@@ -230,10 +223,10 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   }
 }
 
-/** Length-prefixed in one buffer, so the reply goes out in a single write (split writes cost a delayed ACK each). */
-function frame(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(2 + payload.length);
-  out.writeUInt16BE(payload.length, 0);
-  out.set(payload, 2);
-  return out;
-}
+type ThreadMessage =
+  | { type: 'connected' }
+  | { type: 'disconnected'; at: number }
+  | { type: 'error'; message: string; code?: string }
+  | { type: 'stopped' }
+  | { type: 'control'; code: number }
+  | { type: 'apdu'; id: number; bytes: Uint8Array };

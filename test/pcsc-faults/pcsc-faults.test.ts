@@ -4,7 +4,7 @@
 // and work again once a card is back. Every wait here is bounded; cleanup waits until pcscd sees
 // the slot empty, so the next file finds it free.
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
@@ -24,32 +24,80 @@ const TIMEOUT_MS = 1500;
 const MARGIN_MS = 3000;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 
+/** Which C-APDUs the raw card swallows: those with this INS byte, all, or none. */
+type Silence = { ins: number } | 'all' | 'none';
+
+/**
+ * The raw card's connection, in a worker thread like VpcdBridge's (emulator/vpcd-socket-thread.ts
+ * says why): vpcd's presence polls are answered even while this thread waits in a synchronous
+ * PC/SC call. Messages out: connected, swallowed {bytes}, closed. In: pull {how}.
+ */
+const RAW_CARD_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const net = require('node:net');
+const { port, atr, silence } = workerData;
+const socket = net.connect({ host: '127.0.0.1', port });
+socket.setNoDelay(true);
+let pending = Buffer.alloc(0);
+const frame = (p) => { const o = Buffer.alloc(2 + p.length); o.writeUInt16BE(p.length, 0); o.set(p, 2); return o; };
+socket.on('connect', () => parentPort.postMessage({ type: 'connected' }));
+socket.on('error', () => {});
+socket.on('close', () => parentPort.postMessage({ type: 'closed' }));
+socket.on('data', (chunk) => {
+  let buffer = Buffer.concat([pending, chunk]);
+  while (buffer.length >= 2) {
+    const length = buffer.readUInt16BE(0);
+    if (buffer.length < 2 + length) break;
+    const payload = buffer.subarray(2, 2 + length);
+    buffer = buffer.subarray(2 + length);
+    if (payload.length === 1) {
+      if (payload[0] === 0x04) socket.write(frame(Buffer.from(atr)));
+      continue;
+    }
+    const silent = silence === 'all' || (silence !== 'none' && payload[1] === silence.ins);
+    if (silent) parentPort.postMessage({ type: 'swallowed', bytes: new Uint8Array(payload) });
+    else socket.write(frame(Buffer.from([0x90, 0x00])));
+  }
+  pending = Buffer.from(buffer);
+});
+parentPort.on('message', (m) => {
+  if (m.type !== 'pull' || socket.destroyed) return parentPort.postMessage({ type: 'closed' });
+  if (m.how === 'reset') socket.resetAndDestroy();
+  else socket.destroy();
+});
+`;
+
 /**
  * A card written against the vicc protocol itself (not VpcdBridge), so that it can misbehave in
  * ways a VirtualCard cannot: it answers GET ATR (04) with its ATR, takes power on/off/reset
- * (01/00/02) silently, answers every C-APDU with 9000 — except those `silent` picks, which it
+ * (01/00/02) silently, answers every C-APDU with 9000 — except those `silence` picks, which it
  * swallows: vpcd waits for an answer that never comes. Frames: 2-byte big-endian length + payload.
  */
 class RawViccCard {
   readonly swallowed: Uint8Array[] = [];
-  private socket: Socket | undefined;
-  private pending = Buffer.alloc(0);
+  private worker: Worker | undefined;
+  private closed: Promise<void> | undefined;
 
   constructor(
     private readonly slot: VpcdSlot,
-    private readonly silent: (command: Uint8Array) => boolean,
+    private readonly silence: Silence,
   ) {}
 
   /** Inserts the card: connects to vpcd (bounded), then waits until pcscd reports it present. */
   async insert(): Promise<void> {
-    const socket = connect({ host: '127.0.0.1', port: this.slot.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
-    socket.on('error', () => {});
+    const worker = new Worker(RAW_CARD_THREAD, { eval: true, workerData: { port: this.slot.port, atr: ATR, silence: this.silence } });
+    this.worker = worker;
+    this.closed = new Promise<void>((resolve) => {
+      worker.on('message', (m: { type: string; bytes?: Uint8Array }) => {
+        if (m.type === 'swallowed' && m.bytes) this.swallowed.push(m.bytes);
+        if (m.type === 'closed') resolve();
+      });
+      worker.on('exit', () => resolve());
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`vpcd did not accept the raw card on ${this.slot.port} within 10 s`)), 10_000);
-      socket.once('connect', () => {
+      worker.on('message', (m: { type: string }) => {
+        if (m.type !== 'connected') return;
         clearTimeout(timer);
         resolve();
       });
@@ -59,46 +107,12 @@ class RawViccCard {
 
   /** Pulls the card: `reset` sends a TCP RST, `close` a FIN. Resolves once the socket closed (bounded). */
   async pull(how: 'reset' | 'close' = 'close'): Promise<void> {
-    const socket = this.socket;
-    this.socket = undefined;
-    if (!socket || socket.destroyed) return;
-    const closed = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    if (how === 'reset') socket.resetAndDestroy();
-    else socket.destroy();
-    await closed;
-  }
-
-  private onData(socket: Socket, chunk: Buffer): void {
-    let buffer = Buffer.concat([this.pending, chunk]);
-    while (buffer.length >= 2) {
-      const length = buffer.readUInt16BE(0);
-      if (buffer.length < 2 + length) break;
-      const payload = new Uint8Array(buffer.subarray(2, 2 + length));
-      buffer = buffer.subarray(2 + length);
-      const reply = this.answer(payload);
-      if (reply && !socket.destroyed) {
-        const out = Buffer.alloc(2 + reply.length);
-        out.writeUInt16BE(reply.length, 0);
-        out.set(reply, 2);
-        socket.write(out);
-      }
-    }
-    this.pending = Buffer.from(buffer);
-  }
-
-  private answer(payload: Uint8Array): Uint8Array | undefined {
-    if (payload.length === 1) return payload[0] === 0x04 ? ATR : undefined;
-    if (this.silent(payload)) {
-      this.swallowed.push(payload);
-      return undefined;
-    }
-    return new Uint8Array([0x90, 0x00]);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    worker.postMessage({ type: 'pull', how });
+    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000))]);
+    await worker.terminate();
   }
 }
 
@@ -107,8 +121,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function rawCard(silent: (command: Uint8Array) => boolean, slot: VpcdSlot = SLOT0): Promise<RawViccCard> {
-  const card = new RawViccCard(slot, silent);
+async function rawCard(silence: Silence, slot: VpcdSlot = SLOT0): Promise<RawViccCard> {
+  const card = new RawViccCard(slot, silence);
   cleanups.push(async () => {
     await card.pull();
     await emptyForPcscd(slot);
@@ -141,7 +155,7 @@ async function failure(work: Promise<unknown>): Promise<{ error: unknown; ms: nu
 
 describe.skipIf(!enabled)('a card that never answers', () => {
   it('transmit fails with TransportError(timeout) within its timeout; a fresh card is read again', async () => {
-    const card = await rawCard((c) => c[1] === 0xee);
+    const card = await rawCard({ ins: 0xee });
     const t = transport();
     expect(hex(await t.connect())).toBe(hex(ATR));
     expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
@@ -167,7 +181,7 @@ describe.skipIf(!enabled)('a card that never answers', () => {
   });
 
   it('a second program is not wedged behind the silent card for longer than its own timeout', async () => {
-    const card = await rawCard((c) => c[1] === 0xee);
+    const card = await rawCard({ ins: 0xee });
     const stuck = transport();
     await stuck.connect();
     const hanging = failure(stuck.transmit(SILENT_COMMAND));
@@ -189,7 +203,7 @@ describe.skipIf(!enabled)('a card that never answers', () => {
 
 describe.skipIf(!enabled)('the vicc connection dropped between commands', () => {
   it.each(['reset', 'close'] as const)('by a TCP %s: the next transmit is a typed error in time, then a fresh card works', async (how) => {
-    const card = await rawCard(() => false);
+    const card = await rawCard('none');
     const t = transport();
     await t.connect();
     expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
@@ -213,7 +227,7 @@ describe.skipIf(!enabled)('the vicc connection dropped between commands', () => 
 
 describe.skipIf(!enabled)('sscard over a card that never answers', () => {
   it('info --reader --timeout 1500 returns exit 3 with one line on stderr, in process', async () => {
-    await rawCard(() => true);
+    await rawCard('all');
     const io = memoryIo();
     const started = Date.now();
     const code = await runCli(['info', '--reader', SLOT0.reader, '--timeout', String(TIMEOUT_MS)], io);
@@ -231,7 +245,7 @@ describe.skipIf(!enabled)('sscard over a card that never answers', () => {
   // process.exit(). bin/sscard.js therefore ends itself 2 s after the command finished when
   // something native still holds it: the one-line report stands, the exit status is SIGKILL's.
   it('the sscard process reports the timeout in one line and does not stay alive on the stuck call', async () => {
-    await rawCard(() => true);
+    await rawCard('all');
     const started = Date.now();
     const child = spawn(process.execPath, ['bin/sscard.js', 'info', '--reader', SLOT0.reader, '--timeout', String(TIMEOUT_MS)], {
       stdio: ['ignore', 'pipe', 'pipe'],

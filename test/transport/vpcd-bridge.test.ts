@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VpcdBridge } from '../../emulator/vpcd-bridge.js';
@@ -183,6 +184,38 @@ describe('VpcdBridge (against a fake vpcd)', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(vpcd.socket).toBeUndefined();
     expect(bridge.connected).toBe(false);
+  });
+
+  it("answers vpcd's presence poll (GET ATR) while the main thread is blocked in a synchronous call", async () => {
+    // As when the same process makes a synchronous PC/SC call that waits on pcscd while pcscd
+    // waits for this card's ATR: here a vpcd stand-in runs in a child process, and spawnSync
+    // blocks this thread until it has connected, asked for the ATR and read the answer.
+    const probe = new FakeVpcd();
+    const port = await probe.listen();
+    await probe.close();
+    const card = new FakeVirtualCard();
+    const bridge = new VpcdBridge(card, { port, minBackoffMs: 20, maxBackoffMs: 50 });
+    cleanups.push(() => bridge.stop());
+    bridge.start();
+    const vpcd = `
+      const net = require('node:net');
+      const server = net.createServer((s) => {
+        s.write(Buffer.from([0, 1, 4]));
+        let got = Buffer.alloc(0);
+        s.on('data', (d) => {
+          got = Buffer.concat([got, d]);
+          if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
+            process.stdout.write(got.subarray(2).toString('hex'));
+            process.exit(0);
+          }
+        });
+      });
+      server.listen(${port}, '127.0.0.1');
+      setTimeout(() => process.exit(3), 5000);
+    `;
+    const r = spawnSync(process.execPath, ['-e', vpcd], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(Buffer.from(card.atr).toString('hex'));
   });
 
   it('waitConnected rejects within its timeout when vpcd is absent', async () => {
