@@ -9,7 +9,7 @@ export function startVpcdCard(setup: string, port = 35963): Promise<ChildProcess
   const code = `
     const { VpcdBridge } = await import('./emulator/vpcd-bridge.ts');
     ${setup}
-    const bridge = new VpcdBridge(card, { port: ${port} });
+    const bridge = new VpcdBridge(card, { port: ${port}, socketThread: false });
     bridge.start();
     await bridge.waitConnected(10000);
     process.stdout.write('ready\\n');

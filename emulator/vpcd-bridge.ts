@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import type { VirtualCard } from './virtual-card.js';
-import { VPCD_SOCKET_THREAD_SOURCE } from './vpcd-socket-thread.js';
+import { runVpcdSocketInline, type SocketThread, startVpcdSocketThread } from './vpcd-socket-thread.js';
 
 /** vpcd's first slot ("Virtual PCD 00 00"); slot n listens on this port + n. */
 export const VPCD_DEFAULT_PORT = 35963;
@@ -29,6 +28,13 @@ export interface VpcdBridgeOptions {
    * the old card's power state, and its commands fail ("Transaction failed"). Default 1000 ms.
    */
   minAbsentMs?: number;
+  /**
+   * Keep the vpcd connection in a worker thread (default true), so that vpcd's presence polls are
+   * answered even while this process waits in a synchronous PC/SC call. A process that only
+   * serves cards and never calls PC/SC itself (`sscard emulate`) may pass false: one thread hop
+   * per command less.
+   */
+  socketThread?: boolean;
 }
 
 /** When each slot (host:port) last lost its card, across all bridges of this process. */
@@ -47,8 +53,8 @@ export interface VpcdBridgeEvents {
  * Puts a VirtualCard into vpcd's virtual reader, so that every PC/SC client on the host
  * (pcscd, pyscard, scriptor, OpenSC, our PcscTransport) sees it as a card in a real reader.
  * Connecting is insertion, closing is removal. vicc protocol: 2-byte big-endian length + payload
- * both ways. The connection lives in a worker thread (vpcd-socket-thread.ts says why): the same
- * process can serve a card and read it through PC/SC without the two waiting on each other.
+ * both ways. The connection lives in a worker thread by default (vpcd-socket-thread.ts says why):
+ * the same process can serve a card and read it through PC/SC without the two waiting on each other.
  */
 export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   readonly host: string;
@@ -58,7 +64,8 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly minAbsentMs: number;
-  private worker: Worker | undefined;
+  private readonly socketThread: boolean;
+  private worker: SocketThread | undefined;
   private stopping: Promise<void> | undefined;
   private onStopped: (() => void) | undefined;
   private isConnected = false;
@@ -75,6 +82,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
     this.minAbsentMs = options.minAbsentMs ?? 1000;
+    this.socketThread = options.socketThread ?? true;
     // Errors are reported as events; an unheard 'error' must not crash the process.
     this.on('error', () => {});
   }
@@ -96,22 +104,20 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
       this.atr = this.card.powerOn();
       this.powered = true;
     }
-    const worker = new Worker(VPCD_SOCKET_THREAD_SOURCE, {
-      eval: true,
-      workerData: {
-        host: this.host,
-        port: this.port,
-        reconnect: this.reconnect,
-        minBackoffMs: this.minBackoffMs,
-        maxBackoffMs: this.maxBackoffMs,
-        minAbsentMs: this.minAbsentMs,
-        emptiedAt: slotEmptiedAt.get(this.slot) ?? 0,
-        atr: this.atr,
-      },
-    });
+    const workerData = {
+      host: this.host,
+      port: this.port,
+      reconnect: this.reconnect,
+      minBackoffMs: this.minBackoffMs,
+      maxBackoffMs: this.maxBackoffMs,
+      minAbsentMs: this.minAbsentMs,
+      emptiedAt: slotEmptiedAt.get(this.slot) ?? 0,
+      atr: this.atr,
+    };
+    const worker = this.socketThread ? startVpcdSocketThread(workerData) : runVpcdSocketInline(workerData);
     this.worker = worker;
-    worker.on('message', (message: ThreadMessage) => this.onThreadMessage(worker, message));
-    worker.on('error', (error) => this.emit('error', error));
+    worker.on('message', (message) => this.onThreadMessage(worker, message as ThreadMessage));
+    worker.on('error', (error) => this.emit('error', error as Error));
   }
 
   /** Resolves once vpcd has accepted the card, rejects after `timeoutMs`. */
@@ -158,7 +164,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     return `${this.host}:${this.port}`;
   }
 
-  private onThreadMessage(worker: Worker, message: ThreadMessage): void {
+  private onThreadMessage(worker: SocketThread, message: ThreadMessage): void {
     switch (message.type) {
       case 'connected':
         this.isConnected = true;
@@ -192,7 +198,7 @@ export class VpcdBridge extends EventEmitter<VpcdBridgeEvents> {
     }
   }
 
-  private control(worker: Worker, code: number): void {
+  private control(worker: SocketThread, code: number): void {
     switch (code) {
       case VPCD_POWER_OFF:
         this.powered = false;

@@ -1,6 +1,12 @@
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
 /**
  * The vicc side of VpcdBridge's connection, run in a worker thread (plain JavaScript, evaluated
- * by `new Worker(code, { eval: true })`, so it works the same from sources, tests and dist).
+ * by `new Worker(code, { eval: true })`, so it works the same from sources, tests and dist), or
+ * on the main thread by `runVpcdSocketInline` for a process that makes no PC/SC calls itself.
+ * The script sees `require`, `parentPort` and `workerData`.
  *
  * Why a thread: vpcd asks the card for its ATR about every 400 ms to see that it is still there,
  * holding the reader's lock inside pcscd meanwhile. If the process that serves the card also
@@ -14,8 +20,6 @@
  * reply {id, bytes}, stop.
  */
 export const VPCD_SOCKET_THREAD_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 
 const { host, port, reconnect, minBackoffMs, maxBackoffMs, minAbsentMs } = workerData;
@@ -123,3 +127,58 @@ parentPort.on('message', (m) => {
 
 openWhenSlotReady();
 `;
+
+/** What the bridge needs of a worker, so the same script can run on the main thread. */
+export interface SocketThread {
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error', listener: (value: unknown) => void): void;
+  once(event: 'exit', listener: () => void): void;
+  terminate(): Promise<number>;
+}
+
+/** The script in a worker thread. */
+export function startVpcdSocketThread(workerData: object): SocketThread {
+  const worker = new Worker(`const { parentPort, workerData } = require('node:worker_threads');\n${VPCD_SOCKET_THREAD_SOURCE}`, {
+    eval: true,
+    // The script is CommonJS: not the parent's flags (--input-type=module, loaders).
+    execArgv: [],
+    workerData,
+  });
+  return {
+    postMessage: (message) => worker.postMessage(message),
+    on: (event, listener) => {
+      worker.on(event, listener);
+    },
+    once: (event, listener) => {
+      worker.once(event, listener);
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/**
+ * The script on this thread (messages delivered synchronously, as calls): for a process whose
+ * only job is to serve cards (`sscard emulate`), where no synchronous PC/SC call can block it,
+ * and one thread hop per command less (≈ 0.1 ms).
+ */
+export function runVpcdSocketInline(workerData: object): SocketThread {
+  const toBridge = new EventEmitter();
+  const toScript = new EventEmitter();
+  const parentPort = {
+    postMessage: (message: unknown) => toBridge.emit('message', message),
+    on: (event: string, listener: (message: unknown) => void) => toScript.on(event, listener),
+  };
+  // The same source as the thread runs: one implementation of the vicc connection.
+  const script = new Function('require', 'parentPort', 'workerData', VPCD_SOCKET_THREAD_SOURCE);
+  script(createRequire(import.meta.url), parentPort, workerData);
+  return {
+    postMessage: (message) => toScript.emit('message', message),
+    on: (event, listener) => {
+      toBridge.on(event, listener);
+    },
+    once: (event, listener) => {
+      toBridge.once(event, listener);
+    },
+    terminate: () => Promise.resolve(0),
+  };
+}

@@ -85,7 +85,11 @@ class RawViccCard {
 
   /** Inserts the card: connects to vpcd (bounded), then waits until pcscd reports it present. */
   async insert(): Promise<void> {
-    const worker = new Worker(RAW_CARD_THREAD, { eval: true, workerData: { port: this.slot.port, atr: ATR, silence: this.silence } });
+    const worker = new Worker(RAW_CARD_THREAD, {
+      eval: true,
+      execArgv: [],
+      workerData: { port: this.slot.port, atr: ATR, silence: this.silence },
+    });
     this.worker = worker;
     this.closed = new Promise<void>((resolve) => {
       worker.on('message', (m: { type: string; bytes?: Uint8Array }) => {

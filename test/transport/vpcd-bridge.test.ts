@@ -82,11 +82,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup() {
+async function setup(socketThread = true) {
   const vpcd = new FakeVpcd();
   const port = await vpcd.listen();
   const card = new FakeVirtualCard();
-  const bridge = new VpcdBridge(card, { port, minBackoffMs: 20, maxBackoffMs: 100 });
+  const bridge = new VpcdBridge(card, { port, minBackoffMs: 20, maxBackoffMs: 100, socketThread });
   cleanups.push(
     () => vpcd.close(),
     () => bridge.stop(),
@@ -97,9 +97,12 @@ async function setup() {
   return { vpcd, port, card, bridge, socket };
 }
 
-describe('VpcdBridge (against a fake vpcd)', () => {
+describe.each([
+  ['in its socket thread', true],
+  ['on the main thread (socketThread: false)', false],
+])('VpcdBridge (against a fake vpcd), connection %s', (_, socketThread) => {
   it('answers GET ATR, powers the card on and off, and resets without a reply', async () => {
-    const { vpcd, card, socket } = await setup();
+    const { vpcd, card, socket } = await setup(socketThread);
     socket.write(framed([0x04]));
     expect([...(await vpcd.frame())]).toEqual([...card.atr]);
     socket.write(framed([0x01]));
@@ -112,7 +115,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('reassembles a frame split across writes (length and body apart, as bookworm vpcd sends)', async () => {
-    const { vpcd, socket } = await setup();
+    const { vpcd, socket } = await setup(socketThread);
     const f = framed([0x00, 0xa4, 0x04, 0x00, 0x02, 0x3f, 0x00]);
     socket.write(f.subarray(0, 2));
     await new Promise((r) => setTimeout(r, 20));
@@ -123,7 +126,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('answers several frames arriving in one write, in order', async () => {
-    const { vpcd, socket } = await setup();
+    const { vpcd, socket } = await setup(socketThread);
     socket.write(Buffer.concat([framed([0x04]), framed([0x80, 0xca, 0x00, 0x00, 0x03]), framed([0x00, 0xb0, 0x00, 0x00])]));
     expect([...(await vpcd.frame())]).toEqual([0x3b, 0x02, 0x14, 0x50]);
     expect([...(await vpcd.frame())]).toEqual([0, 1, 2, 0x90, 0x00]);
@@ -131,7 +134,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('carries extended APDUs of tens of kilobytes both ways', async () => {
-    const { vpcd, socket } = await setup();
+    const { vpcd, socket } = await setup(socketThread);
     const data = Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff);
     socket.write(framed([0x80, 0xee, 0x00, 0x00, 0x00, 40_000 >> 8, 40_000 & 0xff, ...data]));
     const reply = await vpcd.frame();
@@ -140,7 +143,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('reconnects after vpcd drops it (pcscd restart) and powers the card off on the way', async () => {
-    const { vpcd, card, bridge, socket } = await setup();
+    const { vpcd, card, bridge, socket } = await setup(socketThread);
     socket.write(framed([0x01]));
     socket.write(framed([0x04]));
     await vpcd.frame();
@@ -160,7 +163,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
     const port = await probe.listen();
     await probe.close();
     const card = new FakeVirtualCard();
-    const bridge = new VpcdBridge(card, { port, minBackoffMs: 20, maxBackoffMs: 50 });
+    const bridge = new VpcdBridge(card, { port, minBackoffMs: 20, maxBackoffMs: 50, socketThread });
     cleanups.push(() => bridge.stop());
     const errors: Error[] = [];
     bridge.on('error', (e) => errors.push(e));
@@ -176,7 +179,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('stop() closes the connection (= card removal) and does not reconnect', async () => {
-    const { vpcd, bridge, socket } = await setup();
+    const { vpcd, bridge, socket } = await setup(socketThread);
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     vpcd.socket = undefined;
     await bridge.stop();
@@ -219,7 +222,7 @@ describe('VpcdBridge (against a fake vpcd)', () => {
   });
 
   it('waitConnected rejects within its timeout when vpcd is absent', async () => {
-    const bridge = new VpcdBridge(new FakeVirtualCard(), { port: 1, minBackoffMs: 20 });
+    const bridge = new VpcdBridge(new FakeVirtualCard(), { port: 1, minBackoffMs: 20, socketThread });
     cleanups.push(() => bridge.stop());
     bridge.start();
     await expect(bridge.waitConnected(200)).rejects.toThrow(/did not accept the card/);

@@ -48,7 +48,8 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
           ...(state === undefined ? {} : { state }),
           ...(contactless ? { contactless } : {}),
         });
-        const bridge = new VpcdBridge(emulated.card, { port: slotPort });
+        // This process only serves cards (no PC/SC calls of its own): no socket thread needed.
+        const bridge = new VpcdBridge(emulated.card, { port: slotPort, socketThread: false });
         const reader = `Virtual PCD 00 ${String(slotPort - VPCD_DEFAULT_PORT).padStart(2, '0')}`;
         bridge.on('connected', () =>
           ctx.io.stdout(`card "${emulated.label}" inserted into vpcd at 127.0.0.1:${slotPort} (reader "${reader}")\n`),
