@@ -52,18 +52,20 @@ const fieldElement = fc.oneof(
 // Scalars whose 4-bit windows hit the table's edges: all 0xF, single nibbles, n-1, n-2.
 const edgeScalars = [1n, 2n, 15n, 16n, 17n, 255n, 256n, n - 1n, n - 2n, 2n ** 255n, (2n ** 252n - 1n) * 16n + 15n, n >> 1n];
 
+// Numbers in the module's memory: eight little-endian 32-bit limbs, at three scratch slots.
+const { exports: w } = sm2Wasm();
+const view = new DataView(w.memory.buffer);
+const put = (address: number, v: bigint) => {
+  for (let i = 0; i < 8; i++) view.setUint32(address + 4 * i, Number((v >> BigInt(32 * i)) & 0xffffffffn), true);
+};
+const get = (address: number) => {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
+  return v;
+};
+const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
+
 describe('SM2 field arithmetic in WebAssembly', () => {
-  const { exports: w } = sm2Wasm();
-  const view = new DataView(w.memory.buffer);
-  const put = (address: number, v: bigint) => {
-    for (let i = 0; i < 8; i++) view.setUint32(address + 4 * i, Number((v >> BigInt(32 * i)) & 0xffffffffn), true);
-  };
-  const get = (address: number) => {
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
-    return v;
-  };
-  const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
 
   it('multiplies, squares, adds, subtracts and inverts like BigInt modulo p', () => {
     fc.assert(
@@ -89,17 +91,6 @@ describe('SM2 field arithmetic in WebAssembly', () => {
 });
 
 describe('SM2 arithmetic mod n in WebAssembly (signing)', () => {
-  const { exports: w } = sm2Wasm();
-  const view = new DataView(w.memory.buffer);
-  const put = (address: number, v: bigint) => {
-    for (let i = 0; i < 8; i++) view.setUint32(address + 4 * i, Number((v >> BigInt(32 * i)) & 0xffffffffn), true);
-  };
-  const get = (address: number) => {
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
-    return v;
-  };
-  const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
   const R256 = 2n ** 256n;
   const residue = fc.oneof(fc.bigInt({ min: 0n, max: n - 1n }), fc.constantFrom(0n, 1n, n - 1n, n - 2n, 2n ** 255n));
 
