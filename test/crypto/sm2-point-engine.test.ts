@@ -66,7 +66,6 @@ const get = (address: number) => {
 const [A, B, R] = [MEMORY.slots, MEMORY.slots + 32, MEMORY.slots + 64];
 
 describe('SM2 field arithmetic in WebAssembly', () => {
-
   it('multiplies, squares, adds, subtracts and inverts like BigInt modulo p', () => {
     fc.assert(
       fc.property(fieldElement, fieldElement, (x, y) => {
