@@ -46,32 +46,24 @@ export interface AffinePoint {
 class Engine {
   readonly w: Sm2WasmExports;
   readonly checks: AdditionChecks;
-  readonly view: DataView;
   readonly bytes: Uint8Array;
+  /** Stores a field element (below p). */
+  readonly writeField: (address: number, value: bigint) => void;
+  readonly readField: (address: number) => bigint;
   #baseTableReady = false;
 
   constructor() {
-    const { exports, checks } = sm2Wasm();
-    this.w = exports;
-    this.checks = checks;
-    this.view = new DataView(exports.memory.buffer);
-    this.bytes = new Uint8Array(exports.memory.buffer);
-  }
-
-  /** Stores a field element (below p). */
-  writeField(address: number, value: bigint): void {
-    for (let i = 0; i < 8; i++) this.view.setUint32(address + 4 * i, Number((value >> BigInt(32 * i)) & 0xffffffffn), true);
+    const module = sm2Wasm();
+    this.w = module.exports;
+    this.checks = module.checks;
+    this.bytes = module.bytes;
+    this.writeField = module.writeNumber;
+    this.readField = module.readNumber;
   }
 
   /** Big-endian bytes of a field element. */
   readFieldBytes(address: number, out: Uint8Array, offset: number): void {
     for (let i = 0; i < 32; i++) out[offset + i] = this.bytes[address + 31 - i]!;
-  }
-
-  readField(address: number): bigint {
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = (v << 32n) | BigInt(this.view.getUint32(address + 4 * i, true));
-    return v;
   }
 
   copyField(to: number, from: number): void {
@@ -322,5 +314,3 @@ export function sm2VerifyCombination(s: bigint, t: bigint, point: AffinePoint): 
 export function sm2CombinationXMatches(s: bigint, t: bigint, point: AffinePoint, c: bigint): boolean {
   return sm2Engine().combinationXMatches(s, t, point, c);
 }
-
-export { P as SM2_FIELD_PRIME };

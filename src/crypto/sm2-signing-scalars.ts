@@ -1,4 +1,4 @@
-import { MEMORY, type Sm2WasmExports, sm2Wasm } from './wasm/sm2-wasm-module.js';
+import { MEMORY, sm2Wasm } from './wasm/sm2-wasm-module.js';
 
 /**
  * Signing's arithmetic modulo n, s = (1 + d)^-1 · (k − r·d), in constant-time WebAssembly: the
@@ -18,11 +18,6 @@ const AREA = {
   end: MEMORY.scalars + 224,
 } as const;
 
-function module(): { w: Sm2WasmExports; bytes: Uint8Array } {
-  const { exports } = sm2Wasm();
-  return { w: exports, bytes: new Uint8Array(exports.memory.buffer) };
-}
-
 function writeBigEndian(bytes: Uint8Array, address: number, value: Uint8Array): void {
   for (let i = 0; i < 32; i++) bytes[address + i] = value[31 - i]!;
 }
@@ -32,7 +27,7 @@ function writeBigEndian(bytes: Uint8Array, address: number, value: Uint8Array): 
  * key object keeps, so each signature costs two multiplications mod n.
  */
 export function sm2PrepareSigningScalars(d: Uint8Array): Uint8Array {
-  const { w, bytes } = module();
+  const { exports: w, bytes } = sm2Wasm();
   writeBigEndian(bytes, AREA.d, d);
   w.mulN(AREA.d, AREA.d, MEMORY.constants.nRSquared); // d·R²·R^-1 = d·R
   w.addN(AREA.dPlusOneInverse, AREA.d, MEMORY.constants.nOne); // (d + 1)·R
@@ -48,11 +43,10 @@ export function sm2PrepareSigningScalars(d: Uint8Array): Uint8Array {
  * when r + k = n or s = 0, for which the standard picks another k.
  */
 export function sm2SignatureS(prepared: Uint8Array, k: Uint8Array, r: bigint): bigint | undefined {
-  const { w, bytes } = module();
+  const { exports: w, bytes, writeNumber, readNumber } = sm2Wasm();
   bytes.set(prepared, AREA.d);
   writeBigEndian(bytes, AREA.k, k);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < 8; i++) view.setUint32(AREA.r + 4 * i, Number((r >> BigInt(32 * i)) & 0xffffffffn), true);
+  writeNumber(AREA.r, r);
   try {
     w.addN(AREA.t, AREA.r, AREA.k);
     if (w.isZero(AREA.t)) return undefined; // r + k = n
@@ -60,9 +54,7 @@ export function sm2SignatureS(prepared: Uint8Array, k: Uint8Array, r: bigint): b
     w.subN(AREA.u, AREA.k, AREA.t); // k − r·d
     w.mulN(AREA.s, AREA.u, AREA.dPlusOneInverse); // (k − r·d)·(1 + d)^-1
     if (w.isZero(AREA.s)) return undefined;
-    let s = 0n;
-    for (let i = 7; i >= 0; i--) s = (s << 32n) | BigInt(view.getUint32(AREA.s + 4 * i, true));
-    return s;
+    return readNumber(AREA.s);
   } finally {
     bytes.fill(0, AREA.d, AREA.end);
   }

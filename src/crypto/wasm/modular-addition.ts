@@ -8,13 +8,14 @@ import { FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-
  */
 
 export const LIMBS = 8;
-const MASK32 = 0xffffffffn;
+export const MASK32 = 0xffffffffn;
 
 export function limbsOf(value: bigint): bigint[] {
   return Array.from({ length: LIMBS }, (_, i) => (value >> BigInt(32 * i)) & MASK32);
 }
 
-function loadLimbs(f: FunctionBody, pointer: number, into: number[]): void {
+/** Loads the eight limbs at the address in parameter `pointer` into i64 locals. */
+export function loadLimbs(f: FunctionBody, pointer: number, into: number[]): void {
   into.forEach((local, j) => {
     f.get(pointer)
       .memory(Op.i64Load32U, 4 * j)

@@ -1,4 +1,4 @@
-import { conditionalSubtract, LIMBS, limbsOf, newLocals } from './modular-addition.js';
+import { conditionalSubtract, LIMBS, limbsOf, loadLimbs, MASK32, newLocals } from './modular-addition.js';
 import { FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-assembler.js';
 
 /**
@@ -6,8 +6,6 @@ import { FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-
  * group order n, which has no special form to exploit). CIOS order: each of the eight rounds adds
  * a_i·b and then one multiple of m that clears the lowest limb. Constant-time.
  */
-
-const MASK32 = 0xffffffffn;
 
 /** -m^-1 mod 2^32, the factor that picks the multiple of m clearing a limb. */
 export function montgomeryFactor(modulus: bigint): bigint {
@@ -28,16 +26,8 @@ export function montgomeryMultiply(exportName: string, modulus: bigint): WasmFun
   const carry = f.local(I64);
   const tmp = f.local(I64);
   const q = f.local(I64);
-  a.forEach((local, j) => {
-    f.get(1)
-      .memory(Op.i64Load32U, 4 * j)
-      .set(local);
-  });
-  b.forEach((local, j) => {
-    f.get(2)
-      .memory(Op.i64Load32U, 4 * j)
-      .set(local);
-  });
+  loadLimbs(f, 1, a);
+  loadLimbs(f, 2, b);
   // Every step is t_j + x·y + carry ≤ (2^32-1) + (2^32-1)² + (2^32-1) < 2^64: no overflow.
   for (let i = 0; i < LIMBS; i++) {
     for (let j = 0; j < LIMBS; j++) {

@@ -1,4 +1,4 @@
-import { conditionalSubtract, limbsOf } from './modular-addition.js';
+import { conditionalSubtract, LIMBS, limbsOf, loadLimbs, MASK32, newLocals } from './modular-addition.js';
 import { FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-assembler.js';
 
 /**
@@ -7,8 +7,6 @@ import { FunctionBody, I32, I64, Op, type WasmFunctionDefinition } from './wasm-
  * the 512-bit product folds onto the lower eight with small integer weights, so the reduction is
  * additions only — no second set of multiplications as in Montgomery's method. Constant-time.
  */
-
-const MASK32 = 0xffffffffn;
 
 /** Weights w[k][j] with 2^(32k) ≡ Σ_j w[k][j]·2^(32j) (mod p), for the words k = 8..15 of a product. */
 export function foldWeights(p: bigint): number[][] {
@@ -41,23 +39,15 @@ export function foldWeights(p: bigint): number[][] {
 export function sm2FieldMultiply(exportName: string, p: bigint, square: boolean): WasmFunctionDefinition {
   const f = new FunctionBody(square ? [I32, I32] : [I32, I32, I32]);
   const r = 0;
-  const a = Array.from({ length: 8 }, () => f.local(I64));
-  const b = square ? a : Array.from({ length: 8 }, () => f.local(I64));
-  const col = Array.from({ length: 16 }, () => f.local(I64));
+  const a = newLocals(f, LIMBS);
+  const b = square ? a : newLocals(f, LIMBS);
+  const col = newLocals(f, 2 * LIMBS);
   const product = f.local(I64);
   const carry = f.local(I64);
-  const word = Array.from({ length: 8 }, () => f.local(I64));
-  a.forEach((local, j) => {
-    f.get(1)
-      .memory(Op.i64Load32U, 4 * j)
-      .set(local);
-  });
+  const word = newLocals(f, LIMBS);
+  loadLimbs(f, 1, a);
   if (!square) {
-    b.forEach((local, j) => {
-      f.get(2)
-        .memory(Op.i64Load32U, 4 * j)
-        .set(local);
-    });
+    loadLimbs(f, 2, b);
   }
   // Columns without carrying: each holds at most 16 (doubled: 32) values below 2^32, so < 2^38.
   const accumulate = (k: number, doubled: boolean, part: 'low' | 'high'): void => {

@@ -1,6 +1,6 @@
 import { CryptoError } from '../crypto-error.js';
 import { SM2_CURVE } from '../sm2-curve.js';
-import { LIMBS, limbsOf, modularAdd, modularSubtract } from './modular-addition.js';
+import { LIMBS, modularAdd, modularSubtract } from './modular-addition.js';
 import { montgomeryMultiply } from './montgomery-multiply.js';
 import {
   COMPLETE_ADD,
@@ -193,10 +193,19 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
-let instance: { exports: Sm2WasmExports; checks: AdditionChecks } | undefined;
+/** The module with views of its memory; numbers there are eight little-endian 32-bit limbs. */
+export interface Sm2WasmInstance {
+  exports: Sm2WasmExports;
+  checks: AdditionChecks;
+  bytes: Uint8Array;
+  writeNumber(address: number, value: bigint): void;
+  readNumber(address: number): bigint;
+}
+
+let instance: Sm2WasmInstance | undefined;
 
 /** The instantiated module (generated and compiled once per process, about 10 ms). */
-export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
+export function sm2Wasm(): Sm2WasmInstance {
   if (instance) return instance;
   if (webAssembly === undefined) {
     // node --jitless turns WebAssembly off; say so rather than fail with a TypeError.
@@ -206,20 +215,26 @@ export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   const module = new webAssembly.Module(assembleModule(sm2WasmFunctions(), MEMORY_PAGES));
   const exports = new webAssembly.Instance(module, {}).exports as unknown as Sm2WasmExports;
   const view = new DataView(exports.memory.buffer);
-  const store = (address: number, value: bigint): void => {
-    limbsOf(value).forEach((limb, i) => {
-      view.setUint32(address + 4 * i, Number(limb), true);
-    });
+  const writeNumber = (address: number, value: bigint): void => {
+    for (let i = 0; i < LIMBS; i++) view.setUint32(address + 4 * i, Number((value >> BigInt(32 * i)) & 0xffffffffn), true);
   };
-  store(MEMORY.constants.one, 1n);
-  store(MEMORY.constants.b, SM2_CURVE.b);
-  store(MEMORY.constants.zero, 0n);
+  const readNumber = (address: number): bigint => {
+    let v = 0n;
+    for (let i = LIMBS - 1; i >= 0; i--) v = (v << 32n) | BigInt(view.getUint32(address + 4 * i, true));
+    return v;
+  };
+  writeNumber(MEMORY.constants.one, 1n);
+  writeNumber(MEMORY.constants.b, SM2_CURVE.b);
+  writeNumber(MEMORY.constants.zero, 0n);
   const R = 1n << 256n;
-  store(MEMORY.constants.nOne, R % n);
-  store(MEMORY.constants.nRSquared, (R * R) % n);
-  store(MEMORY.constants.plainOne, 1n);
+  writeNumber(MEMORY.constants.nOne, R % n);
+  writeNumber(MEMORY.constants.nRSquared, (R * R) % n);
+  writeNumber(MEMORY.constants.plainOne, 1n);
   instance = {
     exports,
+    bytes: new Uint8Array(exports.memory.buffer),
+    writeNumber,
+    readNumber,
     checks: {
       addH: temporaryAddress(JACOBIAN_ADD, 'H', FORMULA_LAYOUT),
       addR: temporaryAddress(JACOBIAN_ADD, 'R', FORMULA_LAYOUT),
@@ -229,5 +244,3 @@ export function sm2Wasm(): { exports: Sm2WasmExports; checks: AdditionChecks } {
   };
   return instance;
 }
-
-export { LIMBS };
