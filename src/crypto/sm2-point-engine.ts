@@ -36,7 +36,8 @@ const SLOT = {
   field: MEMORY.slots + 22 * POINT_BYTES,
 } as const;
 const FIELD_TEMP = [SLOT.field, SLOT.field + 32, SLOT.field + 64, SLOT.field + 96] as const;
-if (SLOT.field + 128 > MEMORY.slotsEnd) throw new Error('sm2 point engine: slots overflow');
+const SLOTS_END = SLOT.field + 128;
+if (SLOTS_END > MEMORY.slotsEnd) throw new Error('sm2 point engine: slots overflow');
 
 export interface AffinePoint {
   x: bigint;
@@ -147,7 +148,7 @@ class Engine {
       w.selectPoint(SLOT.entry, MEMORY.baseTable + i * WINDOW_STRIDE, BASE_TABLE_ENTRIES, nibble);
       w.completeAdd(SLOT.accumulator, SLOT.accumulator, SLOT.entry);
     }
-    return this.affineBytes(SLOT.accumulator, false);
+    return this.secretResult();
   }
 
   /** 04 ‖ x ‖ y of k·P, k as 32 big-endian bytes in [1, n-1], P a point on the curve. */
@@ -164,7 +165,21 @@ class Engine {
       w.selectPoint(SLOT.entry, table, 16, nibble);
       w.completeAdd(SLOT.accumulator, SLOT.accumulator, SLOT.entry);
     }
-    return this.affineBytes(SLOT.accumulator, false);
+    return this.secretResult();
+  }
+
+  /**
+   * The accumulator as 04 ‖ x ‖ y, then the intermediate points of a secret multiplication wiped
+   * from the module's memory (decryption's d·C1 is the shared secret itself).
+   */
+  secretResult(): Uint8Array {
+    try {
+      return this.affineBytes(SLOT.accumulator, false);
+    } finally {
+      this.bytes.fill(0, MEMORY.scratch, MEMORY.scratchEnd);
+      this.bytes.fill(0, MEMORY.inversionPowers, MEMORY.inversionPowersEnd);
+      this.bytes.fill(0, MEMORY.slots, SLOTS_END);
+    }
   }
 
   affineBytes(slot: number, jacobian: boolean): Uint8Array {

@@ -34,7 +34,7 @@ export function sm2PrepareSigningScalars(d: Uint8Array): Uint8Array {
   w.invN(AREA.dPlusOneInverse, AREA.dPlusOneInverse);
   const prepared = bytes.slice(AREA.d, AREA.d + 64);
   bytes.fill(0, AREA.d, AREA.end);
-  bytes.fill(0, MEMORY.inversionPowers, MEMORY.inversionPowers + 512);
+  bytes.fill(0, MEMORY.inversionPowers, MEMORY.inversionPowersEnd);
   return prepared;
 }
 

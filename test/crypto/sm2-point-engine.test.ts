@@ -151,6 +151,17 @@ describe('SM2 scalar multiplication in WebAssembly', () => {
     for (const k of edgeScalars) expect(hex(sm2MultiplyPoint(be32(k), P)), `k = ${k}`).toBe(encoded(multiply(k, P)));
   });
 
+  it('leaves no intermediate of a secret multiplication in the module memory', () => {
+    const allZero = (from: number, to: number) => new Uint8Array(w.memory.buffer, from, to - from).every((b) => b === 0);
+    const P = multiply(99n, G)!;
+    for (const result of [sm2MultiplyPoint(be32(n - 12345n), P), sm2MultiplyBase(be32(n - 54321n))]) {
+      expect(result[0]).toBe(0x04);
+      expect(allZero(MEMORY.scratch, MEMORY.scratchEnd)).toBe(true);
+      expect(allZero(MEMORY.inversionPowers, MEMORY.inversionPowersEnd)).toBe(true);
+      expect(allZero(MEMORY.slots, MEMORY.scalars)).toBe(true);
+    }
+  });
+
   it('s·G + t·P matches the reference, including the sums that double or cancel', () => {
     fc.assert(
       fc.property(scalar, scalar, scalar, (s, t, m) => {

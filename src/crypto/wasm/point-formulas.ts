@@ -18,6 +18,7 @@ export interface FieldFunctions {
 export interface FormulaLayout {
   /** Byte address of the scratch area (temporaries, 32 bytes each). */
   scratch: number;
+  scratchBytes: number;
   /** Named field constants at fixed addresses, e.g. { b: 1536 }. */
   constants: Readonly<Record<string, number>>;
 }
@@ -99,7 +100,7 @@ export function compileFormula(
         .memory(Op.i64Store, COORDINATE * c + w);
     }
   });
-  if (temporaries.size * COORDINATE > 1024) throw new Error('formula needs more scratch than reserved');
+  if (temporaries.size * COORDINATE > layout.scratchBytes) throw new Error('formula needs more scratch than reserved');
   return { exportName, results: [], body: f };
 }
 

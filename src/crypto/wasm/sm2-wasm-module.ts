@@ -24,7 +24,9 @@ import { assembleModule, FunctionBody, I32, I64, Op, type WasmFunctionDefinition
  */
 export const MEMORY = {
   scratch: 0,
+  scratchEnd: 1024,
   inversionPowers: 1024,
+  inversionPowersEnd: 1536,
   constants: { b: 1536, one: 1568, zero: 1600, nOne: 1632, nRSquared: 1664, plainOne: 1696 },
   slots: 2048,
   /** Signing's scalars mod n (sm2-signing-scalars.ts), apart from the point engine's slots. */
@@ -156,7 +158,11 @@ function selectPointFunction(): WasmFunctionDefinition {
   return { exportName: 'selectPoint', results: [], body: f };
 }
 
-const FORMULA_LAYOUT: FormulaLayout = { scratch: MEMORY.scratch, constants: { b: MEMORY.constants.b } };
+const FORMULA_LAYOUT: FormulaLayout = {
+  scratch: MEMORY.scratch,
+  scratchBytes: MEMORY.scratchEnd - MEMORY.scratch,
+  constants: { b: MEMORY.constants.b },
+};
 
 /** Every function of the module, in index order (exported for the test that checks their shape). */
 export function sm2WasmFunctions(): WasmFunctionDefinition[] {
