@@ -3,7 +3,6 @@ import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, derValue, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
 import { bigIntToBytes, SM2_CURVE } from './sm2-curve.js';
 import {
-  baseMultiply,
   decodePoint,
   randomScalarWithPoint,
   type Sm2PrivateKeyInput,
@@ -11,7 +10,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
-import { type AffinePoint, sm2MultiplyPoint } from './sm2-point-engine.js';
+import { type AffinePoint, sm2MultiplyBase, sm2MultiplyPoint } from './sm2-point-engine.js';
 import { createSm3 } from './sm3.js';
 
 /** C1C3C2 is the current standard's order and what the cards use; C1C2C3 is the 2010 draft's. */
@@ -52,7 +51,8 @@ export function sm2EncryptWithFixedNonceForTest(
   k: bigint,
   options: Sm2EncryptOptions = {},
 ): Uint8Array {
-  const out = encryptWithNonce(toSm2PublicKey(publicKey).point, plaintext, bigIntToBytes(k), baseMultiply(k), options.order ?? 'C1C3C2');
+  const kBytes = bigIntToBytes(k);
+  const out = encryptWithNonce(toSm2PublicKey(publicKey).point, plaintext, kBytes, sm2MultiplyBase(kBytes), options.order ?? 'C1C3C2');
   if (!out) throw new CryptoError('nonce', 'this nonce gives an all-zero key stream');
   return out;
 }

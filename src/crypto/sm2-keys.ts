@@ -43,11 +43,6 @@ export function randomScalarWithPoint(): { kBytes: Uint8Array; kG: Uint8Array } 
   return { kBytes, kG: sm2MultiplyBase(kBytes) };
 }
 
-/** `k·G` in uncompressed form, k in [1, n-1]. */
-export function baseMultiply(k: bigint): Uint8Array {
-  return sm2MultiplyBase(bigIntToBytes(k));
-}
-
 function userIdBytes(userId: Sm2UserId): Uint8Array {
   const id = typeof userId === 'string' ? new TextEncoder().encode(userId) : userId;
   if (id.length > 8191) throw new CryptoError('userId', `at most 8191 bytes (ENTL is 16 bits of bit length), got ${id.length}`);

@@ -3,7 +3,6 @@ import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
 import { bigIntToBytes, bytesToBigInt, modN, N } from './sm2-curve.js';
 import {
-  baseMultiply,
   randomScalarWithPoint,
   SM2_DEFAULT_USER_ID,
   type Sm2PrivateKey,
@@ -13,7 +12,7 @@ import {
   toSm2PrivateKey,
   toSm2PublicKey,
 } from './sm2-keys.js';
-import { sm2CombinationXMatches } from './sm2-point-engine.js';
+import { sm2CombinationXMatches, sm2MultiplyBase } from './sm2-point-engine.js';
 import { sm2SignatureS } from './sm2-signing-scalars.js';
 import { createSm3, sm3 } from './sm3.js';
 
@@ -85,7 +84,8 @@ export function sm2SignWithFixedNonceForTest(
   const key = toSm2PrivateKey(privateKey);
   const e = messageRepresentative(key.publicKey.z(options.userId ?? SM2_DEFAULT_USER_ID), message);
   if (k < 1n || k >= N) throw new CryptoError('nonce', 'must be in [1, n-1]');
-  const sig = signWithNonce(key, e, bigIntToBytes(k), bytesToBigInt(baseMultiply(k).subarray(1, 33)));
+  const kBytes = bigIntToBytes(k);
+  const sig = signWithNonce(key, e, kBytes, bytesToBigInt(sm2MultiplyBase(kBytes).subarray(1, 33)));
   if (!sig) throw new CryptoError('nonce', 'this nonce gives r = 0, r + k = n or s = 0; the standard picks another');
   return encodeSignature(sig.r, sig.s, options.format ?? 'der');
 }
