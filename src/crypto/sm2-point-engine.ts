@@ -1,3 +1,4 @@
+import { bytesEqual } from '../bytes/bytes.js';
 import { SM2_CURVE } from './sm2-curve.js';
 import {
   type AdditionChecks,
@@ -236,8 +237,7 @@ class Engine {
   }
 
   fieldEqual(a: number, b: number): boolean {
-    for (let i = 0; i < 32; i++) if (this.bytes[a + i] !== this.bytes[b + i]) return false;
-    return true;
+    return bytesEqual(this.bytes.subarray(a, a + 32), this.bytes.subarray(b, b + 32));
   }
 
   /** s·G + t·P in Jacobian coordinates; returns its slot, or undefined at infinity. */
