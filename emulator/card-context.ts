@@ -1,7 +1,7 @@
 import type { CommandApdu } from '../src/apdu/command-apdu.js';
 import { constantTimeEqual } from '../src/bytes/bytes.js';
 import type { FileOperation } from './access-rule.js';
-import { secureMessagingMac } from './card-crypto.js';
+import { decryptDataField, secureMessagingMac } from '../src/crypto/card-security.js';
 import type { CardKey } from './card-key.js';
 import type { CardProfile, KeyUsage } from './card-profile.js';
 import { captureState } from './card-state.js';
@@ -52,7 +52,11 @@ export class CardContext {
 
   /** Makes `df` current; a different DF loses the security status (ISO 7816-4 §5.4). */
   selectDf(df: DedicatedFile): void {
-    if (df !== this.currentDf) this.security.clear();
+    if (df !== this.currentDf) {
+      this.security.clear();
+      // P5 §6.9: a random is usable only in the application that issued it.
+      this.challenge = undefined;
+    }
     this.currentDf = df;
     this.currentEf = undefined;
     this.recordPointer = undefined;
@@ -101,7 +105,16 @@ export class CardContext {
     return undefined;
   }
 
-  /** The first usage in `usages` that has a key (e.g. app-unblock, then app-block); else 6A88. */
+  /** Key by its specification name (PUK, BK, LKDF04…), from the current DF up. */
+  findKeyByName(name: string): CardKey | undefined {
+    for (const df of this.currentDf.lineage()) {
+      const key = df.keys.find((k) => k.name === name);
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  }
+
+  /** The first usage in `usages` that has a key; else 6A88. */
   requireKey(usages: KeyUsage[], id?: number): CardKey {
     for (const usage of usages) {
       const key = this.findKey(usage, id);
@@ -116,11 +129,14 @@ export class CardContext {
     this.challenge = challenge;
   }
 
-  /** The challenge from the last GET CHALLENGE, usable once; 6985 if there is none. */
-  takeChallenge(): Uint8Array {
+  /**
+   * The card's current random (its last GET CHALLENGE answer), usable once (P5 §6.9); without one
+   * the command fails with `missing` (6984 reference data invalid, or 6985 where a command says so).
+   */
+  takeChallenge(missing: number = SW.REFERENCE_DATA_UNUSABLE): Uint8Array {
     const challenge = this.challenge;
     this.challenge = undefined;
-    if (challenge === undefined) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'no challenge: send GET CHALLENGE first');
+    if (challenge === undefined) throw new CardStatus(missing, 'no challenge: send GET CHALLENGE first');
     return challenge;
   }
 
@@ -128,25 +144,18 @@ export class CardContext {
 
   /**
    * Checks the access rule of `ef` for `op` against the security status and returns the command
-   * data to use (MAC removed when the command came with secure messaging).
+   * data to use. A command with secure messaging (CLA 04) has its MAC checked first, under the
+   * DF's secure-messaging key (STK), and loses it (P5 §6.12–6.13, P7 §7.4).
    */
   authorize(ef: ElementaryFile, op: FileOperation, apdu: CommandApdu): Uint8Array {
     const rule = ef.access[op];
     const sm = isSecureMessagingCla(apdu.cla);
+    const data = sm ? this.verifyMac(apdu, this.requireKey(['secure-messaging'])) : apdu.data;
     if (rule.kind === 'never') throw new CardStatus(SW.SECURITY_NOT_SATISFIED, `${op} never allowed`);
-    if (rule.kind === 'free') {
-      if (sm) throw new CardStatus(SW.SM_NOT_SUPPORTED, 'secure messaging not expected here');
-      return apdu.data;
-    }
-    const met = rule.anyOf.filter((c) => this.pinSatisfied(c.pin) && this.keySatisfied(c.key));
-    if (met.length === 0) throw new CardStatus(SW.SECURITY_NOT_SATISFIED, `${op} needs a PIN or key`);
-    if (!sm) {
-      if (met.some((c) => c.mac === undefined)) return apdu.data;
-      throw new CardStatus(SW.SECURITY_NOT_SATISFIED, `${op} needs secure messaging`);
-    }
-    const withMac = met.find((c) => c.mac !== undefined);
-    if (withMac === undefined) throw new CardStatus(SW.SM_NOT_SUPPORTED, 'secure messaging not expected here');
-    return this.verifyMac(apdu, this.requireKey(['line-mac'], withMac.mac));
+    if (rule.kind === 'free') return data;
+    const met = rule.anyOf.filter((c) => this.pinSatisfied(c.pin) && this.keySatisfied(c.key) && (c.mac === undefined || sm));
+    if (met.length === 0) throw new CardStatus(SW.SECURITY_NOT_SATISFIED, `${op} needs a PIN, a key or secure messaging`);
+    return data;
   }
 
   private pinSatisfied(id: number | undefined): boolean {
@@ -162,18 +171,25 @@ export class CardContext {
   }
 
   /**
-   * Checks the 4-byte MAC at the end of the command data and returns the data without it.
-   * MAC input: CLA INS P1 P2 Lc ‖ data (Lc as sent, i.e. counting the MAC), IV = the challenge
-   * of the preceding GET CHALLENGE zero-extended to one block. Wrong MAC → 6988.
+   * Checks the 4-byte MAC at the end of the command data (P4 §8.2) and returns the data without
+   * it. MAC input: CLA INS P1 P2 Lc ‖ data (Lc as sent, counting the MAC); key: the session key of
+   * `key` under the card's challenge (GET CHALLENGE just before, used once); IV zero.
+   * No challenge → 6984; wrong MAC → 6988.
    */
-  verifyMac(apdu: CommandApdu, key: CardKey): Uint8Array {
+  verifyMac(apdu: CommandApdu, key: CardKey, challenge: Uint8Array = this.takeChallenge(SW.REFERENCE_DATA_UNUSABLE)): Uint8Array {
     if (apdu.data.length < MAC_LENGTH) throw new CardStatus(SW.WRONG_LENGTH, 'no room for a MAC');
-    const challenge = this.takeChallenge();
     const body = apdu.data.subarray(0, apdu.data.length - MAC_LENGTH);
     const mac = apdu.data.subarray(apdu.data.length - MAC_LENGTH);
     const expected = secureMessagingMac(key.algorithm, key.value, challenge, macInput(apdu));
     if (!constantTimeEqual(mac, expected)) throw new CardStatus(SW.SM_DATA_WRONG, 'MAC mismatch');
     return body;
+  }
+
+  /** Decrypts an encrypted data field (P4 §8.3) under the session key of `key`; malformed → 6A80. */
+  decryptField(key: CardKey, challenge: Uint8Array, field: Uint8Array): Uint8Array {
+    const plain = decryptDataField(key.algorithm, key.value, challenge, field);
+    if (plain === undefined) throw new CardStatus(SW.WRONG_DATA, 'encrypted field malformed');
+    return plain;
   }
 
   // --- persistence ---------------------------------------------------------------------------------

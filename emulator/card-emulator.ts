@@ -147,7 +147,8 @@ export class CardEmulator implements VirtualCard {
     if (route === undefined) {
       return swBytes(routes.some((r) => r.ins === apdu.ins) ? SW.CLA_NOT_SUPPORTED : SW.INS_NOT_SUPPORTED);
     }
-    if (ctx.currentDf.isBlocked() && route.allowedWhenBlocked !== true) return swBytes(SW.FUNCTION_NOT_SUPPORTED);
+    // P5 §6.1.1: while a permanently blocked application is current, everything but SELECT answers 9303.
+    if (ctx.currentDf.isBlocked() && route.allowedWhenBlocked !== true) return swBytes(SW.APPLICATION_BLOCKED);
 
     let data: Uint8Array = new Uint8Array(0);
     let sw: number = SW.OK;

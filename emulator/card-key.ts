@@ -1,34 +1,43 @@
+import { decodeAtr } from '../src/apdu/atr.js';
 import { fromHex, toHex } from '../src/bytes/hex.js';
-import { diversifyKey } from './card-crypto.js';
+import { diversificationFactor as levelFactor } from '../src/crypto/card-key-factors.js';
+import { diversifyCardKeyLevels } from '../src/crypto/card-security.js';
 import type { KeyAlgorithm, KeyProfile, KeyUsage } from './card-profile.js';
 
-/** A key as the running card holds it: value resolved (diversified at load), error counter live. */
+/** A key as the running card holds it: value resolved (diversified at load), try counter live. */
 export interface CardKey {
   readonly id: number;
+  /** The specification's name (IRK, STK, PUK…), when the profile gives it. */
+  readonly name: string | undefined;
   readonly usage: KeyUsage;
   readonly algorithm: KeyAlgorithm;
   readonly version: number;
   readonly value: Uint8Array;
   readonly ownerId: string;
-  /** undefined: no error counter. */
+  /** undefined: no try counter. */
   readonly errorLimit: number | undefined;
   errorsLeft: number | undefined;
   /** Key of this key in the state file and the security status. */
   readonly stateKey: string;
 }
 
+/** `atr`: the contact ATR, whose historical bytes T6…TD are the card factor. */
 export function resolveKey(profile: KeyProfile, ownerId: string, atr: Uint8Array): CardKey {
   let value: Uint8Array;
   if (profile.value !== undefined) {
     value = fromHex(profile.value);
   } else {
     const spec = profile.diversified!;
-    value = fromHex(spec.master);
-    for (const factor of spec.factors) value = diversifyKey(profile.algorithm, value, diversificationFactor(factor, atr));
+    value = diversifyCardKeyLevels(
+      profile.algorithm,
+      fromHex(spec.master),
+      spec.factors.map((f) => diversificationFactor(f, atr)),
+    );
   }
   const id = Number.parseInt(profile.id, 16);
   return {
     id,
+    name: profile.name,
     usage: profile.usage,
     algorithm: profile.algorithm,
     version: profile.version ?? 1,
@@ -40,14 +49,14 @@ export function resolveKey(profile: KeyProfile, ownerId: string, atr: Uint8Array
   };
 }
 
-/** "atr-last8", "ascii:330300sx" or 8 bytes of hex (validated by the profile loader). */
+/** "card", "ascii:330300sx" or 8 bytes of hex (validated by the profile loader). */
 export function diversificationFactor(spec: string, atr: Uint8Array): Uint8Array {
-  if (spec === 'atr-last8') {
-    const out = new Uint8Array(8);
-    const tail = atr.subarray(Math.max(0, atr.length - 8));
-    out.set(tail, 8 - tail.length);
-    return out;
-  }
+  if (spec === 'card') return cardFactor(atr);
   if (spec.startsWith('ascii:')) return new TextEncoder().encode(spec.slice(6));
   return fromHex(spec);
+}
+
+/** The card factor (P9 §7.3.3): historical bytes T6…TD of the ATR. */
+function cardFactor(atr: Uint8Array): Uint8Array {
+  return levelFactor('card', { regionCode: '000000', historicalBytes: decodeAtr(atr).historicalBytes });
 }

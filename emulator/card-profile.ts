@@ -115,27 +115,30 @@ export interface PinProfile {
   testPin?: boolean;
 }
 
+/**
+ * What the card does with a key (card-spec §4.2): `external-auth` keys are proven by the terminal
+ * with EXTERNAL AUTHENTICATE (RK, UK, PUK, BK, LK keys); `internal-auth` (IRK) makes the card
+ * prove itself; `secure-messaging` (STK) keys MAC and encrypt protected commands.
+ */
 export type KeyUsage =
   | 'external-auth'
   | 'internal-auth'
-  | 'pin-unblock'
-  | 'pin-reload'
-  | 'app-block'
-  | 'app-unblock'
-  | 'card-block'
-  | 'line-mac'
+  | 'secure-messaging'
   // Application handlers (purse, PBOC) may use their own usages.
   | (string & {});
 
-export type KeyAlgorithm = '3des' | 'sm4';
+/** `des`: single-length 8-byte key (STK on DES cards); `3des`: double-length 16 bytes; `sm4`. */
+export type KeyAlgorithm = 'des' | '3des' | 'sm4';
 
 export interface KeyProfile {
-  /** Key id as named in P2 / access rules, hex byte, e.g. "0A". */
+  /** Key id as named in P2 / access rules, hex byte, e.g. "0A" (card-spec §4.1: 8x = DF level). */
   id: string;
+  /** The specification's name (card-spec §4.2): IRK, STK, PUK, BK, UKSSSE, RKSSSE, RK1DF04, LKDF04… */
+  name?: string;
   usage: KeyUsage;
   algorithm: KeyAlgorithm;
   version?: number;
-  /** 16-byte key, hex. Either this or `diversified`. */
+  /** The key, hex (8 bytes for des, 16 otherwise). Either this or `diversified`. */
   value?: string;
   diversified?: DiversifiedKeyProfile;
   /** Wrong EXTERNAL AUTHENTICATE attempts before the key is blocked (absent: no limit). */
@@ -145,9 +148,9 @@ export interface KeyProfile {
 }
 
 /**
- * A key derived from a master key through one or more diversification levels (card-facts §5).
- * Each factor is 8 bytes: hex, "atr-last8" (the last 8 bytes of the contact ATR) or
- * "ascii:<8 chars>" (e.g. "ascii:330300sx").
+ * A key derived from a master key through one or more diversification levels (card-spec §4.3).
+ * Each factor is 8 bytes: hex, "card" (the historical bytes T6…TD of the contact ATR, P9 §7.3.3)
+ * or "ascii:<8 chars>" (e.g. "ascii:330300sx").
  */
 export interface DiversifiedKeyProfile {
   master: string;

@@ -123,7 +123,7 @@ export function applyState(data: unknown, profileName: string, mf: DedicatedFile
   }
   for (const [id, block] of Object.entries(d.blockedApplications!)) {
     const df = dfs.get(id) ?? fail(`blockedApplications.${id}: no such DF in the profile`);
-    if (block !== 'temporary' && block !== 'permanent') fail(`blockedApplications.${id} must be "temporary" or "permanent"`);
+    if (block !== 'permanent') fail(`blockedApplications.${id} must be "permanent"`);
     df.blocked = block;
   }
   return d as CardStateData;

@@ -11,7 +11,7 @@ export class CardStatus extends Error {
   }
 }
 
-/** The status words the emulator answers with (card-facts §9). */
+/** The status words the emulator answers with (card-spec §6.16). */
 export const SW = {
   OK: 0x9000,
   END_OF_FILE: 0x6282,
@@ -39,6 +39,8 @@ export const SW = {
   INS_NOT_SUPPORTED: 0x6d00,
   CLA_NOT_SUPPORTED: 0x6e00,
   UNKNOWN_ERROR: 0x6f00,
+  /** P5 T5: the application is permanently blocked (SELECT and every command while it is current). */
+  APPLICATION_BLOCKED: 0x9303,
 } as const;
 
 /** 63Cx: a wrong PIN with x tries left (x is at most 15). */

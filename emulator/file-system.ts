@@ -4,7 +4,8 @@ import { type CardKey, resolveKey } from './card-key.js';
 import type { DedicatedFileProfile, EfStructure, ElementaryFileProfile, KeyProfile, PinProfile } from './card-profile.js';
 import { PinObject } from './pin-object.js';
 
-export type ApplicationBlock = 'temporary' | 'permanent';
+/** P5 §6.1: the specification knows only the permanent application block. */
+export type ApplicationBlock = 'permanent';
 
 /** MF, DDF or ADF as the running card sees it. */
 export class DedicatedFile {

@@ -2,7 +2,6 @@
 export type { FileOperation } from './access-rule.js';
 export { STANDARD_APPLICATIONS } from './applications/standard-applications.js';
 export { CardContext, type CardInterface, isSecureMessagingCla, MAC_LENGTH, macInput } from './card-context.js';
-export { blockSize, diversifyKey, encryptBlocks, secureMessagingMac } from './card-crypto.js';
 export { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
 export type { CardKey } from './card-key.js';
 export * from './card-profile.js';
@@ -16,7 +15,7 @@ export { type EmulatorLogger, memoryLogger, stderrLogger } from './emulator-logg
 export { EmulatorTransport } from './emulator-transport.js';
 export { DedicatedFile, ElementaryFile } from './file-system.js';
 export { type OpenCardOptions, openCard } from './open-card.js';
-export { decodePinBcd, encodePinBcd, PinObject } from './pin-object.js';
+export { fromPinBlock, toPinBlock, PinObject } from './pin-object.js';
 export { ProfileError } from './profile-error.js';
 export { loadProfile, parseProfile } from './profile-loader.js';
 export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';

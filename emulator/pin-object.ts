@@ -31,7 +31,7 @@ export class PinObject {
     this.minLength = init.minLength;
     this.maxLength = init.maxLength;
     this.triesLeft = init.retryLimit;
-    this.value = encodePinBcd(init.value);
+    this.value = toPinBlock(init.value);
   }
 
   /** Key of this PIN in the state file and the security status. */
@@ -43,14 +43,14 @@ export class PinObject {
     return this.triesLeft <= 0;
   }
 
-  /** Constant-time comparison with a canonical BCD candidate (see decodePinBcd). */
+  /** Constant-time comparison with a canonical BCD candidate (see fromPinBlock). */
   matches(candidateDigits: string): boolean {
-    return constantTimeEqual(this.value, encodePinBcd(candidateDigits));
+    return constantTimeEqual(this.value, toPinBlock(candidateDigits));
   }
 
   /** Digits are checked by the caller against min/max length. */
   setValue(digits: string): void {
-    this.value = encodePinBcd(digits);
+    this.value = toPinBlock(digits);
   }
 
   acceptsLength(digits: string): boolean {
@@ -59,12 +59,12 @@ export class PinObject {
 
   /** For the state file only (it is the card's non-volatile memory). */
   exportValue(): string {
-    return decodePinBcd(this.value) ?? '';
+    return fromPinBlock(this.value) ?? '';
   }
 }
 
 /** Digits → BCD, odd counts padded with an F nibble (card-facts §4). */
-export function encodePinBcd(digits: string): Uint8Array {
+export function toPinBlock(digits: string): Uint8Array {
   const out = new Uint8Array(Math.ceil(digits.length / 2)).fill(0xff);
   for (let i = 0; i < digits.length; i++) {
     const d = digits.charCodeAt(i) - 48;
@@ -78,7 +78,7 @@ export function encodePinBcd(digits: string): Uint8Array {
  * BCD PIN block from a terminal → digits. Trailing F nibbles (and whole FF bytes) are padding;
  * anything else that is not a digit makes the block malformed (undefined).
  */
-export function decodePinBcd(bytes: Uint8Array): string | undefined {
+export function fromPinBlock(bytes: Uint8Array): string | undefined {
   let digits = '';
   let padding = false;
   for (let i = 0; i < bytes.length * 2; i++) {

@@ -300,8 +300,8 @@ class ProfileValidator {
       this.fail(join(path, 'key'), `no external-auth key ${key} in this DF or above`);
     }
     const mac = this.hex(c, 'mac', path, { min: 1, max: 1 });
-    if (mac !== undefined && !scope.keys.has(`${mac.toUpperCase()}:line-mac`))
-      this.fail(join(path, 'mac'), `no line-mac key ${mac} in this DF or above`);
+    if (mac !== undefined && !scope.keys.has(`${mac.toUpperCase()}:secure-messaging`))
+      this.fail(join(path, 'mac'), `no secure-messaging key ${mac} in this DF or above`);
     return c as AccessCondition;
   }
 
@@ -320,11 +320,26 @@ class ProfileValidator {
   }
 
   private key(value: unknown, path: string): KeyProfile {
-    const k = this.object(value, path, ['id', 'usage', 'algorithm', 'version', 'value', 'diversified', 'errorLimit', 'testKey', 'label']);
+    const k = this.object(value, path, [
+      'id',
+      'name',
+      'usage',
+      'algorithm',
+      'version',
+      'value',
+      'diversified',
+      'errorLimit',
+      'testKey',
+      'label',
+    ]);
+    const name = this.string(k, 'name', path);
+    if (name !== undefined && !/^[A-Z0-9]{2,12}$/.test(name))
+      this.fail(join(path, 'name'), 'must be a specification key name such as RKSSSE');
     this.hex(k, 'id', path, { required: true, min: 1, max: 1 });
     const usage = this.string(k, 'usage', path, true);
     if (!/^[a-z0-9-]+$/.test(usage)) this.fail(join(path, 'usage'), 'must be a lowercase name such as external-auth');
-    if (k.algorithm !== '3des' && k.algorithm !== 'sm4') this.fail(join(path, 'algorithm'), 'must be "3des" or "sm4"');
+    if (k.algorithm !== 'des' && k.algorithm !== '3des' && k.algorithm !== 'sm4')
+      this.fail(join(path, 'algorithm'), 'must be "des", "3des" or "sm4"');
     this.integer(k, 'version', path, 0, 255);
     this.integer(k, 'errorLimit', path, 1, 15);
     this.boolean(k, 'testKey', path);
@@ -332,20 +347,21 @@ class ProfileValidator {
     const hasValue = k.value !== undefined;
     const hasDiversified = k.diversified !== undefined;
     if (hasValue === hasDiversified) this.fail(path, 'needs exactly one of value, diversified');
-    if (hasValue) this.hex(k, 'value', path, { min: 16, max: 16 });
-    else this.diversified(k.diversified, join(path, 'diversified'));
+    const length = k.algorithm === 'des' ? 8 : 16;
+    if (hasValue) this.hex(k, 'value', path, { min: length, max: length });
+    else this.diversified(k.diversified, join(path, 'diversified'), length);
     return k as unknown as KeyProfile;
   }
 
-  private diversified(value: unknown, path: string): DiversifiedKeyProfile {
+  private diversified(value: unknown, path: string, keyLength: number): DiversifiedKeyProfile {
     const d = this.object(value, path, ['master', 'factors']);
-    this.hex(d, 'master', path, { required: true, min: 16, max: 16 });
+    this.hex(d, 'master', path, { required: true, min: keyLength, max: keyLength });
     const factors = this.array(d, 'factors', path);
     if (factors === undefined || factors.length === 0) this.fail(join(path, 'factors'), 'must list at least one factor');
     factors.forEach((f, i) => {
       const p = `${path}.factors[${i}]`;
       if (typeof f !== 'string') this.fail(p, 'must be a string');
-      if (f === 'atr-last8') return;
+      if (f === 'card') return;
       if (f.startsWith('ascii:')) {
         if (f.length - 6 !== 8 || !/^[\x20-\x7e]+$/.test(f.slice(6))) this.fail(p, 'ascii factor must be 8 printable ASCII characters');
         return;

@@ -1,45 +1,29 @@
 import type { CommandApdu } from '../../src/apdu/command-apdu.js';
 import { type CardContext, MAC_LENGTH } from '../card-context.js';
+import type { CardKey } from '../card-key.js';
 import { CardStatus, SW } from '../card-status.js';
 import type { CommandRoute, HandlerResult } from '../command-route.js';
 
 /**
- * PBOC-style issuer commands on the current DF, each `84 <INS> 00 P2 04 MAC4` after GET CHALLENGE
- * (MAC over the 5-byte header, IV = challenge):
- * - APPLICATION BLOCK `84 1E 00 P2`: P2=00 temporarily (can be unblocked), 01 permanently.
- *   Key usage `app-block`. Afterwards SELECT answers 6283 and other commands 6A81.
- * - APPLICATION UNBLOCK `84 18 00 00`: key `app-unblock`, else `app-block`; permanent → 6985.
- * - CARD BLOCK `84 16 00 00`: key `card-block`, else `app-block`; every command then answers 6A81.
+ * The issuer's block commands (P5 §6.1–6.2 T6–T9, P7 §13.1–13.2), each `84 <INS> 00 P2 04 MAC`
+ * after EXTERNAL AUTHENTICATE with the operation's control key and a fresh GET CHALLENGE; the MAC
+ * uses the session key of the application's secure-messaging key (STK / STKDFxx) over that
+ * challenge. Wrong MACs do not lock keys here (P7 §13.1).
+ * - APPLICATION BLOCK `84 1E 00 01`: the current application, for good (there is no unblock);
+ *   9000 even when it was blocked already; then SELECT and every command in it answer 9303.
+ *   Control key: the DF's LK key (LKDF03, LKDF04), at SSSE level BK.
+ * - CARD BLOCK `84 16 00 00`: every application, for good; every command then answers 6A81.
+ *   Control key: BK.
  */
 export const applicationBlockCommand: CommandRoute = {
   name: 'APPLICATION BLOCK',
   cla: [0x84],
   ins: 0x1e,
-  allowedWhenBlocked: true,
   handler: (ctx, apdu) => {
-    if (apdu.p1 !== 0 || apdu.p2 > 1) throw new CardStatus(SW.WRONG_P1P2);
-    macOnly(ctx, apdu, ['app-block']);
-    const df = ctx.currentDf;
-    df.blocked = apdu.p2 === 1 || df.blocked === 'permanent' ? 'permanent' : 'temporary';
+    if (apdu.p1 !== 0 || apdu.p2 !== 0x01) throw new CardStatus(SW.WRONG_P1P2);
+    blockCommand(ctx, apdu, applicationBlockKey(ctx));
+    ctx.currentDf.blocked = 'permanent';
     ctx.markDirty();
-    return undefined;
-  },
-};
-
-export const applicationUnblockCommand: CommandRoute = {
-  name: 'APPLICATION UNBLOCK',
-  cla: [0x84],
-  ins: 0x18,
-  allowedWhenBlocked: true,
-  handler: (ctx, apdu) => {
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardStatus(SW.WRONG_P1P2);
-    macOnly(ctx, apdu, ['app-unblock', 'app-block']);
-    const df = ctx.currentDf;
-    if (df.blocked === 'permanent') throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'blocked for good');
-    if (df.blocked !== undefined) {
-      df.blocked = undefined;
-      ctx.markDirty();
-    }
     return undefined;
   },
 };
@@ -48,18 +32,24 @@ export const cardBlockCommand: CommandRoute = {
   name: 'CARD BLOCK',
   cla: [0x84],
   ins: 0x16,
-  allowedWhenBlocked: true,
   handler: (ctx, apdu) => {
     if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardStatus(SW.WRONG_P1P2);
-    macOnly(ctx, apdu, ['card-block', 'app-block']);
+    blockCommand(ctx, apdu, ctx.findKeyByName('BK'));
     ctx.cardBlocked = true;
     ctx.markDirty();
     return undefined;
   },
 };
 
-function macOnly(ctx: CardContext, apdu: CommandApdu, usages: string[]): HandlerResult {
+/** The DF's own LK key, else (SSSE) BK. */
+function applicationBlockKey(ctx: CardContext): CardKey | undefined {
+  return ctx.currentDf.keys.find((k) => k.name?.startsWith('LK')) ?? ctx.findKeyByName('BK');
+}
+
+function blockCommand(ctx: CardContext, apdu: CommandApdu, control: CardKey | undefined): HandlerResult {
   if (apdu.data.length !== MAC_LENGTH) throw new CardStatus(SW.WRONG_LENGTH);
-  ctx.verifyMac(apdu, ctx.requireKey(usages));
+  if (control === undefined) throw new CardStatus(SW.REFERENCE_NOT_FOUND, 'no block key');
+  if (!ctx.security.keyAuthenticated(control)) throw new CardStatus(SW.SECURITY_NOT_SATISFIED, 'authenticate with the block key first');
+  ctx.verifyMac(apdu, ctx.requireKey(['secure-messaging']));
   return undefined;
 }

@@ -13,7 +13,6 @@ export const getChallengeCommand: CommandRoute = {
   name: 'GET CHALLENGE',
   cla: [0x00],
   ins: 0x84,
-  allowedWhenBlocked: true,
   handler: getChallenge,
 };
 

@@ -1,13 +1,15 @@
 import type { CommandApdu } from '../../src/apdu/command-apdu.js';
+import { authenticationData } from '../../src/crypto/card-security.js';
 import type { CardContext } from '../card-context.js';
-import { blockSize, encryptBlocks } from '../card-crypto.js';
 import { CardStatus, SW } from '../card-status.js';
 import type { CommandRoute, HandlerResult } from '../command-route.js';
+import { checkKeyVersion } from './external-authenticate.js';
 
 /**
- * INTERNAL AUTHENTICATE `00 88 00 <key id> Lc data Le` → ECB encryption of the data under the
- * `internal-auth` key (data: whole blocks, 8 bytes for 3DES, 16 for SM4). P2=00 with no key 00
- * uses the first internal-auth key of the current DF (card-facts §5 sends `00 88 00 00 10`).
+ * INTERNAL AUTHENTICATE `00 88 00 00 10|11 factor(8) ‖ original(8) [‖ key version]` (P5 §6.7
+ * T22–T23, P7 §5.4): the card proves it holds IRK by answering the authentication data of P4 §9
+ * under the session key of IRK over the terminal's factor. P2 00 is the IRK found from the current
+ * DF upwards (MF/SSSE level: the card; DF level: the application).
  */
 export const internalAuthenticateCommand: CommandRoute = {
   name: 'INTERNAL AUTHENTICATE',
@@ -18,9 +20,9 @@ export const internalAuthenticateCommand: CommandRoute = {
 
 function internalAuthenticate(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   if (apdu.p1 !== 0) throw new CardStatus(SW.WRONG_P1P2);
-  const key = ctx.findKey('internal-auth', apdu.p2) ?? (apdu.p2 === 0 ? ctx.findKey('internal-auth') : undefined);
-  if (key === undefined) throw new CardStatus(SW.REFERENCE_NOT_FOUND, 'no such key');
-  const n = blockSize(key.algorithm);
-  if (apdu.data.length === 0 || apdu.data.length % n !== 0) throw new CardStatus(SW.WRONG_LENGTH);
-  return encryptBlocks(key.algorithm, key.value, apdu.data);
+  if (apdu.data.length !== 16 && apdu.data.length !== 17) throw new CardStatus(SW.WRONG_LENGTH);
+  const key = ctx.findKey('internal-auth', apdu.p2);
+  if (key === undefined) throw new CardStatus(SW.REFERENCE_NOT_FOUND, 'no internal authentication key');
+  checkKeyVersion(key, apdu.data[16]);
+  return authenticationData(key.algorithm, key.value, apdu.data.subarray(0, 8), apdu.data.subarray(8, 16));
 }

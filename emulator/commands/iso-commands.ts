@@ -1,15 +1,15 @@
 import type { CommandRoute } from '../command-route.js';
 import { appendRecordCommand } from './append-record.js';
-import { applicationBlockCommand, applicationUnblockCommand, cardBlockCommand } from './application-block.js';
+import { applicationBlockCommand, cardBlockCommand } from './application-block.js';
 import { changePinCommand } from './change-pin.js';
 import { externalAuthenticateCommand } from './external-authenticate.js';
 import { getChallengeCommand } from './get-challenge.js';
 import { getDataCommand } from './get-data.js';
 import { internalAuthenticateCommand } from './internal-authenticate.js';
+import { pinChangeUnblockCommand } from './pin-change-unblock.js';
 import { readBinaryCommand } from './read-binary.js';
 import { readRecordCommand } from './read-record.js';
 import { selectCommand } from './select.js';
-import { unblockPinCommand } from './unblock-pin.js';
 import { updateBinaryCommand } from './update-binary.js';
 import { updateRecordCommand } from './update-record.js';
 import { verifyCommand } from './verify.js';
@@ -24,12 +24,11 @@ export const ISO_COMMANDS: readonly CommandRoute[] = [
   appendRecordCommand,
   verifyCommand,
   changePinCommand,
-  unblockPinCommand,
+  pinChangeUnblockCommand,
   getChallengeCommand,
   externalAuthenticateCommand,
   internalAuthenticateCommand,
   getDataCommand,
   applicationBlockCommand,
-  applicationUnblockCommand,
   cardBlockCommand,
 ];

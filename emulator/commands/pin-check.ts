@@ -8,7 +8,7 @@ import type { PinObject } from '../pin-object.js';
  * pulling the card mid-command never grants an extra try; a match restores the counter
  * (`<point>:restored`). A mismatch throws 63Cx with the tries left.
  */
-export function checkPin(ctx: CardContext, pin: PinObject, digits: string, point: string): void {
+export function comparePin(ctx: CardContext, pin: PinObject, digits: string, point: string): void {
   if (pin.blocked) throw new CardStatus(SW.AUTH_METHOD_BLOCKED);
   pin.triesLeft -= 1;
   ctx.markDirty();

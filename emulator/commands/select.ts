@@ -15,7 +15,7 @@ const MF_FID = 0x3f00;
  * 08 path from the MF, 09 path from the current DF.
  * P2 b2b1 (P1=04): 00 first occurrence, 10 next occurrence. P2 b4b3: 00 FCI, 04 FCP, 08 FMD
  * (answered with no data), 0C no data. An EF answers FCI requests with no data.
- * A blocked application is selected but answers 6283.
+ * A permanently blocked application is made current but answers 9303 and no FCI (P5 §6.11 T39).
  */
 export const selectCommand: CommandRoute = {
   name: 'SELECT',
@@ -37,12 +37,12 @@ function select(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   } else {
     ctx.selectEf(target);
   }
+  if (target.kind === 'df' && target.isBlocked()) throw new CardStatus(SW.APPLICATION_BLOCKED, 'application blocked');
   const response = p2 & 0x0c;
   let out: Uint8Array | undefined;
   if (response === 0x00 && target.kind === 'df') out = dfFci(target);
   if (response === 0x04) out = target.kind === 'df' ? dfFcp(target) : efFcp(target);
-  const sw = target.kind === 'df' && target.isBlocked() ? SW.SELECTED_FILE_BLOCKED : SW.OK;
-  return { data: out ?? new Uint8Array(0), sw };
+  return out ?? undefined;
 }
 
 function resolve(ctx: CardContext, p1: number, occurrence: number, data: Uint8Array): CardFile {

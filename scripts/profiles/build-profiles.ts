@@ -40,7 +40,10 @@ export function renderProfiles(): Map<string, string> {
       testKeys: true,
       warning: `Test master keys of the sscard sample card "${card.profileName}". Never use them for real cards.`,
     };
-    for (const part of parts) if (part.masterKeys) keys[part.name] = part.masterKeys;
+    for (const part of parts) {
+      Object.assign(keys, part.keyFile);
+      if (part.masterKeys) keys[part.name] = part.masterKeys;
+    }
     out.set(`emulator/profiles/${card.profileName}.keys.json`, `${JSON.stringify(keys, null, 2)}\n`);
   }
   return out;

@@ -1,4 +1,5 @@
-import type { DedicatedFileProfile, ElementaryFileProfile, KeyAlgorithm } from '../../emulator/card-profile.js';
+import type { DedicatedFileProfile, ElementaryFileProfile } from '../../emulator/card-profile.js';
+import type { CardKeyFamily as KeyAlgorithm } from '../../src/applications/keys/key-file.js';
 import { concatBytes } from '../../src/bytes/bytes.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { encodeTlv } from '../../src/bytes/tlv.js';

@@ -1,5 +1,5 @@
 import type { DedicatedFileProfile, ElementaryFileProfile } from '../../emulator/card-profile.js';
-import type { MasterKeyEntry } from '../../src/applications/keys/software-key-provider.js';
+import type { CardKeyFile, MasterKeyEntry } from '../../src/applications/keys/key-file.js';
 import type { CardIdentity } from './card-identity.js';
 
 /**
@@ -13,6 +13,8 @@ export interface ProfilePart {
   files: Array<DedicatedFileProfile | ElementaryFileProfile>;
   /** Master keys by name (key id or role), written to emulator/profiles/<profile>.keys.json. */
   masterKeys?: Record<string, MasterKeyEntry>;
+  /** Top-level fields of the key file (the social security keys: `algorithm`, `keys`). */
+  keyFile?: Pick<CardKeyFile, 'algorithm' | 'keys'>;
 }
 
 export type ProfilePartBuilder = (card: CardIdentity) => ProfilePart | undefined;

@@ -1,5 +1,5 @@
 import type { ElementaryFileProfile, KeyProfile } from '../../emulator/card-profile.js';
-import type { MasterKeyEntry } from '../../src/applications/keys/software-key-provider.js';
+import type { MasterKeyEntry } from '../../src/applications/keys/key-file.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
 import { testMasterKey } from './test-key-values.js';

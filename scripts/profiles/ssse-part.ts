@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DedicatedFileProfile, ElementaryFileProfile, KeyProfile } from '../../emulator/card-profile.js';
-import type { MasterKeyEntry } from '../../src/applications/keys/software-key-provider.js';
+import type { SpecKeyFileEntry } from '../../src/applications/keys/key-file.js';
 import { encodeCn } from '../../src/bytes/bcd.js';
-import { encodeAn } from '../../src/bytes/gbk.js';
+import { encodeAn, encodeGbk } from '../../src/bytes/gbk.js';
+import { concatBytes } from '../../src/bytes/bytes.js';
 import { toHex } from '../../src/bytes/hex.js';
+import { type DiversificationLevel, diversificationFactor } from '../../src/crypto/card-key-factors.js';
 import { encodeTlv } from '../../src/bytes/tlv.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
@@ -24,32 +26,66 @@ const cn = (digits: string, length: number) => encodeCn(digits, length);
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const u32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
-/** The SSSE keys by id or role (card-facts §4–5) and what each is for. */
-const SSSE_KEYS: Array<{ id: string; usage: string; name: string }> = [
-  { id: '0A', usage: 'external-auth', name: '0A' }, // read EF07 fingerprint, EF08 photo
-  { id: '04', usage: 'external-auth', name: '04' }, // update EF05/EF06
-  { id: '0D', usage: 'external-auth', name: '0D' }, // update EF0D
-  { id: '11', usage: 'pin-unblock', name: 'pin-unblock' },
-  { id: '12', usage: 'pin-reload', name: 'pin-reload' },
-  { id: '13', usage: 'app-block', name: 'app-block' },
-  { id: '14', usage: 'app-unblock', name: 'app-unblock' },
-];
-
 /**
- * Keys are diversified in three levels (card-facts §5): province "<2 digits>0000sh", city
- * "<6 digits>sx", then the card (the last 8 bytes of the ATR).
+ * The SSSE-level keys of card-spec §4.2 with their card key ids, and the levels a PSAM or HSM
+ * applies to its root to reach the card's key (PSAM usage byte: 67 = 3 levels for IRK and RK keys,
+ * 26/27 = 1 level for STK and UK keys; the HSM-only PUK and BK from the national root).
  */
-export function ssseDiversificationFactors(card: CardIdentity): string[] {
-  return [`ascii:${card.regionCode.slice(0, 2)}0000sh`, `ascii:${card.regionCode}sx`, 'atr-last8'];
+const ALL_LEVELS: DiversificationLevel[] = ['province', 'city', 'card'];
+const CARD_LEVEL: DiversificationLevel[] = ['card'];
+interface SpecKey {
+  name: string;
+  id: string;
+  usage: 'internal-auth' | 'external-auth' | 'secure-messaging';
+  levels: DiversificationLevel[];
+}
+const SSSE_KEYS: SpecKey[] = [
+  { name: 'IRK', id: '00', usage: 'internal-auth', levels: ALL_LEVELS },
+  { name: 'STK', id: '02', usage: 'secure-messaging', levels: CARD_LEVEL },
+  { name: 'UKSSSE', id: '04', usage: 'external-auth', levels: CARD_LEVEL },
+  { name: 'BK', id: '05', usage: 'external-auth', levels: ALL_LEVELS },
+  { name: 'PUK', id: '06', usage: 'external-auth', levels: ALL_LEVELS },
+  { name: 'RKSSSE', id: '0A', usage: 'external-auth', levels: ALL_LEVELS },
+];
+/** DF04's keys (card-spec §4.2: 82 STKDF04, 83 LKDF04, 84 RK1DF04, 85 UK1DF04, 86 UK2DF04). */
+const DF04_KEYS: SpecKey[] = [
+  { name: 'STKDF04', id: '82', usage: 'secure-messaging', levels: CARD_LEVEL },
+  { name: 'LKDF04', id: '83', usage: 'external-auth', levels: ALL_LEVELS },
+  { name: 'RK1DF04', id: '84', usage: 'external-auth', levels: ALL_LEVELS },
+  { name: 'UK1DF04', id: '85', usage: 'external-auth', levels: CARD_LEVEL },
+  { name: 'UK2DF04', id: '86', usage: 'external-auth', levels: CARD_LEVEL },
+];
+/** Wrong cryptograms before an external-authentication key locks (P7 §6.6 gives no number). */
+const KEY_TRY_LIMIT = 3;
+
+/** Algorithm id in the SSSE FCI (card-spec §2.2): 01 DES/3DES, 03 SM4. */
+const ALGORITHM_ID = { '3des': '01', sm4: '03' } as const;
+
+/** The 8-byte profile factor of a level: province/city as ASCII, the card as "card" (historical T6…TD). */
+function profileFactor(level: DiversificationLevel, card: CardIdentity): string {
+  if (level === 'card') return 'card';
+  const bytes = diversificationFactor(level, { regionCode: card.regionCode, historicalBytes: new Uint8Array(13) });
+  return `ascii:${String.fromCharCode(...bytes)}`;
 }
 
 export function ssePart(card: CardIdentity): ProfilePart {
   const algorithm = card.specVersion === '3.00' ? 'sm4' : '3des';
-  const masterKeys: Record<string, MasterKeyEntry> = {};
-  const key = (id: string, usage: string, name: string): KeyProfile => {
-    const master = testMasterKey(`${card.profileName}/ssse`, name);
-    masterKeys[name] = { algorithm, master };
-    return { id, usage, algorithm, version: 1, diversified: { master, factors: ssseDiversificationFactors(card) }, testKey: true };
+  const keyFile: Record<string, SpecKeyFileEntry> = {};
+  const key = (spec: SpecKey, df: string): KeyProfile => {
+    // STK is a single-length DES key on DES cards (card-spec §4.2).
+    const keyAlgorithm = spec.usage === 'secure-messaging' && algorithm === '3des' ? 'des' : algorithm;
+    const master = testMasterKey(`${card.profileName}/ssse`, spec.name).slice(0, keyAlgorithm === 'des' ? 16 : 32);
+    keyFile[spec.name] = { df, id: spec.id, master, levels: spec.levels };
+    return {
+      id: spec.id,
+      name: spec.name,
+      usage: spec.usage,
+      algorithm: keyAlgorithm,
+      version: 1,
+      ...(spec.usage === 'external-auth' ? { errorLimit: KEY_TRY_LIMIT } : {}),
+      diversified: { master, factors: spec.levels.map((level) => profileFactor(level, card)) },
+      testKey: true,
+    };
   };
 
   const identifier = hex(`${card.regionCode}D156000005${card.cardSerial}`);
@@ -95,7 +131,8 @@ export function ssePart(card: CardIdentity): ProfilePart {
     recordSize: 0x24,
     maxRecords: 8,
     records: ef06Records,
-    access: { read: 'free', update: { key: '04' } },
+    // P6/V2 T3, SC §10.2: free on 1.00/2.00 cards, RKSSSE on 3.00 cards.
+    access: { read: card.specVersion === '3.00' ? { key: '0A' } : 'free', update: { key: '04' } },
   };
   const ef07: ElementaryFileProfile = {
     kind: 'ef',
@@ -103,10 +140,10 @@ export function ssePart(card: CardIdentity): ProfilePart {
     fid: 'EF07',
     sfi: 7,
     label: 'fingerprint template',
-    size: 0x400,
+    size: 0x300, // V2 T9
     content: testBytes(`${card.profileName}/fingerprint`, 0x200),
     fill: '00',
-    access: { read: { key: '0A' }, update: 'never' },
+    access: { read: card.specVersion === '1.00' ? 'free' : { key: '0A' }, update: { key: '04' } },
   };
   const ef08: ElementaryFileProfile = {
     kind: 'ef',
@@ -117,7 +154,7 @@ export function ssePart(card: CardIdentity): ProfilePart {
     size: 0x1000,
     content: PHOTO.toString('hex').toUpperCase(),
     fill: '00',
-    access: { read: { key: '0A' }, update: 'never' },
+    access: { read: { key: '0A' }, update: { key: '04' } },
   };
   const children: Array<DedicatedFileProfile | ElementaryFileProfile> = [ef05, ef06, ef07, ef08];
   if (card.specVersion === '3.00') {
@@ -130,13 +167,14 @@ export function ssePart(card: CardIdentity): ProfilePart {
       recordSize: 0x20,
       maxRecords: 2,
       records: [rec(0xea, ascii(`P${card.ssn.slice(0, 11)}`, 12)), rec(0xeb, cn(card.regionCode, 3))],
-      access: { read: 'free', update: { key: '0D' } },
+      access: { read: 'free', update: { key: '04' } },
     });
   }
   // DF01–DF07 carry the ministry's business data; DF04 is the one terminals use (medical insurance).
-  const businessDf = (fid: string, label: string, records: string[]): DedicatedFileProfile => ({
+  const businessDf = (fid: string, label: string, records: string[], aid?: string): DedicatedFileProfile => ({
     kind: 'df',
     fid,
+    ...(aid ? { dfName: aid } : {}),
     label,
     children: [
       {
@@ -152,23 +190,28 @@ export function ssePart(card: CardIdentity): ProfilePart {
     ],
   });
   children.push(
-    businessDf('DF01', 'public data', [rec(0x80, ascii('1', 1))]),
-    businessDf('DF02', 'employment', [rec(0x80, ascii('01', 2))]),
-    businessDf('DF03', 'social insurance', [rec(0x80, ascii('1', 1)), rec(0x81, cn(card.regionCode, 3))]),
-    medicalDf(card, key('84', 'external-auth', '84')),
-    businessDf('DF05', 'regional application 1', [rec(0x80, ascii('0', 1))]),
-    businessDf('DF06', 'regional application 2', [rec(0x80, ascii('0', 1))]),
-    businessDf('DF07', 'regional application 3', [rec(0x80, ascii('0', 1))]),
+    businessDf('DF01', 'public data', [rec(0x80, ascii('1', 1))], APPLICATIONS[0]!.aid),
+    businessDf('DF02', 'employment', [rec(0x80, ascii('01', 2))], APPLICATIONS[1]!.aid),
+    businessDf('DF03', 'social insurance', [rec(0x80, ascii('1', 1)), rec(0x81, cn(card.regionCode, 3))], APPLICATIONS[2]!.aid),
+    medicalDf(
+      card,
+      DF04_KEYS.map((k) => key(k, 'DF04')),
+    ),
+    businessDf('DF05', 'life and health', [rec(0x80, ascii('0', 1))]),
+    businessDf('DF06', 'social assistance', [rec(0x80, ascii('0', 1))]),
+    businessDf('DF07', 'personnel and talent', [rec(0x80, ascii('0', 1))], APPLICATIONS[4]!.aid),
   );
+  children.push(directory());
   const ssse: DedicatedFileProfile = {
     kind: 'df',
     dfName: SSSE_DF_NAME,
     label: 'SSSE (social security application)',
-    pins: [{ id: '00', value: card.pin, retryLimit: 6, minLength: 6, maxLength: 6, testPin: true }],
-    keys: SSSE_KEYS.map((k) => key(k.id, k.usage, k.name)),
+    fci: ssseFci(algorithm),
+    pins: [{ id: '00', value: card.pin, retryLimit: 6, minLength: 4, maxLength: 12, testPin: true }],
+    keys: SSSE_KEYS.map((k) => key(k, 'SSSE')),
     children,
   };
-  return { name: 'ssse', files: [ssse], masterKeys };
+  return { name: 'ssse', files: [ssse], keyFile: { algorithm, keys: keyFile } };
 }
 
 /** Initial medical account balance of the sample cards, in fen. */
@@ -179,14 +222,49 @@ export const SAMPLE_MEDICAL_BALANCE_FEN = 523_800;
  * settlement total (EF06, tags 93 and 92, 4-byte fen), the cyclic log (EF08, 30 × 28) and special
  * settlement records (EF15). The `ssse-medical` application answers MEDICAL DEBIT here.
  */
-function medicalDf(card: CardIdentity, key84: KeyProfile): DedicatedFileProfile {
+/** SFI of the SSSE directory, as the FCI of real 3.00 cards gives it (`88 01 1E`). */
+const DIRECTORY_SFI = 0x1e;
+
+/** The applications with an AID under SSSE (card-spec §2.1, V2 T2) and their directory labels. */
+const APPLICATIONS = [
+  { aid: 'D15600000500', label: '公共应用信息区' },
+  { aid: 'D15600000501', label: '就业与失业信息区' },
+  { aid: 'D15600000502', label: '社会保险信息区1' },
+  { aid: MEDICAL_DF_NAME, label: '社会保险信息区2' },
+  { aid: 'D15600000504', label: '人事人才信息区' },
+];
+
+/** SSSE FCI (P5 T36, card-spec §2.2): 6F { 84 name, A5 { 88 directory SFI, 9F0C { 86 01 algorithm } } }. */
+function ssseFci(algorithm: 'sm4' | '3des'): string {
+  const proprietary = concatBytes(
+    encodeTlv(0x88, Uint8Array.of(DIRECTORY_SFI)),
+    encodeTlv(0x9f0c, encodeTlv(0x86, hex(ALGORITHM_ID[algorithm]))),
+  );
+  return toHex(encodeTlv(0x6f, concatBytes(encodeTlv(0x84, hex(SSSE_DF_NAME)), encodeTlv(0xa5, proprietary))));
+}
+
+/** The SSSE directory (P3 §5.1.4): one record per application, `61 { 4F AID, 50 label }`. */
+function directory(): ElementaryFileProfile {
+  return {
+    kind: 'ef',
+    type: 'linear-variable',
+    sfi: DIRECTORY_SFI,
+    label: 'directory',
+    recordSize: 0x20,
+    maxRecords: APPLICATIONS.length,
+    records: APPLICATIONS.map((a) => toHex(encodeTlv(0x61, concatBytes(encodeTlv(0x4f, hex(a.aid)), encodeTlv(0x50, encodeGbk(a.label)))))),
+    access: { read: 'free', update: 'never' },
+  };
+}
+
+function medicalDf(card: CardIdentity, keys: KeyProfile[]): DedicatedFileProfile {
   return {
     kind: 'df',
     fid: 'DF04',
     dfName: MEDICAL_DF_NAME,
     label: 'medical insurance',
     application: 'ssse-medical',
-    keys: [key84],
+    keys,
     children: [
       {
         kind: 'ef',

@@ -1,7 +1,13 @@
 import { InputError } from '../errors.js';
 
-/** Social security PINs are 6 digits (card-facts §4). Checked before anything is sent to the card. */
-export function checkPin(pin: string, what = 'PIN'): string {
-  if (typeof pin !== 'string' || !/^\d{6}$/.test(pin)) throw new InputError('pin', `${what} must be exactly 6 digits`);
+/** The lengths a cardholder PIN may have (P5 §6.3.1: at least 4 digits; pinpads take 4–12). */
+export const PIN_MIN_DIGITS = 4;
+export const PIN_MAX_DIGITS = 12;
+
+/** A social security PIN, checked before anything is sent to the card. Errors never repeat the PIN. */
+export function requireValidPin(pin: string, what = 'PIN'): string {
+  if (typeof pin !== 'string' || !/^\d+$/.test(pin) || pin.length < PIN_MIN_DIGITS || pin.length > PIN_MAX_DIGITS) {
+    throw new InputError('pin', `${what} must be ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits`);
+  }
   return pin;
 }

@@ -1,7 +1,9 @@
 import type { RegisterCommand } from './cli-context.js';
 import { registerApdu } from './commands/apdu.js';
 import { registerAtr } from './commands/atr.js';
+import { registerAuth } from './commands/auth.js';
 import { registerBank } from './commands/bank.js';
+import { registerBlock } from './commands/block.js';
 import { registerCrypto } from './commands/crypto.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerInfo } from './commands/info.js';
@@ -21,6 +23,8 @@ import { registerWatch } from './commands/watch.js';
 export const commandRegistry: RegisterCommand[] = [
   registerInfo,
   registerPin,
+  registerAuth,
+  registerBlock,
   registerMedical,
   registerPhoto,
   registerPki,

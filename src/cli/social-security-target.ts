@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { KeyProvider } from '../applications/keys/key-provider.js';
+import type { KeyProvider } from '../channel/key-provider.js';
 import type { SocialSecurityOpenOptions, SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import { InputError } from '../errors.js';
 import { addCardTargetOptions, type CardTarget, type CardTargetOptions, withCardTarget } from './card-target.js';
@@ -8,21 +8,33 @@ export interface KeysOption {
   keys?: string;
 }
 
-/** `--keys FILE`, or `--keys sample` for the emulated card's published test keys. */
+/**
+ * `--keys FILE` (a key file: emulator/README.md), or `--keys sample` for the emulated card's
+ * published test keys; with `--emulator` and no `--keys` the card's test keys are used.
+ */
 export function addKeysOption(command: Command, why: string): Command {
-  return command.option('--keys <file>', `master keys (JSON) ${why}; "sample" = the emulated card's test keys`);
+  return command.option(
+    '--keys <file>',
+    `key file (JSON) ${why}; "sample" = the emulated card's published test keys (the default with --emulator)`,
+  );
+}
+
+/** The keys the command was given, or the emulated card's test keys; undefined when there are none. */
+export async function optionalKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider | undefined> {
+  const file = option === undefined || option === 'sample' ? target.sampleKeysFile : option;
+  if (option === 'sample' && file === undefined) {
+    throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');
+  }
+  if (file === undefined) return undefined;
+  // Key derivation code loads when keys are needed, not at every start-up.
+  const { SoftwareKeyProvider } = await import('../applications/keys/software-key-provider.js');
+  return SoftwareKeyProvider.fromFile(file);
 }
 
 export async function loadKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider> {
-  if (option === undefined)
-    throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE (or --keys sample with --emulator)');
-  // Key derivation code loads when keys are needed, not at every start-up.
-  const { SoftwareKeyProvider } = await import('../applications/keys/software-key-provider.js');
-  if (option === 'sample') {
-    if (!target.sampleKeysFile) throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');
-    return SoftwareKeyProvider.fromFile(target.sampleKeysFile);
-  }
-  return SoftwareKeyProvider.fromFile(option);
+  const keys = await optionalKeys(target, option);
+  if (keys === undefined) throw new InputError('keys', 'this operation needs the terminal keys: give --keys FILE');
+  return keys;
 }
 
 /** The card-target options plus PIN input options, for SSSE commands. */

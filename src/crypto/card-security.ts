@@ -66,7 +66,7 @@ export function diversifyCardKey(cipher: CardKeyCipher, parent: Uint8Array, fact
 
 /** Applies the levels in order (province, city, card…): the card's key from a PSAM's or HSM's root. */
 export function diversifyCardKeyLevels(cipher: CardKeyCipher, root: Uint8Array, factors: readonly Uint8Array[]): Uint8Array {
-  let key = root.slice();
+  let key: Uint8Array = root.slice();
   for (const factor of factors) {
     const next = diversifyCardKey(cipher, key, factor);
     key.fill(0);
@@ -119,7 +119,8 @@ export function authenticationData(cipher: CardKeyCipher, key: Uint8Array, proce
 export function cardMac(cipher: CardKeyCipher, macKey: Uint8Array, data: Uint8Array): Uint8Array {
   const block = cipherBlockSize(cipher);
   const padded = padIso9797M2(data, block);
-  const engine = cipher === 'sm4' ? new Sm4BlockCipher(macKey) : cipher === 'des' ? new DesBlockCipher(macKey) : new Des3BlockCipher(macKey);
+  const engine =
+    cipher === 'sm4' ? new Sm4BlockCipher(macKey) : cipher === 'des' ? new DesBlockCipher(macKey) : new Des3BlockCipher(macKey);
   const last = engine.encryptCbc(padded, new Uint8Array(block)).subarray(padded.length - block);
   if (block === 8) return last.slice(0, 4);
   const mac = new Uint8Array(4);

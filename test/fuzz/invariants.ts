@@ -1,4 +1,4 @@
-import { decodePinBcd } from '../../emulator/pin-object.js';
+import { fromPinBlock } from '../../emulator/pin-object.js';
 import { decodeBcdNumber } from '../../src/bytes/bcd.js';
 import type { CardWorld, Observation } from './card-world.js';
 
@@ -81,7 +81,7 @@ export class InvariantChecker {
           () => `PIN ${w.pins[i]!.stateKey} counter rose ${t0} → ${t1} on ${hex(command)} → ${sw.toString(16)}`,
         );
         if (ins === INS_VERIFY && command[2] === 0x00 && command[3] !== 0x80 && data.length > 0) {
-          this.expect(decodePinBcd(data) === w.pins[i]!.exportValue(), () => `PIN ${w.pins[i]!.stateKey} verified with a wrong PIN`);
+          this.expect(fromPinBlock(data) === w.pins[i]!.exportValue(), () => `PIN ${w.pins[i]!.stateKey} verified with a wrong PIN`);
         }
       }
     }

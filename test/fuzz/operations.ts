@@ -1,6 +1,6 @@
 import type { CardKey } from '../../emulator/card-key.js';
 import type { DedicatedFile } from '../../emulator/file-system.js';
-import { encodePinBcd } from '../../emulator/pin-object.js';
+import { toPinBlock } from '../../emulator/pin-object.js';
 import { encodeBcdNumber } from '../../src/bytes/bcd.js';
 import { bytesEqual, concatBytes, uintToBytes } from '../../src/bytes/bytes.js';
 import { des3EncryptEcb } from '../../src/crypto/des.js';
@@ -92,7 +92,7 @@ const ssPin = (w: CardWorld) => w.pin(w.ssse, 0x00)!;
 function* verifyPin(w: CardWorld, r: Prng, right: boolean): Operation {
   if (r.chance(0.5)) yield* selectDf(r.chance(0.8) ? w.ssse : w.medicalDf);
   const value = ssPin(w).exportValue();
-  const pin = encodePinBcd(right ? value : wrongPin(value, r));
+  const pin = toPinBlock(right ? value : wrongPin(value, r));
   yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
 }
 
@@ -104,8 +104,8 @@ function* pinStatus(w: CardWorld, r: Prng): Operation {
 function* changePin(w: CardWorld, r: Prng): Operation {
   yield* selectDf(w.ssse);
   const value = ssPin(w).exportValue();
-  const old = encodePinBcd(r.chance(0.8) ? value : wrongPin(value, r));
-  const next = encodePinBcd(r.chance(0.5) ? value : digits(r, 6));
+  const old = toPinBlock(r.chance(0.8) ? value : wrongPin(value, r));
+  const next = toPinBlock(r.chance(0.5) ? value : digits(r, 6));
   yield* tx(0x80, 0x5e, 0x01, 0x00, old.length + 1 + next.length, old, 0xff, next);
 }
 
@@ -116,7 +116,7 @@ function* unblockPin(w: CardWorld, r: Prng): Operation {
 
 function* reloadPin(w: CardWorld, r: Prng): Operation {
   yield* selectDf(w.ssse);
-  const next = encodePinBcd(r.chance(0.7) ? ssPin(w).exportValue() : digits(r, 6));
+  const next = toPinBlock(r.chance(0.7) ? ssPin(w).exportValue() : digits(r, 6));
   yield* withMac([0x84, 0x5e, 0x00, 0x00], next, w.key(w.ssse, 'pin-reload'), r, r.chance(0.2));
 }
 
@@ -148,7 +148,7 @@ function* medicalDebit(w: CardWorld, r: Prng): Operation {
   if (df === undefined) return;
   yield* selectDf(df);
   if (r.chance(0.95)) {
-    const pin = encodePinBcd(ssPin(w).exportValue());
+    const pin = toPinBlock(ssPin(w).exportValue());
     yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
   }
   yield* externalAuth(w, 0x84, r, r.chance(0.05));
@@ -260,7 +260,7 @@ function* offlinePin(w: CardWorld, r: Prng): Operation {
   const value = r.chance(0.6) ? pin.exportValue() : wrongPin(pin.exportValue(), r);
   const block = new Uint8Array(8).fill(0xff);
   block[0] = 0x20 | value.length;
-  block.set(encodePinBcd(value), 1);
+  block.set(toPinBlock(value), 1);
   yield* tx(0x00, 0x20, 0x00, 0x80, 0x08, block);
 }
 

@@ -1,6 +1,6 @@
+import { diversifyCardKey } from '../../../src/crypto/card-security.js';
 import { concatBytes, uintToBytes } from '../../../src/bytes/bytes.js';
 import { retailMac, sm4CbcMac } from '../../../src/crypto/mac.js';
-import { diversifyKey } from '../../card-crypto.js';
 import type { CardKey } from '../../card-key.js';
 
 /** Cryptogram information data (9F27): which cryptogram the card produced. */
@@ -48,7 +48,7 @@ export function applicationCryptogram(
   aip: Uint8Array,
   iad: Uint8Array,
 ): Uint8Array {
-  const sessionKey = diversifyKey(key.algorithm, key.value, sessionKeyFactor(atc));
+  const sessionKey = diversifyCardKey(key.algorithm, key.value, sessionKeyFactor(atc));
   try {
     const input = concatBytes(transactionData, aip, uintToBytes(atc, 2), iad);
     if (key.algorithm === 'sm4') return sm4CbcMac(sessionKey, new Uint8Array(16), input).slice(0, 8);

@@ -2,7 +2,7 @@ import type { CommandApdu } from '../../../src/apdu/command-apdu.js';
 import type { CardContext } from '../../card-context.js';
 import { CardStatus, SW, wrongPinStatus } from '../../card-status.js';
 import type { CommandRoute, HandlerResult } from '../../command-route.js';
-import { checkPin, requirePin } from '../../commands/pin-check.js';
+import { comparePin, requirePin } from '../../commands/pin-check.js';
 import { verifyCommand } from '../../commands/verify.js';
 
 /** P2 of VERIFY for the EMV plaintext offline PIN; also the id of the ADF's PIN object. */
@@ -27,7 +27,7 @@ function verify(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   }
   const digits = decodeFormat2(apdu.data);
   if (digits === undefined) throw new CardStatus(SW.WRONG_DATA, 'malformed PIN block');
-  checkPin(ctx, pin, digits, 'pboc-verify');
+  comparePin(ctx, pin, digits, 'pboc-verify');
   ctx.security.setPinVerified(pin, true);
   return undefined;
 }

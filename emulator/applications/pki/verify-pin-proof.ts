@@ -37,7 +37,7 @@ function verifyPinProof(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   return undefined;
 }
 
-/** Decrement-before-compare, as checkPin does for plain PINs (crash points `pki-verify:*`). */
+/** Decrement-before-compare, as comparePin does for plain PINs (crash points `pki-verify:*`). */
 function checkProof(ctx: CardContext, pin: PinObject, challenge: Uint8Array, proof: Uint8Array): void {
   pin.triesLeft -= 1;
   ctx.markDirty();

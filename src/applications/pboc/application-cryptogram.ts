@@ -1,7 +1,7 @@
 import { encodeBcdNumber } from '../../bytes/bcd.js';
 import { concatBytes, constantTimeEqual, uintToBytes, wipe } from '../../bytes/bytes.js';
 import { retailMac, sm4CbcMac } from '../../crypto/mac.js';
-import type { KeyProvider, KeyReference } from '../keys/key-provider.js';
+import type { ApplicationKeyProvider, KeyReference } from '../keys/application-key-provider.js';
 import type { ApplicationCryptogram } from './pboc-records.js';
 
 /** The AC master key in a key file: `{ "pboc": { "ac": { … } } }`. */
@@ -20,10 +20,10 @@ export function panDiversificationFactor(pan: string, panSequenceNumber: number)
  * Recomputes an application cryptogram as the issuer does and compares it (constant time):
  * session key SK = div(div(MK_AC, PAN‖PSN), ATC ‖ 00×6), AC = MAC(SK, transaction data ‖ AIP ‖ ATC ‖
  * IAD) — 3DES retail MAC or SM4 CBC-MAC, 8 bytes (emulator/applications/pboc/README.md). The
- * KeyProvider derives SK (one ECB encryption under the card key); the master key never leaves it.
+ * ApplicationKeyProvider derives SK (one ECB encryption under the card key); the master key never leaves it.
  */
 export async function verifyApplicationCryptogram(
-  keys: KeyProvider,
+  keys: ApplicationKeyProvider,
   ac: ApplicationCryptogram,
   ref: KeyReference = AC_KEY,
 ): Promise<boolean> {
@@ -33,7 +33,7 @@ export async function verifyApplicationCryptogram(
 
 /** The cryptogram the card should have produced for these data (for issuer tests). */
 export async function computeApplicationCryptogram(
-  keys: KeyProvider,
+  keys: ApplicationKeyProvider,
   ac: Omit<ApplicationCryptogram, 'cryptogram' | 'type' | 'cid'>,
   ref: KeyReference = AC_KEY,
 ): Promise<Uint8Array> {

@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { wipe } from '../../bytes/bytes.js';
-import { fromHex } from '../../bytes/hex.js';
 import { type EpurseAlgorithm, epurseMac, epurseTacKey } from '../../crypto/epurse-mac.js';
 import { diversifyPath } from '../../crypto/key-derivation.js';
 import { padIso9797M2 } from '../../crypto/padding.js';
 import { InputError } from '../../errors.js';
-import type { KeyProvider, KeyReference } from '../keys/key-provider.js';
-import { type MasterKeyEntry, type MasterKeyFile, SoftwareKeyProvider } from '../keys/software-key-provider.js';
+import type { ApplicationKeyProvider, KeyReference } from '../keys/application-key-provider.js';
+import { type CardKeyFamily, type CardKeyFile, type ParsedKeyFile, parseKeyFile, readKeyFile } from '../keys/key-file.js';
+import { SoftwareKeyProvider } from '../keys/software-key-provider.js';
 
 /** Purse keys in a key set: DLK "load", DPK "purchase", DTK "tac"; key index n ≠ 1 adds "-0n". */
 export type PurseKeyUsage = 'load' | 'purchase' | 'tac';
@@ -19,20 +18,20 @@ export function purseKeyRef(usage: PurseKeyUsage, keyIndex: number): KeyReferenc
 /**
  * The TAC needs the DTK folded (left ⊕ right half) under single DES, which no ECB encryption under
  * the DTK can give; so TAC checks go through this extra operation. A PSAM/HSM that checks TACs
- * implements it; a plain KeyProvider cannot, and the session then reports the TAC unverified.
+ * implements it; a plain ApplicationKeyProvider cannot, and the session then reports the TAC unverified.
  */
-export interface PurseTacProvider extends KeyProvider {
+export interface PurseTacProvider extends ApplicationKeyProvider {
   /** The 4-byte e-purse TAC over `data` under the per-card DTK (`ref` diversified by `factors`). */
   purseTac(ref: KeyReference, factors: Uint8Array[], data: Uint8Array): Promise<Uint8Array>;
 }
 
-export function canComputeTac(keys: KeyProvider): keys is PurseTacProvider {
+export function canComputeTac(keys: ApplicationKeyProvider): keys is PurseTacProvider {
   return typeof (keys as Partial<PurseTacProvider>).purseTac === 'function';
 }
 
 /** Load session key = E(DLK, rand ‖ onlineATC ‖ 80 00) (3DES; SM4 pads to 16), computed by the provider. */
 export async function loadSessionKey(
-  keys: KeyProvider,
+  keys: ApplicationKeyProvider,
   keyIndex: number,
   asn8: Uint8Array,
   random: Uint8Array,
@@ -45,7 +44,7 @@ export async function loadSessionKey(
 
 /** Purchase session key = E(DPK, rand ‖ offlineATC ‖ last 2 bytes of the terminal sequence) (SM4 pads to 16). */
 export async function purchaseSessionKey(
-  keys: KeyProvider,
+  keys: ApplicationKeyProvider,
   keyIndex: number,
   asn8: Uint8Array,
   random: Uint8Array,
@@ -62,36 +61,22 @@ export async function purchaseSessionKey(
  * purse TAC. Never for real cards: it holds master keys in memory.
  */
 export class SoftwarePurseSam extends SoftwareKeyProvider implements PurseTacProvider {
-  private readonly tacMasters = new Map<string, MasterKeyEntry>();
+  private readonly tacMasters = new Map<string, { algorithm: CardKeyFamily; master: Uint8Array }>();
 
-  constructor(file: MasterKeyFile) {
-    super(file);
-    const purse = file.purse;
-    if (typeof purse === 'object' && purse !== null) {
-      for (const [name, entry] of Object.entries(purse as Record<string, MasterKeyEntry>)) this.tacMasters.set(name, entry);
-    }
+  constructor(file: CardKeyFile | ParsedKeyFile) {
+    const parsed = 'specKeys' in file && file.specKeys instanceof Map ? (file as ParsedKeyFile) : parseKeyFile(file as CardKeyFile);
+    super(parsed);
+    for (const [id, entry] of parsed.applicationKeys) if (id.startsWith('purse/')) this.tacMasters.set(id.slice(6), entry);
   }
 
   static override async fromFile(path: string): Promise<SoftwarePurseSam> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      throw new InputError('keys', `cannot read the key file ${path}`);
-    }
-    let file: MasterKeyFile;
-    try {
-      file = JSON.parse(text) as MasterKeyFile;
-    } catch {
-      throw new InputError('keys', `the key file ${path} is not valid JSON`);
-    }
-    return new SoftwarePurseSam(file);
+    return new SoftwarePurseSam(await readKeyFile(path));
   }
 
   async purseTac(ref: KeyReference, factors: Uint8Array[], data: Uint8Array): Promise<Uint8Array> {
     const entry = ref.application === 'purse' ? this.tacMasters.get(ref.name) : undefined;
     if (entry === undefined) throw new InputError('keys', `no key "${ref.name}" for the ${ref.application} application in the key set`);
-    const master = fromHex(entry.master, `key purse.${ref.name}`);
+    const master = entry.master.slice();
     const dtk = diversifyPath(master, factors, entry.algorithm);
     const tacKey = epurseTacKey(dtk, entry.algorithm);
     try {

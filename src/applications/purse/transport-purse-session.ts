@@ -8,7 +8,7 @@ import { type EpurseAlgorithm, epurseLoadMac1, epurseLoadMac2, epursePurchaseMac
 import { InputError, SecurityError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { readBinary, readRecordByNumber, selectByName } from '../iso-commands.js';
-import type { KeyProvider } from '../keys/key-provider.js';
+import type { ApplicationKeyProvider } from '../keys/application-key-provider.js';
 import {
   ALGORITHM_ID,
   INIT_P1,
@@ -35,7 +35,7 @@ import type {
 
 /**
  * The transport e-purse of a card (card-facts §8): balance, card information, transaction and
- * trip records, and the terminal side of loads and purchases. Keys stay in a KeyProvider (a PSAM,
+ * trip records, and the terminal side of loads and purchases. Keys stay in a ApplicationKeyProvider (a PSAM,
  * an HSM, or the software SAM for tests); the session only ever holds session keys, wiped after use.
  * MAC1 (load) and MAC2 (purchase) from the card are checked before anything else is sent, and the
  * TAC when the provider can compute it; a wrong one is a SecurityError.
@@ -100,7 +100,7 @@ export class TransportPurseSession {
    * Loads (recharges) `amountFen`: INITIALIZE FOR LOAD, check MAC1, CREDIT FOR LOAD with MAC2,
    * check the TAC. A load past the 1000-yuan limit is refused by the card (6A80) before any MAC.
    */
-  async load(amountFen: number, terminal: PurseTerminal, keys: KeyProvider): Promise<PurseLoadResult> {
+  async load(amountFen: number, terminal: PurseTerminal, keys: ApplicationKeyProvider): Promise<PurseLoadResult> {
     checkAmountFen(amountFen);
     const { terminalId, keyIndex } = checkTerminal(terminal);
     const { asn8, factors } = await this.factors();
@@ -157,7 +157,12 @@ export class TransportPurseSession {
    * with MAC1, then checks MAC2 and the TAC. With `compound`, a metro-style compound purchase:
    * the trip and CAPP records are cached on the card and written together with the debit.
    */
-  async purchase(amountFen: number, terminal: PurseTerminal, keys: KeyProvider, compound?: CompoundPurchase): Promise<PursePurchaseResult> {
+  async purchase(
+    amountFen: number,
+    terminal: PurseTerminal,
+    keys: ApplicationKeyProvider,
+    compound?: CompoundPurchase,
+  ): Promise<PursePurchaseResult> {
     if (compound === undefined) checkAmountFen(amountFen);
     else if (!Number.isSafeInteger(amountFen) || amountFen < 0)
       throw new InputError('amount', `amount must be a whole number of fen, got ${amountFen}`);
@@ -258,7 +263,7 @@ export class TransportPurseSession {
   /** The card's algorithm id must match the provider's key; else the MACs could never agree. */
   private async algorithmOf(
     algorithmId: number,
-    keys: KeyProvider,
+    keys: ApplicationKeyProvider,
     usage: 'load' | 'purchase',
     keyIndex: number,
   ): Promise<EpurseAlgorithm> {
@@ -271,7 +276,7 @@ export class TransportPurseSession {
   }
 
   private async checkTac(
-    keys: KeyProvider,
+    keys: ApplicationKeyProvider,
     keyIndex: number,
     factors: Uint8Array[],
     data: Uint8Array,

@@ -9,18 +9,11 @@ import { fromHex, toHex } from '../../bytes/hex.js';
 import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import { InputError } from '../../errors.js';
-import {
-  externalAuthenticate,
-  getChallenge,
-  readRecordByNumber,
-  readRecordByTag,
-  selectByFid,
-  selectByName,
-  verify,
-} from '../iso-commands.js';
-import type { KeyProvider } from '../keys/key-provider.js';
+import type { KeyProvider } from '../../channel/key-provider.js';
+import type { SecureMessaging } from '../../channel/secure-messaging.js';
+import { readRecordByNumber, readRecordByTag, selectByFid, selectByName, verify } from '../iso-commands.js';
 import { tlvRecordValue } from '../tlv-record.js';
-import { KEY_ID, MEDICAL_DF_FID, MEDICAL_DF_NAME } from './ssse-constants.js';
+import { MEDICAL_DF_FID, MEDICAL_DF_NAME, SSSE_KEYS } from './ssse-constants.js';
 
 /** DF04 base data and amounts (card-facts §3; the amount records are sscard's documented layout). */
 export interface MedicalAccount {
@@ -50,7 +43,7 @@ export interface MedicalTransaction {
 export interface MedicalDebitTerminal {
   /** 6-byte terminal id, hex (12 hex digits). */
   terminalId: string;
-  /** The terminal's keys: key 84 of the ssse set authenticates the terminal to DF04. */
+  /** The terminal's keys: RK1DF04 (card key 84) authenticates the terminal to DF04. */
   keys: KeyProvider;
   /** Transaction time (default: now). */
   when?: Date;
@@ -73,15 +66,19 @@ const LOG_RECORDS = 30;
 export class MedicalInsurance {
   private constructor(
     private readonly channel: CardChannel,
-    private readonly factors: Uint8Array[] | undefined,
+    private readonly security: ((keys: KeyProvider) => Promise<SecureMessaging>) | undefined,
   ) {}
 
-  static async open(channel: CardChannel, pin: string, factors: Uint8Array[] | undefined): Promise<MedicalInsurance> {
+  static async open(
+    channel: CardChannel,
+    pin: string,
+    security: ((keys: KeyProvider) => Promise<SecureMessaging>) | undefined,
+  ): Promise<MedicalInsurance> {
     const selected = await channel.transmitRaw(selectByName(MEDICAL_DF_NAME));
     if (selected.sw !== 0x9000)
       await channel.transmit(selectByFid(MEDICAL_DF_FID, 0x01), { context: 'selecting DF04 (medical insurance)' });
     await channel.transmit(verify(encodePinBcd(pin)), { context: 'verifying the PIN for medical insurance' });
-    return new MedicalInsurance(channel, factors);
+    return new MedicalInsurance(channel, security);
   }
 
   async readAccount(): Promise<MedicalAccount> {
@@ -112,8 +109,9 @@ export class MedicalInsurance {
     if (amountFen > 0xffffffff) throw new InputError('amount', 'amount does not fit the card field (4 bytes)');
     const terminalId = fromHex(terminal.terminalId, 'terminal id');
     if (terminalId.length !== 6) throw new InputError('terminal id', 'terminal id must be 6 bytes (12 hex digits)');
-    if (!this.factors) throw new BadResponseError('the DF04 key is diversified with the ATR: open the session with { atr }');
-    await this.authenticate(terminal.keys);
+    if (!this.security) throw new BadResponseError('the DF04 key is diversified with the ATR: open the session with { atr }');
+    const security = await this.security(terminal.keys);
+    await security.externalAuthenticate('RK1DF04', SSSE_KEYS.RK1DF04);
     const when = terminal.when ?? new Date();
     const data = concatBytes(uintToBytes(amountFen, 4), terminalId, bcdDateTime(when));
     const answer = await this.channel.transmit(new CommandApdu({ cla: 0x80, ins: 0x54, p1: 0x02, p2: 0x00, data, le: 6 }), {
@@ -135,14 +133,6 @@ export class MedicalInsurance {
       out.push(parseLogRecord(r.data));
     }
     return out;
-  }
-
-  private async authenticate(keys: KeyProvider): Promise<void> {
-    const ref = { application: 'ssse', name: '84' };
-    const blockLength = (await keys.algorithm(ref)) === 'sm4' ? 16 : 8;
-    const challenge = await this.channel.transmit(getChallenge(blockLength), { context: 'GET CHALLENGE' });
-    const cryptogram = await keys.encrypt(ref, this.factors ?? [], challenge);
-    await this.channel.transmit(externalAuthenticate(KEY_ID.medicalRead, cryptogram), { context: 'authenticating the terminal (key 84)' });
   }
 
   private async tagged(tag: number, ef: string): Promise<Uint8Array> {

@@ -2,79 +2,90 @@ import { ApduError, BadResponseError } from '../../apdu/apdu-error.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { decodeBcdDigits, decodeCn } from '../../bytes/bcd.js';
 import { decodeBcdDate } from '../../bytes/bcd-date.js';
+import { randomBytes } from 'node:crypto';
+import { decodeAtr } from '../../apdu/atr.js';
 import { concatBytes } from '../../bytes/bytes.js';
 import { decodeAn } from '../../bytes/gbk.js';
 import { toHex } from '../../bytes/hex.js';
 import { encodePinBcd } from '../../bytes/pin-bcd.js';
+import { parseTlv, tlvAtPath } from '../../bytes/tlv.js';
 import type { CardChannel } from '../../channel/card-channel.js';
+import type { CardAlgorithm, KeyProvider } from '../../channel/key-provider.js';
+import { SecureMessaging } from '../../channel/secure-messaging.js';
+import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
-import {
-  externalAuthenticate,
-  getChallenge,
-  readBinary,
-  readRecordByTag,
-  selectByFid,
-  selectByName,
-  verify,
-  verifyStatus,
-} from '../iso-commands.js';
-import type { KeyProvider } from '../keys/key-provider.js';
-import { checkPin } from '../pin-format.js';
+import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
+import { requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
-import { ISSUER_OPS, macInputFor, withMac } from './issuer-commands.js';
 import { MedicalInsurance } from './medical-insurance.js';
-import { EF, KEY_ID, SSSE_DF_NAME, TAG } from './ssse-constants.js';
-import { ssseKeyFactors } from './ssse-key-factors.js';
+import { SSSE_ALGORITHM_ID, EF, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
 
 export interface SocialSecurityOpenOptions {
-  /** The card's ATR: its last 8 bytes diversify the card keys, its historical bytes go into readCardBas. */
+  /**
+   * The card's ATR (contact, or the reader's synthesized contactless ATR): its historical bytes
+   * T6…TD diversify the card keys (P9 §7.3.3) and go into readCardBas.
+   */
   atr?: Uint8Array;
-  /** Open a blocked application (SELECT answered 6283) — for the issuer, to unblock it. */
-  allowBlocked?: boolean;
-  /** The card's region code when EF05 cannot be read (a blocked card): it diversifies the keys. */
+  /** The card's region code when EF05 cannot be read: it diversifies the keys. */
   regionCode?: string;
+  /** Source of the terminal's randoms for INTERNAL AUTHENTICATE (default node:crypto). */
+  random?: (length: number) => Uint8Array;
 }
 
-/** The sizes of the SSSE transparent files (card-facts §2). */
-const FINGERPRINT_SIZE = 0x400;
+/** The card's algorithm as its FCI names it, or the specification's default (card-spec §2.2). */
+export type SsseAlgorithm = CardAlgorithm | 'ssf33';
+
+/** The card uses an algorithm sscard does not implement (SSF33 is not public). */
+export class UnsupportedAlgorithmError extends InputError {
+  constructor(algorithm: string) {
+    super('algorithm', `the card uses ${algorithm}, which sscard does not support (only DES/3DES and SM4)`);
+  }
+}
+
+/** The sizes of the SSSE transparent files (V2 T9). */
+const FINGERPRINT_SIZE = 0x300;
 const PHOTO_SIZE = 0x1000;
 
 /**
  * The social security application (SSSE) of a card: what outlet kiosks and hospital POS read.
  * Reads records by tag, never by fixed record number, so spec 1.00 and 2.00+ cards both work.
+ * Key operations go through the card's security layer (SecureMessaging) and a KeyProvider.
  */
 export class SocialSecuritySession {
   readonly channel: CardChannel;
   /** The FCI the card returned to SELECT SSSE (may be empty). */
   readonly fci: Uint8Array;
-  /** True when SELECT answered 6283: the application is blocked (loss report, blacklist). */
-  readonly blocked: boolean;
+  /** The algorithm id of the FCI (`9F0C { 86 01 xx }`), undefined when the card gives none. */
+  readonly fciAlgorithmId: number | undefined;
   private readonly atr: Uint8Array | undefined;
   private readonly knownRegionCode: string | undefined;
+  private readonly random: (length: number) => Uint8Array;
   private currentEf: number | undefined;
   /** Set when a sub-DF (DF04) was selected: SSSE must be selected again before its own files. */
   private inSubDf = false;
   private cardData: CardData | undefined;
 
-  private constructor(channel: CardChannel, fci: Uint8Array, blocked: boolean, options: SocialSecurityOpenOptions) {
+  private constructor(channel: CardChannel, fci: Uint8Array, options: SocialSecurityOpenOptions) {
     this.channel = channel;
     this.fci = fci;
-    this.blocked = blocked;
+    this.fciAlgorithmId = fciAlgorithmId(fci);
     this.atr = options.atr;
     this.knownRegionCode = options.regionCode;
+    this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
   }
 
-  /** Selects the SSSE DDF. 9000 and 61xx (through the channel) are success; 6A82 means no such application. */
+  /**
+   * Selects the SSSE DDF. 6A82: no such application; 9303: permanently blocked (P5 §6.11);
+   * 6A81: the card is blocked.
+   */
   static async open(channel: CardChannel, options: SocialSecurityOpenOptions = {}): Promise<SocialSecuritySession> {
     const response = await channel.transmitRaw(selectByName(SSSE_DF_NAME));
     if (response.sw === 0x6a82) throw new ApplicationNotFoundError('social security (SSSE)', response.sw);
-    const blocked = response.sw === 0x6283;
-    if (blocked && !options.allowBlocked) {
-      throw new ApduError(response.sw, response.data, 'the social security application is blocked (loss report or blacklist)');
-    }
-    if (response.sw !== 0x9000 && !blocked) throw new ApduError(response.sw, response.data, 'selecting the social security application');
-    return new SocialSecuritySession(channel, response.data, blocked, options);
+    if (response.sw === 0x9303) throw new ApduError(response.sw, response.data, 'the social security application is permanently blocked');
+    if (response.sw === 0x6a81) throw new ApduError(response.sw, response.data, 'the card is blocked');
+    if (response.sw !== 0x9000) throw new ApduError(response.sw, response.data, 'selecting the social security application');
+    return new SocialSecuritySession(channel, response.data, options);
   }
 
   /** Selects SSSE again (after working in a sub-DF such as DF04); the security status is lost. */
@@ -86,6 +97,58 @@ export class SocialSecuritySession {
 
   private async ensureSsseSelected(): Promise<void> {
     if (this.inSubDf) await this.reselect();
+  }
+
+  // --- algorithm and security layer --------------------------------------------------------------
+
+  /**
+   * The card's algorithm (card-spec §2.2, P7 §5.3): the FCI's id (01 DES/3DES, 02 SSF33, 03 SM4);
+   * without one, SSF33 for regions starting with 11 and DES for the others.
+   */
+  async algorithm(): Promise<SsseAlgorithm> {
+    const id = this.fciAlgorithmId ?? ((await this.regionCode()).startsWith('11') ? SSSE_ALGORITHM_ID.ssf33 : SSSE_ALGORITHM_ID.des);
+    if (id === SSSE_ALGORITHM_ID.des) return '3des';
+    if (id === SSSE_ALGORITHM_ID.sm4) return 'sm4';
+    if (id === SSSE_ALGORITHM_ID.ssf33) return 'ssf33';
+    throw new BadResponseError(`the SSSE FCI names algorithm ${id.toString(16).padStart(2, '0')}, which the specification does not define`);
+  }
+
+  /** The security layer over this card for a key provider (an HSM, a PSAM, or software keys). */
+  async security(keys: KeyProvider): Promise<SecureMessaging> {
+    if (!this.atr) throw new BadResponseError('the card keys are diversified with the ATR: open the session with { atr }');
+    const algorithm = await this.algorithm();
+    if (algorithm === 'ssf33') throw new UnsupportedAlgorithmError('SSF33');
+    const historicalBytes = decodeAtr(this.atr).historicalBytes;
+    return new SecureMessaging(this.channel, keys, {
+      algorithm,
+      diversification: { regionCode: await this.regionCode(), historicalBytes },
+    });
+  }
+
+  /**
+   * INTERNAL AUTHENTICATE with IRK (P7 §5.4): the card proves it is genuine. A wrong answer is a
+   * SecurityError.
+   */
+  async authenticateCard(keys: KeyProvider): Promise<void> {
+    const security = await this.security(keys);
+    await this.ensureSsseSelected();
+    await security.internalAuthenticate(this.random);
+  }
+
+  /**
+   * EXTERNAL AUTHENTICATE with a card key named as the specification names it (RKSSSE, UKSSSE,
+   * PUK, BK, RK1DF04…): the terminal proves it holds the key. The status holds until another
+   * application is selected.
+   */
+  async externalAuthenticate(keyName: keyof typeof SSSE_KEYS, keys: KeyProvider): Promise<void> {
+    const security = await this.security(keys);
+    await this.ensureSsseSelected();
+    await security.externalAuthenticate(keyName, SSSE_KEYS[keyName]);
+  }
+
+  /** The per-card diversification data (region from EF05, historical bytes from the ATR). */
+  private async regionCode(): Promise<string> {
+    return this.knownRegionCode ?? this.cardData?.regionCode ?? (await this.readRegionCode());
   }
 
   async readCardData(): Promise<CardData> {
@@ -122,33 +185,46 @@ export class SocialSecuritySession {
     };
   }
 
+  /** True on a 3.00 card, where EF06 needs RKSSSE (SC §10.2). */
+  async cardholderNeedsKey(): Promise<boolean> {
+    const card = this.cardData ?? (await this.readCardData());
+    return card.specVersion.startsWith('3.');
+  }
+
   /**
-   * The line the ministry's `iReadCardBas` returns, for integrators moving from that DLL:
-   * `region|ssn|card number|card identifier|name|ATR historical bytes|spec version|issue date|expiry|`.
+   * The `iReadCardBas` line of card-spec §10.3, 11 fields with a trailing `|`: region | SSN | card
+   * number | card identifier | name | historical bytes | spec version | issue date | expiry |
+   * terminal number | terminal device number. With keys: INTERNAL AUTHENTICATE first, and on a
+   * 3.00 card EXTERNAL AUTHENTICATE with RKSSSE before EF06. Without a PSAM the terminal number is
+   * 12 zeros.
    */
-  async readCardBas(atrHistoricalBytes: Uint8Array): Promise<string> {
+  async readCardBas(options: { keys?: KeyProvider; terminalNumber?: string; deviceNumber?: string } = {}): Promise<string> {
+    if (!this.atr) throw new BadResponseError('readCardBas reports the historical bytes: open the session with { atr }');
+    if (options.keys) await this.authenticateCard(options.keys);
     const card = await this.readCardData();
+    if (options.keys && (await this.cardholderNeedsKey())) await this.externalAuthenticate('RKSSSE', options.keys);
     const holder = await this.readCardholder();
     const date = (iso: string) => iso.replace(/-/g, '');
-    return [
+    return `${[
       card.regionCode,
       holder.ssn,
-      card.cardNumber,
+      card.cardNumber.slice(0, 9),
       card.cardIdentifier,
       holder.name,
-      toHex(atrHistoricalBytes),
+      toHex(decodeAtr(this.atr).historicalBytes),
       card.specVersion,
       date(card.issueDate),
       date(card.expiryDate),
-      '',
-    ].join('|');
+      options.terminalNumber ?? '000000000000',
+      options.deviceNumber ?? '',
+    ].join('|')}|`;
   }
 
   // --- PIN ---------------------------------------------------------------------------------------
 
   /** Verifies the cardholder PIN; a wrong PIN throws PinError with the tries left, a blocked one PinError.blocked. */
   async verifyPin(pin: string): Promise<void> {
-    await this.channel.transmit(verify(encodePinBcd(checkPin(pin))), { context: 'verifying the PIN' });
+    await this.channel.transmit(verify(encodePinBcd(requireValidPin(pin))), { context: 'verifying the PIN' });
   }
 
   /** The tries left, asked without spending one (VERIFY with no data). */
@@ -163,63 +239,92 @@ export class SocialSecuritySession {
 
   /** The cardholder changes the PIN: `80 5E 01 00 07 old ‖ FF ‖ new` (card-facts §4). */
   async changePin(oldPin: string, newPin: string): Promise<void> {
-    const data = concatBytes(encodePinBcd(checkPin(oldPin, 'old PIN')), Uint8Array.of(0xff), encodePinBcd(checkPin(newPin, 'new PIN')));
+    const data = concatBytes(
+      encodePinBcd(requireValidPin(oldPin, 'old PIN')),
+      Uint8Array.of(0xff),
+      encodePinBcd(requireValidPin(newPin, 'new PIN')),
+    );
     await this.channel.transmit(new CommandApdu({ cla: 0x80, ins: 0x5e, p1: 0x01, p2: 0x00, data }), { context: 'changing the PIN' });
   }
 
-  /** Issuer: resets the try counter of a blocked PIN (`84 24` under the pin-unblock key's MAC). */
+  /**
+   * Issuer: resets the try counter of a blocked PIN: EXTERNAL AUTHENTICATE with PUK, then PIN
+   * CHANGE/UNBLOCK `84 24 00 00 04 MAC` under STK (P5 §6.8).
+   */
   async unblockPin(keys: KeyProvider): Promise<void> {
-    await this.issuerCommand(ISSUER_OPS.unblockPin, new Uint8Array(0), keys, 'unblocking the PIN');
+    const security = await this.maintenance('PUK', keys);
+    await security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x00 }, 'STK', { context: 'unblocking the PIN' });
   }
-
-  /** Issuer: sets a new PIN and a full try counter (`84 5E 00` under the pin-reload key's MAC). */
-  async reloadPin(newPin: string, keys: KeyProvider): Promise<void> {
-    await this.issuerCommand(ISSUER_OPS.reloadPin, encodePinBcd(checkPin(newPin, 'new PIN')), keys, 'reloading the PIN');
-  }
-
-  // --- issuer: application block (loss report) ------------------------------------------------------
-
-  /** Issuer: blocks SSSE (loss report, blacklist); afterwards SELECT answers 6283. */
-  async blockApplication(keys: KeyProvider, options: { permanent?: boolean } = {}): Promise<void> {
-    const op = options.permanent ? ISSUER_OPS.blockApplicationPermanently : ISSUER_OPS.blockApplication;
-    await this.issuerCommand(op, new Uint8Array(0), keys, 'blocking the application');
-  }
-
-  /** Issuer: unblocks SSSE (open the session with `allowBlocked`). */
-  async unblockApplication(keys: KeyProvider): Promise<void> {
-    await this.issuerCommand(ISSUER_OPS.unblockApplication, new Uint8Array(0), keys, 'unblocking the application');
-  }
-
-  // --- keys ----------------------------------------------------------------------------------------
 
   /**
-   * EXTERNAL AUTHENTICATE with a card key (0A photo/fingerprint, 04 update, 84 medical): the
-   * terminal encrypts the card's challenge under the per-card key its KeyProvider derives.
+   * Issuer: a new PIN and a full try counter: EXTERNAL AUTHENTICATE with PUK, then PIN
+   * CHANGE/UNBLOCK `84 24 00 01 0C|14 encrypted(LD ‖ PIN ‖ pad) ‖ MAC` under STK (P5 §6.8, the
+   * form of the real card log).
    */
-  async externalAuthenticate(keyId: number, keys: KeyProvider): Promise<void> {
-    await this.ensureSsseSelected();
-    const ref = { application: 'ssse', name: keyId.toString(16).toUpperCase().padStart(2, '0') };
-    const algorithm = await keys.algorithm(ref);
-    const blockLength = algorithm === 'sm4' ? 16 : 8;
-    const challenge = await this.channel.transmit(getChallenge(blockLength), { context: 'GET CHALLENGE' });
-    const block = new Uint8Array(blockLength);
-    block.set(challenge.subarray(0, blockLength));
-    const cryptogram = await keys.encrypt(ref, await this.keyFactors(), block);
-    await this.channel.transmit(externalAuthenticate(keyId, cryptogram), { context: `authenticating with key ${ref.name}` });
+  async reloadPin(newPin: string, keys: KeyProvider): Promise<void> {
+    const pinBlock = encodePinBcd(requireValidPin(newPin, 'new PIN'));
+    const security = await this.maintenance('PUK', keys);
+    await security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x01 }, 'STK', {
+      plaintext: pinBlock,
+      context: 'reloading the PIN',
+    });
   }
 
-  /** The per-card diversification factors (region from EF05, card from the ATR). */
-  async keyFactors(): Promise<Uint8Array[]> {
-    if (!this.atr) throw new BadResponseError('the card keys are diversified with the ATR: open the session with { atr }');
-    const region = this.knownRegionCode ?? this.cardData?.regionCode ?? (await this.readRegionCode());
-    return ssseKeyFactors(region, this.atr);
+  // --- issuer: blocks --------------------------------------------------------------------------------
+
+  /**
+   * Issuer: blocks the social security application for good (P5 §6.1: there is no unblock):
+   * EXTERNAL AUTHENTICATE with BK, then `84 1E 00 01 04 MAC`. Afterwards SELECT answers 9303.
+   */
+  async blockApplication(keys: KeyProvider): Promise<void> {
+    const security = await this.maintenance('BK', keys);
+    await security.transmitProtected({ cla: 0x84, ins: 0x1e, p1: 0x00, p2: 0x01 }, 'STK', { context: 'blocking the application' });
+  }
+
+  /** Issuer: blocks the whole card for good (`84 16 00 00 04 MAC` after BK); then every command answers 6A81. */
+  async blockCard(keys: KeyProvider): Promise<void> {
+    const security = await this.maintenance('BK', keys);
+    await security.transmitProtected({ cla: 0x84, ins: 0x16, p1: 0x00, p2: 0x00 }, 'STK', { context: 'blocking the card' });
+  }
+
+  /**
+   * Issuer/outlet: rewrites records of an SSSE EF by tag (UPDATE RECORD by identifier, P5 §6.13)
+   * after EXTERNAL AUTHENTICATE with UKSSSE; `secureMessaging` adds CLA 04 and a MAC under STK.
+   * Each value is the record's content without its tag and length.
+   */
+  async updateRecords(
+    ef: keyof typeof EF,
+    values: Array<{ tag: number; value: Uint8Array }>,
+    keys: KeyProvider,
+    options: { secureMessaging?: boolean } = {},
+  ): Promise<void> {
+    const security = await this.maintenance('UKSSSE', keys);
+    const sfi = EF[ef].sfi;
+    for (const { tag, value } of values) {
+      const record = concatBytes(Uint8Array.of(tag, value.length), value);
+      const context = `updating tag ${tag.toString(16).toUpperCase().padStart(2, '0')} of EF${sfi.toString(16).padStart(2, '0')}`;
+      if (options.secureMessaging) {
+        await security.transmitProtected({ cla: 0x04, ins: 0xdc, p1: tag, p2: sfi << 3 }, 'STK', { clearData: record, context });
+      } else {
+        await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0xdc, p1: tag, p2: sfi << 3, data: record }), { context });
+      }
+    }
+    this.currentEf = undefined;
+  }
+
+  /** A maintenance operation's preconditions (P7 §13): SSSE selected, EXTERNAL AUTHENTICATE with its control key. */
+  private async maintenance(control: keyof typeof SSSE_KEYS, keys: KeyProvider): Promise<SecureMessaging> {
+    const security = await this.security(keys);
+    await this.ensureSsseSelected();
+    await security.externalAuthenticate(control, SSSE_KEYS[control]);
+    return security;
   }
 
   // --- photo and fingerprint --------------------------------------------------------------------------
 
-  /** The cardholder photo (JPEG bytes), after EXTERNAL AUTHENTICATE with key 0A. */
+  /** The cardholder photo (JPEG bytes), after EXTERNAL AUTHENTICATE with RKSSSE. */
   async readPhoto(keys: KeyProvider): Promise<Uint8Array> {
-    await this.externalAuthenticate(KEY_ID.photoRead, keys);
+    await this.externalAuthenticate('RKSSSE', keys);
     const file = await this.readTransparent(EF.photo.fid, PHOTO_SIZE);
     if (file[0] !== 0xff || file[1] !== 0xd8) throw new BadResponseError('EF08 does not hold a JPEG (no FFD8 start marker)');
     // The file is padded after the image: cut at the last end-of-image marker.
@@ -227,9 +332,9 @@ export class SocialSecuritySession {
     throw new BadResponseError('the photo in EF08 has no JPEG end marker (FFD9)');
   }
 
-  /** The fingerprint template (EF07, 1 KiB), after EXTERNAL AUTHENTICATE with key 0A. */
+  /** The fingerprint template (EF07, 0x300 bytes), after EXTERNAL AUTHENTICATE with RKSSSE. */
   async readFingerprint(keys: KeyProvider): Promise<Uint8Array> {
-    await this.externalAuthenticate(KEY_ID.photoRead, keys);
+    await this.externalAuthenticate('RKSSSE', keys);
     return this.readTransparent(EF.fingerprint.fid, FINGERPRINT_SIZE);
   }
 
@@ -237,12 +342,13 @@ export class SocialSecuritySession {
 
   /** Selects DF04 and verifies the PIN there (its security status is DF04's own). */
   async openMedical(pin: string): Promise<MedicalInsurance> {
-    checkPin(pin);
+    requireValidPin(pin);
     await this.ensureSsseSelected();
-    const factors = this.atr ? await this.keyFactors() : undefined;
+    const security = this.atr ? (keys: KeyProvider) => this.security(keys) : undefined;
+    if (security) await this.regionCode(); // EF05 is read while SSSE is current
     this.currentEf = undefined;
     this.inSubDf = true;
-    return MedicalInsurance.open(this.channel, pin, factors);
+    return MedicalInsurance.open(this.channel, pin, security);
   }
 
   // --- records and files -------------------------------------------------------------------------------
@@ -286,22 +392,17 @@ export class SocialSecuritySession {
     const identifier = await this.readTaggedRecord(EF.cardData.fid, TAG.cardIdentifier);
     return decodeBcdDigits(identifier.subarray(0, 3), 'region code');
   }
+}
 
-  private async issuerCommand(
-    op: { cla: number; ins: number; p1: number; p2: number; key: string },
-    data: Uint8Array,
-    keys: KeyProvider,
-    what: string,
-  ): Promise<void> {
-    await this.ensureSsseSelected();
-    const factors = await this.keyFactors();
-    const challenge = await this.channel.transmit(getChallenge(8), { context: 'GET CHALLENGE' });
-    const mac = await keys.commandMac(
-      { application: 'ssse', name: op.key },
-      factors,
-      challenge,
-      macInputFor(op.cla, op.ins, op.p1, op.p2, data),
-    );
-    await this.channel.transmit(withMac(op.cla, op.ins, op.p1, op.p2, data, mac), { context: what });
+/** The algorithm id inside the SSSE FCI: `6F { A5 { 9F0C { 86 01 xx } } }` (card-spec §2.2). */
+function fciAlgorithmId(fci: Uint8Array): number | undefined {
+  if (fci.length === 0) return undefined;
+  try {
+    const discretionary = tlvAtPath(parseTlv(fci), [0x6f, 0xa5, 0x9f0c]);
+    if (discretionary === undefined) return undefined;
+    const id = tlvAtPath(parseTlv(discretionary.value), [0x86]);
+    return id?.value.length === 1 ? id.value[0] : undefined;
+  } catch {
+    throw new BadResponseError('the SSSE FCI is not valid BER-TLV');
   }
 }

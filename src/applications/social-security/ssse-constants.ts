@@ -1,6 +1,6 @@
 import { fromHex } from '../../bytes/hex.js';
 
-/** DF name of the social security DDF: "sx1.sh." + GBK "社会保障" (card-facts §2). */
+/** DF name of the social security DDF: "sx1.sh." + GBK "社会保障" (card-spec §2.1). */
 export const SSSE_DF_NAME = fromHex('7378312E73682EC9E7BBE1B1A3D5CF');
 /** The ministry's registered application provider id, inside every card identifier. */
 export const MOHRSS_RID = fromHex('D156000005');
@@ -34,10 +34,20 @@ export const TAG = {
   birthDate: 0x0d,
 } as const;
 
-/** Key ids of card-facts §5. */
-export const KEY_ID = {
-  photoRead: 0x0a,
-  cardUpdate: 0x04,
-  personIdUpdate: 0x0d,
-  medicalRead: 0x84,
+/**
+ * The card key ids of the keys a terminal authenticates with, by specification name (card-spec
+ * §4.2, P9 annex B; 8x = DF level).
+ */
+export const SSSE_KEYS = {
+  UKSSSE: 0x04,
+  BK: 0x05,
+  PUK: 0x06,
+  RKSSSE: 0x0a,
+  LKDF04: 0x83,
+  RK1DF04: 0x84,
+  UK1DF04: 0x85,
+  UK2DF04: 0x86,
 } as const;
+
+/** Algorithm identifiers of the SSSE FCI (`9F0C { 86 01 xx }`, card-spec §2.2). */
+export const SSSE_ALGORITHM_ID = { des: 0x01, ssf33: 0x02, sm4: 0x03 } as const;

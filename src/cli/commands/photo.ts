@@ -9,12 +9,12 @@ export const registerPhoto: RegisterCommand = (program, ctx) => {
     addSocialSecurityOptions(
       program
         .command('photo')
-        .description('read the cardholder photo (JPEG) after external authentication with key 0A')
+        .description('read the cardholder photo (JPEG) after external authentication with RKSSSE (card key 0A)')
         .requiredOption('-o, --out <file>', 'where to write the JPEG')
         .option('--json', 'print JSON'),
       false,
     ),
-    'holding key 0A',
+    'holding RKSSSE',
   ).action(async (opts: CardTargetOptions & KeysOption & { out: string; json?: boolean }) => {
     await withSocialSecurity(opts, async (s, target) => {
       const photo = await s.readPhoto(await loadKeys(target, opts.keys));

@@ -20,7 +20,7 @@ export const registerPin: RegisterCommand = (program, ctx) => {
     else ctx.io.stdout(`${text}\n`);
   };
 
-  sub('verify', 'check the cardholder PIN (a wrong PIN costs one of 6 tries)', true).action(async (opts: PinCommandOptions) => {
+  sub('verify', 'check the cardholder PIN (4–12 digits; a wrong PIN costs a try)', true).action(async (opts: PinCommandOptions) => {
     const [value] = await readPins(ctx.io, opts, ['PIN']);
     await withSocialSecurity(opts, async (s) => {
       await s.verifyPin(value!);
@@ -48,24 +48,26 @@ export const registerPin: RegisterCommand = (program, ctx) => {
     });
   });
 
-  addKeysOption(sub('reload', 'issuer: set a new PIN and a full try counter (under a MAC)', true), 'holding the pin-reload key').action(
-    async (opts: PinCommandOptions) => {
-      const [newPin, again] = await readPins(ctx.io, opts, ['new PIN', 'new PIN again']);
-      if (newPin !== again) throw mismatch();
-      await withSocialSecurity(opts, async (s, target) => {
-        await s.reloadPin(newPin!, await loadKeys(target, opts.keys));
-        report(opts, { reloaded: true }, 'PIN reloaded');
-      });
-    },
-  );
+  addKeysOption(
+    sub('reload', 'issuer: a new PIN and a full try counter (PUK, then 84 24 00 01 under STK)', true),
+    'holding PUK and STK',
+  ).action(async (opts: PinCommandOptions) => {
+    const [newPin, again] = await readPins(ctx.io, opts, ['new PIN', 'new PIN again']);
+    if (newPin !== again) throw mismatch();
+    await withSocialSecurity(opts, async (s, target) => {
+      await s.reloadPin(newPin!, await loadKeys(target, opts.keys));
+      report(opts, { reloaded: true }, 'PIN reloaded');
+    });
+  });
 
   addKeysOption(
-    sub('unblock', 'issuer: reset the try counter of a blocked PIN (under a MAC)', false),
-    'holding the pin-unblock key',
+    sub('unblock', 'issuer: reset the try counter of a blocked PIN (PUK, then 84 24 00 00 under STK)', false),
+    'holding PUK and STK',
   ).action(async (opts: PinCommandOptions) => {
     await withSocialSecurity(opts, async (s: SocialSecuritySession, target) => {
       await s.unblockPin(await loadKeys(target, opts.keys));
-      report(opts, { unblocked: true, triesLeft: await s.pinTriesLeft() }, 'PIN unblocked: 6 tries');
+      const left = await s.pinTriesLeft();
+      report(opts, { unblocked: true, triesLeft: left }, `PIN unblocked: ${left} tries`);
     });
   });
 };

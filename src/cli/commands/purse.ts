@@ -4,7 +4,8 @@ import type { TransportPurseSession } from '../../applications/purse/transport-p
 import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { InputError } from '../../errors.js';
 import { addCardTargetOptions, type CardTargetOptions, withCardTarget } from '../card-target.js';
-import { type CliContext, type RegisterCommand, writeJson } from '../cli-context.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
+import { confirm } from '../confirm.js';
 
 type PurseOptions = CardTargetOptions & {
   json?: boolean;
@@ -110,11 +111,4 @@ function terminal(opts: PurseOptions): PurseTerminal {
   const seq = Number(opts.seq ?? '1');
   if (!Number.isInteger(seq) || seq < 0) throw new InputError('seq', `--seq must be a non-negative integer, got "${opts.seq}"`);
   return { terminalId: opts.terminal ?? '000000000001', keyIndex, transactionSeq: seq };
-}
-
-async function confirm(ctx: CliContext, opts: PurseOptions, what: string): Promise<void> {
-  if (opts.yes) return;
-  if (!ctx.io.promptSecret) throw new InputError('yes', `to ${what}, add --yes (no terminal to confirm on)`);
-  const answer = await ctx.io.promptSecret(`${what}? type yes: `);
-  if (answer.trim().toLowerCase() !== 'yes') throw new InputError('yes', 'not confirmed; nothing was sent');
 }
