@@ -150,7 +150,9 @@ export class CardContext {
   authorize(ef: ElementaryFile, op: FileOperation, apdu: CommandApdu): Uint8Array {
     const rule = ef.access[op];
     const sm = isSecureMessagingCla(apdu.cla);
-    const data = sm ? this.verifyMac(apdu, this.requireKey(['secure-messaging'])) : apdu.data;
+    // The rule may name its secure-messaging key; otherwise the application's STK.
+    const macKeyId = rule.kind === 'conditions' ? rule.anyOf.find((c) => c.mac !== undefined)?.mac : undefined;
+    const data = sm ? this.verifyMac(apdu, this.requireKey(['secure-messaging'], macKeyId)) : apdu.data;
     if (rule.kind === 'never') throw new CardStatus(SW.SECURITY_NOT_SATISFIED, `${op} never allowed`);
     if (rule.kind === 'free') return data;
     const met = rule.anyOf.filter((c) => this.pinSatisfied(c.pin) && this.keySatisfied(c.key) && (c.mac === undefined || sm));

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, des3Ecb, KEYS, pbocMac, SELECT_MEDICAL, SELECT_SSSE, sm4Mac, testCard, withMac } from './card-helpers.js';
+import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specSmMac, testCard, withMac } from './card-helpers.js';
 
 const VERIFY_OK = '0020000003123456';
 
 function externalAuth(send: (h: string) => string, keyId = '0A'): string {
-  const challenge = challengeOf(send('0084000008'));
-  return send(`008200${keyId}08${des3Ecb(KEYS.extAuth3des0A, challenge)}`);
+  const original = challengeOf(send('0084000008'));
+  const factor = challengeOf(send('0084000008'));
+  return send(`008200${keyId}10${specAuthData('3des', KEYS.extAuth3des0A, factor, original)}${original}`);
 }
 
 describe('access rules', () => {
@@ -49,8 +50,8 @@ describe('access rules', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     expect(send('00DC0434030A0132')).toBe('6982');
-    const challenge = challengeOf(send('0084000010'));
-    const command = withMac('04DC0434', '0A0132', (input) => sm4Mac(KEYS.lineMacSm405, challenge, input));
+    const random = challengeOf(send('0084000008'));
+    const command = withMac('04DC0434', '0A0132', (input) => specSmMac('sm4', KEYS.stkSm405, random, input));
     expect(send(command)).toBe('9000');
     expect(send('00B2043400')).toBe('0A01329000');
   });
@@ -84,36 +85,34 @@ describe('access rules', () => {
   });
 });
 
-describe('secure messaging (MAC) on file updates', () => {
-  it('EF05 update needs 04 DC … ‖ MAC under line-mac key 04 (PBOC 3DES MAC, IV = challenge)', () => {
+describe('secure messaging (MAC) on file updates (P4 §8.2: session key over the card random, IV 0)', () => {
+  it('EF05 update needs 04 DC … ‖ MAC under STK 04 (3DES key → DES session key)', () => {
     const { send, store } = testCard();
     send(SELECT_SSSE);
     expect(send('00DC022C03020132')).toBe('6982');
-    const challenge = challengeOf(send('0084000008'));
-    const command = withMac('04DC022C', '020132', (input) => pbocMac(KEYS.lineMac3des04, challenge, input));
+    const random = challengeOf(send('0084000008'));
+    const command = withMac('04DC022C', '020132', (input) => specSmMac('3des', KEYS.stk3des04, random, input));
     expect(send(command)).toBe('9000');
     expect(send('00B2022C00')).toBe('0201329000');
     expect(store.saved?.files['3F00/1001/EF05']).toBeDefined();
   });
 
-  it('a wrong MAC is 6988 and writes nothing; a replayed MAC finds no challenge (6985)', () => {
+  it('a wrong MAC is 6988 and writes nothing; a replayed MAC finds no random (6984)', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    const challenge = challengeOf(send('0084000008'));
-    const good = withMac('04DC022C', '020132', (input) => pbocMac(KEYS.lineMac3des04, challenge, input));
+    const random = challengeOf(send('0084000008'));
+    const good = withMac('04DC022C', '020132', (input) => specSmMac('3des', KEYS.stk3des04, random, input));
     const bad = `${good.slice(0, -2)}${good.slice(-2) === '00' ? '01' : '00'}`;
     expect(send(bad)).toBe('6988');
-    expect(send(good)).toBe('6985');
+    expect(send(good)).toBe('6984');
     expect(send('00B2022C00')).toBe('0201339000');
   });
 
-  it('SM on a file without a MAC rule is 6882; an SM4 MAC on transparent EF0D works (update-only file)', () => {
+  it('an SM4 MAC under the rule\'s key 05 updates the transparent EF0D (update-only file)', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    send('0084000008');
-    expect(send('04D68C000801020304AABBCCDD')).toBe('6882');
-    const challenge = challengeOf(send('0084000010'));
-    const command = withMac('04D68D00', 'CAFEF00D', (input) => sm4Mac(KEYS.lineMacSm405, challenge, input));
+    const random = challengeOf(send('0084000008'));
+    const command = withMac('04D68D00', 'CAFEF00D', (input) => specSmMac('sm4', KEYS.stkSm405, random, input));
     expect(send(command)).toBe('9000');
     expect(send('00B08D0000')).toBe('6982');
   });

@@ -1,7 +1,13 @@
-import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openCard } from '../../emulator/open-card.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
-import { challengeOf, des3Ecb, KEYS, SELECT_SSSE, sm4Ecb, testCard } from './card-helpers.js';
+import { challengeOf, KEYS, SELECT_SSSE, specAuthData, specEcb, testCard } from './card-helpers.js';
+
+/** Two GET CHALLENGEs as the real card log does: the first is the original, the second the factor. */
+function twoChallenges(send: (hex: string) => string): { original: string; factor: string } {
+  const original = challengeOf(send('0084000008'));
+  return { original, factor: challengeOf(send('0084000008')) };
+}
 
 describe('GET CHALLENGE', () => {
   it('returns 4, 8 or 16 random bytes; other lengths are 6700', () => {
@@ -15,112 +21,105 @@ describe('GET CHALLENGE', () => {
   });
 });
 
-describe('EXTERNAL AUTHENTICATE', () => {
-  it('3DES: cryptogram = 3DES-ECB(key, challenge8) opens EF07 (read: key 0A)', () => {
+describe('EXTERNAL AUTHENTICATE (P5 §6.4): authData ‖ original, session key over the card random', () => {
+  it('3DES: authData = DES(3DES(K, r ‖ 00…), original) opens EF07 (read: key 0A)', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     expect(send('00B0870004')).toBe('6982');
-    const challenge = challengeOf(send('0084000008'));
-    expect(send(`0082000A08${des3Ecb(KEYS.extAuth3des0A, challenge)}`)).toBe('9000');
+    const { original, factor } = twoChallenges(send);
+    const auth = specAuthData('3des', KEYS.extAuth3des0A, factor, original);
+    expect(send(`0082000A10${auth}${original}`)).toBe('9000');
     expect(send('00B0870004')).toBe('A1A2A3A49000');
-    expect(send('00B0870404')).toBe('FFFFFFFF9000');
   });
 
-  it('3DES: the 16-byte form cryptogram ‖ 8 more bytes is accepted; a 4-byte challenge is zero-extended', () => {
-    const { send } = testCard();
-    send(SELECT_SSSE);
-    const challenge = challengeOf(send('0084000004'));
-    const cryptogram = des3Ecb(KEYS.extAuth3des0A, `${challenge}00000000`);
-    expect(send(`0082000A10${cryptogram}0102030405060708`)).toBe('9000');
-  });
-
-  it('SM4: cryptogram = SM4-ECB(key, challenge16) opens the photo EF08 (read: key 0B)', () => {
+  it('SM4: authData = L ⊕ R of SM4(SK, original ‖ 00×8) opens EF08 (read: key 0B); the key version byte is checked', () => {
     const { send } = testCard({ protocol: 'T=1' });
     send(SELECT_SSSE);
-    const challenge = challengeOf(send('0084000010'));
-    expect(send(`0082000B08${sm4Ecb(KEYS.extAuthSm40B, challenge).slice(0, 16)}`)).toBe('6700');
-    const challenge2 = challengeOf(send('0084000010'));
-    expect(send(`0082000B10${sm4Ecb(KEYS.extAuthSm40B, challenge2)}`)).toBe('9000');
-    expect(send('00B0880004')).toBe('FFD8FFE09000');
-    expect(challenge).not.toBe(challenge2);
+    let { original, factor } = twoChallenges(send);
+    expect(send(`0082000B11${specAuthData('sm4', KEYS.extAuthSm40B, factor, original)}${original}02`)).toBe('6A88');
+    ({ original, factor } = twoChallenges(send));
+    expect(send(`0082000B11${specAuthData('sm4', KEYS.extAuthSm40B, factor, original)}${original}01`)).toBe('9000');
+    expect(send('00B0880002')).toMatch(/9000$/);
   });
 
-  it('SM4 with an 8-byte challenge: challenge ‖ 00×8', () => {
+  it('a wrong cryptogram is 6300 and authenticates nothing; no random is 6984; unknown key 6A88; a short field 6700', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    const challenge = challengeOf(send('0084000008'));
-    expect(send(`0082000B10${sm4Ecb(KEYS.extAuthSm40B, `${challenge}0000000000000000`)}`)).toBe('9000');
-  });
-
-  it('a wrong cryptogram is 6300 and authenticates nothing; no challenge is 6985; unknown key 6A88', () => {
-    const { send } = testCard();
-    send(SELECT_SSSE);
-    expect(send('0082000A080102030405060708')).toBe('6985');
     send('0084000008');
-    expect(send('0082000A080102030405060708')).toBe('6300');
+    expect(send('0082000A100000000000000000FFFFFFFFFFFFFFFF')).toBe('6300');
     expect(send('00B0870004')).toBe('6982');
+    expect(send('0082000A100000000000000000FFFFFFFFFFFFFFFF')).toBe('6984');
     send('0084000008');
-    expect(send('00820077080102030405060708')).toBe('6A88');
+    expect(send('0082007710 00000000000000000000000000000000')).toBe('6A88');
+    expect(send('0082000A080000000000000000')).toBe('6700');
   });
 
-  it('a key with an error counter answers 63Cx, then 6983 for good', () => {
-    const { send } = testCard();
+  it('a key with a try counter answers 63C2, 63C1, 63C0, then 6983 for good; the counter is saved before comparing', () => {
+    const { send, card } = testCard();
     send(SELECT_SSSE);
-    for (const expected of ['63C2', '63C1', '63C0']) {
+    for (const sw of ['63C2', '63C1', '63C0']) {
       send('0084000008');
-      expect(send('0082000C080102030405060708')).toBe(expected);
+      expect(send('0082000C100000000000000000FFFFFFFFFFFFFFFF')).toBe(sw);
     }
-    const challenge = challengeOf(send('0084000008'));
-    expect(send(`0082000C08${des3Ecb(KEYS.extAuthLimited0C, challenge)}`)).toBe('6983');
+    const { original, factor } = twoChallenges(send);
+    expect(send(`0082000C10${specAuthData('3des', KEYS.extAuthLimited0C, factor, original)}${original}`)).toBe('6983');
+    expect(card.context.snapshot().keys['3F00/1001#0C:external-auth']).toMatchObject({ errorsLeft: 0 });
   });
 
-  it('a good cryptogram restores the error counter', () => {
-    const { send, store } = testCard();
+  it('a good cryptogram restores the try counter', () => {
+    const { send } = testCard();
     send(SELECT_SSSE);
     send('0084000008');
-    expect(send('0082000C080102030405060708')).toBe('63C2');
-    expect(store.saved?.keys['3F00/1001#0C:external-auth']).toEqual({ errorsLeft: 2 });
-    const challenge = challengeOf(send('0084000008'));
-    expect(send(`0082000C08${des3Ecb(KEYS.extAuthLimited0C, challenge)}`)).toBe('9000');
-    expect(store.saved?.keys['3F00/1001#0C:external-auth']).toEqual({ errorsLeft: 3 });
+    expect(send('0082000C100000000000000000FFFFFFFFFFFFFFFF')).toBe('63C2');
+    const { original, factor } = twoChallenges(send);
+    expect(send(`0082000C10${specAuthData('3des', KEYS.extAuthLimited0C, factor, original)}${original}`)).toBe('9000');
+    send('0084000008');
+    expect(send('0082000C100000000000000000FFFFFFFFFFFFFFFF')).toBe('63C2');
   });
 });
 
-describe('INTERNAL AUTHENTICATE', () => {
-  it('3DES key 00: returns 3DES-ECB(key, data); on T=0 via 61xx + GET RESPONSE', () => {
+describe('INTERNAL AUTHENTICATE (P5 §6.7): factor ‖ original → authData under IRK', () => {
+  it('3DES IRK (key 00): the answer is the authentication data; on T=0 via 61 08 + GET RESPONSE', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    const data = '0011223344556677';
-    expect(send(`0088000008${data}00`)).toBe('6108');
-    expect(send('00C0000008')).toBe(`${des3Ecb(KEYS.internal3des, data)}9000`);
+    const factor = '1122334455667788';
+    const original = '8877665544332211';
+    expect(send(`0088000010${factor}${original}`)).toBe('6108');
+    expect(send('00C0000008')).toBe(`${specAuthData('3des', KEYS.internal3des, factor, original)}9000`);
+    expect(send(`0088000011${factor}${original}01`)).toBe('6108');
+    expect(send(`0088000011${factor}${original}09`)).toBe('6A88');
+    expect(send(`0088000008${factor}`)).toBe('6700');
   });
 
-  it('SM4 key 01, diversified from a master key by the ATR tail and the region code', () => {
-    const { send, card } = testCard({ protocol: 'T=1' });
+  it('SM4 key 01, diversified from its master by the card factor (historical T6…TD) and the city factor', () => {
+    const { send } = testCard({ protocol: 'T=1' });
     send(SELECT_SSSE);
-    const atr = toHex(card.answerToResetBytes);
-    let key: string = KEYS.internalSm4Master;
-    for (const factor of [atr.slice(-16), toHex(new TextEncoder().encode('330300sx'))]) {
-      const inverted = toHex(fromHex(factor).map((b) => b ^ 0xff));
-      key = sm4Ecb(key, factor + inverted);
-    }
-    const data = '000102030405060708090A0B0C0D0E0F';
-    expect(send(`0088000110${data}00`)).toBe(`${sm4Ecb(key, data)}9000`);
-    expect(send(`008800010800010203040506070800`)).toBe('6700');
-  });
-
-  it('unknown key is 6A88', () => {
-    const { send } = testCard();
-    send(SELECT_SSSE);
-    expect(send('00880009080001020304050607')).toBe('6A88');
+    const complement = (hex: string) => toHex(fromHex(hex).map((b) => ~b & 0xff));
+    const level = (key: string, factor: string) => specEcb('sm4', key, factor + complement(factor));
+    // ATR 3B6D0000 57443638 10 | 0000000000000001: T6…TD = 00…01.
+    const cardKey = level(level(KEYS.internalSm4Master, '0000000000000001'), toHex(new TextEncoder().encode('330300sx')));
+    expect(send('0088000110AABBCCDDEEFF00112233445566778899')).toBe(
+      `${specAuthData('sm4', cardKey, 'AABBCCDDEEFF0011', '2233445566778899')}9000`,
+    );
   });
 });
 
-it('test helper SM4-ECB agrees with node SM4-CBC at IV 0 for one block', () => {
-  const c = createCipheriv('sm4-cbc', fromHex(KEYS.extAuthSm40B), new Uint8Array(16));
-  c.setAutoPadding(false);
-  const block = '0123456789ABCDEFFEDCBA9876543210';
-  expect(toHex(new Uint8Array(Buffer.concat([c.update(fromHex(block)), c.final()])))).toBe(sm4Ecb(KEYS.extAuthSm40B, block));
-  // GB/T 32907 example: SM4(K, P) with K = P = 0123…3210.
-  expect(sm4Ecb(KEYS.extAuthSm40B, block)).toBe('681EDF34D206965E86B3E94F536E4246');
+describe('the forms of the real card log (card-spec §6.8–6.11) on the default card', () => {
+  it('are accepted as forms: INTERNAL AUTHENTICATE answers 8 bytes, a foreign cryptogram 63Cx, a reload without PUK 6982', () => {
+    const card = openCard({ profile: 'default' });
+    card.powerOn();
+    const send = (hex: string) => toHex(card.transmit(fromHex(hex.replace(/\s+/g, ''))));
+    expect(send('00A404000F7378312E73682EC9E7BBE1B1A3D5CF')).toBe('611E');
+    expect(send('00C000001E')).toBe('6F1C840F7378312E73682EC9E7BBE1B1A3D5CFA50988011E9F0C038601039000');
+    expect(send('008800001032D9E876ADB31BBFDBF7A936D0D18C9E')).toBe('6108');
+    expect(send('00C0000008')).toMatch(/^[0-9A-F]{16}9000$/);
+    send('0084000008');
+    send('0084000008');
+    expect(send('0082000A10774A08EDF447A1DEE603E2CAADAF02B6')).toBe('63C2');
+    send('0084000008');
+    expect(send('0082000610774A08EDF447A1DEE603E2CAADAF02B6')).toBe('63C2');
+    send('0084000008');
+    // Without PUK authenticated the reload is refused before its MAC is looked at.
+    expect(send(`8424000114${'2B'.repeat(16)}7AA70000`)).toBe('6982');
+  });
 });

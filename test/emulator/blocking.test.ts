@@ -1,58 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, KEYS, pbocMac, SELECT_MEDICAL, SELECT_SSSE, sm4Mac, testCard } from './card-helpers.js';
+import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specSmMac, testCard } from './card-helpers.js';
 
-function macCommand(
-  send: (h: string) => string,
-  header: string,
-  mac: (iv: string, input: string) => string,
-  challengeLength = '08',
-): string {
-  const challenge = challengeOf(send(`00840000${challengeLength}`));
-  return send(`${header}04${mac(challenge, `${header}04`)}`);
+type Send = (h: string) => string;
+
+function authenticate(send: Send, keyId: string, cipher: '3des' | 'sm4', key: string): string {
+  const original = challengeOf(send('0084000008'));
+  const factor = challengeOf(send('0084000008'));
+  return send(`008200${keyId}10${specAuthData(cipher, key, factor, original)}${original}`);
 }
 
-const medicalMac = (iv: string, input: string) => pbocMac(KEYS.appBlockMedical3des, iv, input);
+/** A block command `84 INS P1 P2 04 MAC`, MAC under the STK session key (test profile: SSSE key 04, 3DES). */
+function blockCommand(send: Send, header: string): string {
+  const random = challengeOf(send('0084000008'));
+  return send(`${header}04${specSmMac('3des', KEYS.stk3des04, random, `${header}04`)}`);
+}
 
-describe('APPLICATION BLOCK / UNBLOCK, CARD BLOCK (PBOC style, under MAC)', () => {
-  it('a temporary block: SELECT answers 6283 (with FCI), other commands 6A81; UNBLOCK restores', () => {
+describe('APPLICATION BLOCK 84 1E 00 01 (P5 §6.1, P7 §13.2): permanent, after the DF’s LK key', () => {
+  it('blocks the current application for good: SELECT and every command in it answer 9303', () => {
     const { send, store } = testCard({ protocol: 'T=1' });
     send(SELECT_MEDICAL);
-    expect(macCommand(send, '841E0000', medicalMac)).toBe('9000');
-    expect(store.saved?.blockedApplications['3F00/1001/1004']).toBe('temporary');
-    expect(send('0020000003888888')).toBe('6A81');
+    expect(authenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
+    expect(blockCommand(send, '841E0001')).toBe('9000');
+    expect(store.saved?.blockedApplications['3F00/1001/1004']).toBe('permanent');
+    expect(send('0020000003888888')).toBe('9303');
     expect(send(SELECT_SSSE)).toMatch(/9000$/);
-    expect(send(SELECT_MEDICAL)).toBe('6F088406D156000005036283');
-    expect(send('00B2012C00')).toBe('6A81');
-    expect(macCommand(send, '84180000', medicalMac)).toBe('9000');
-    expect(send('0020000003888888')).toBe('9000');
-    expect(store.saved?.blockedApplications).toEqual({});
+    expect(send(SELECT_MEDICAL)).toBe('9303');
+    expect(send('00B2012C00')).toBe('9303');
+    // There is no unblock in the specification.
+    expect(send('841800000401020304')).toBe('6D00');
   });
 
-  it('a permanent block cannot be undone (6985)', () => {
-    const { send } = testCard();
-    send(SELECT_MEDICAL);
-    expect(macCommand(send, '841E0001', medicalMac)).toBe('9000');
-    expect(macCommand(send, '84180000', medicalMac)).toBe('6985');
-    expect(send('0020000003888888')).toBe('6A81');
-  });
-
-  it('the MAC must be right (6988) and the key is the current DF’s (SM4 key in the debit ADF)', () => {
+  it('needs the LK key (6982), a fresh random (6984) and the right MAC (6988); only P2 01 exists', () => {
     const { send } = testCard();
     send(SELECT_MEDICAL);
     send('0084000008');
-    expect(send('841E00000401020304')).toBe('6988');
+    expect(send('841E00010401020304')).toBe('6982');
+    expect(authenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
+    expect(send('841E00010401020304')).toBe('6984');
+    send('0084000008');
+    expect(send('841E00010401020304')).toBe('6988');
+    expect(send('841E00000401020304')).toBe('6A86');
     expect(send('0020000003888888')).toBe('9000');
-    send('00A4040008A000000333010101');
-    expect(macCommand(send, '841E0000', (iv, input) => sm4Mac(KEYS.appBlockDebitSm4, iv, input), '10')).toBe('9000');
-    // T=0: the FCI comes through GET RESPONSE, and the warning 6283 with its last piece.
-    expect(send('00A4040008A000000333010101')).toBe('610C');
-    expect(send('00C000000C')).toBe('6F0A8408A0000003330101016283');
   });
+});
 
-  it('CARD BLOCK: afterwards every command is 6A81, also after a reset', () => {
+describe('CARD BLOCK 84 16 00 00 (P5 §6.2, P7 §13.1): after BK', () => {
+  it('afterwards every command is 6A81, also after a reset', () => {
     const { send, card, store } = testCard();
-    send(SELECT_MEDICAL);
-    expect(macCommand(send, '84160000', medicalMac)).toBe('9000');
+    send(SELECT_SSSE);
+    expect(authenticate(send, '05', 'sm4', KEYS.bkSm405)).toBe('9000');
+    expect(blockCommand(send, '84160000')).toBe('9000');
     expect(store.saved?.cardBlocked).toBe(true);
     expect(send(SELECT_SSSE)).toBe('6A81');
     card.reset();

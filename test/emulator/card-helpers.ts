@@ -17,14 +17,14 @@ export const KEYS = {
   extAuth3des0A: '404142434445464748494A4B4C4D4E4F',
   extAuthSm40B: '0123456789ABCDEFFEDCBA9876543210',
   extAuthLimited0C: '11111111111111112222222222222222',
-  lineMac3des04: '505152535455565758595A5B5C5D5E5F',
-  lineMacSm405: '00112233445566778899AABBCCDDEEFF',
-  pinUnblock3des: '606162636465666768696A6B6C6D6E6F',
-  pinReloadSm4: '707172737475767778797A7B7C7D7E7F',
+  stk3des04: '505152535455565758595A5B5C5D5E5F',
+  stkSm405: '00112233445566778899AABBCCDDEEFF',
+  puk3des06: '606162636465666768696A6B6C6D6E6F',
+  bkSm405: '707172737475767778797A7B7C7D7E7F',
   internal3des: '909192939495969798999A9B9C9D9E9F',
   internalSm4Master: 'A0A1A2A3A4A5A6A7A8A9AAABACADAEAF',
-  appBlockMedical3des: '808182838485868788898A8B8C8D8E8F',
-  appBlockDebitSm4: 'C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF',
+  lkMedical3des83: '808182838485868788898A8B8C8D8E8F',
+  lkDebitSm483: 'C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF',
 } as const;
 
 export function testProfile(changes: (p: CardProfile) => void = () => {}): CardProfile {
@@ -124,4 +124,45 @@ export function lc(dataHex: string): string {
 export function withMac(header: string, dataHex: string, mac: (input: string) => string): string {
   const lcHex = lc(`${dataHex}00000000`);
   return `${header}${lcHex}${dataHex}${mac(`${header}${lcHex}${dataHex}`)}`;
+}
+
+// --- the specification's security formulas, second route (card-spec §5; P4 §8–9) ----------------
+
+type Cipher = 'des' | '3des' | 'sm4';
+const ecbName = (cipher: Cipher) => (cipher === 'sm4' ? 'sm4-ecb' : cipher === '3des' ? 'des-ede-ecb' : 'des-ede3-ecb');
+const keyFor = (cipher: Cipher, key: string) => (cipher === 'des' ? key.repeat(3) : key);
+
+export function specEcb(cipher: Cipher, key: string, data: string): string {
+  return toHex(ecb(ecbName(cipher), keyFor(cipher, key), fromHex(data)));
+}
+
+/** P4 §8.4: the random padded with 00 to a block, encrypted; DES/3DES give an 8-byte session key. */
+export function specSessionKey(cipher: Cipher, key: string, random: string): string {
+  return specEcb(cipher, key, random.padEnd(cipher === 'sm4' ? 32 : 16, '0'));
+}
+
+/** P4 §9: DES(SK, original) or, for SM4, the XOR of the halves of SM4(SK, original ‖ 00×8). */
+export function specAuthData(cipher: Cipher, key: string, factor: string, original: string): string {
+  const sk = specSessionKey(cipher, key, factor);
+  if (cipher !== 'sm4') return specEcb('des', sk, original);
+  const out = fromHex(specEcb('sm4', sk, original.padEnd(32, '0')));
+  return toHex(out.subarray(0, 8).map((b, i) => b ^ out[8 + i]!));
+}
+
+/** P4 §8.2: CBC-MAC under the session key, IV 0, pad 80 00…; DES first 4 bytes, SM4 XOR of 4 words. */
+export function specSmMac(cipher: Cipher, key: string, random: string, input: string): string {
+  const sk = specSessionKey(cipher, key, random);
+  if (cipher === 'sm4') return sm4Mac(sk, '', input);
+  const d = pad(fromHex(input), 8);
+  let chain: Uint8Array = new Uint8Array(8);
+  for (let i = 0; i < d.length; i += 8) chain = ecb('des-ede3-ecb', sk.repeat(3), chain.map((b, j) => b ^ d[i + j]!));
+  return toHex(chain.subarray(0, 4));
+}
+
+/** P4 §8.3: LD ‖ data ‖ 80 00… (only when not aligned), ECB under the session key. */
+export function specEncryptField(cipher: Cipher, key: string, random: string, plain: string): string {
+  const block = cipher === 'sm4' ? 16 : 8;
+  const body = fromHex(`${lc(plain)}${plain}`);
+  const padded = body.length % block === 0 ? body : pad(body, block).subarray(0, Math.ceil(body.length / block) * block);
+  return specEcb(cipher === 'sm4' ? 'sm4' : 'des', specSessionKey(cipher, key, random), toHex(padded));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, des3Ecb, KEYS, SELECT_SSSE, testCard } from './card-helpers.js';
+import { challengeOf, KEYS, SELECT_SSSE, specAuthData, testCard } from './card-helpers.js';
 
 const EF05_REC3 = '0304332E3030';
 
@@ -140,8 +140,9 @@ describe('UPDATE RECORD / APPEND RECORD', () => {
     send(SELECT_SSSE);
     send('0020000003123456');
     expect(send('00E2005004AABBCCDD')).toBe('6982');
-    const challenge = challengeOf(send('0084000008'));
-    expect(send(`0082000A08${des3Ecb(KEYS.extAuth3des0A, challenge)}`)).toBe('9000');
+    const original = challengeOf(send('0084000008'));
+    const factor = challengeOf(send('0084000008'));
+    expect(send(`0082000A10${specAuthData('3des', KEYS.extAuth3des0A, factor, original)}${original}`)).toBe('9000');
     expect(send('00E2005004AABBCCDD')).toBe('9000');
     expect(send('00B2035400')).toBe('AABBCCDD9000');
     expect(send('00E2005004AABBCCDD')).toBe('6A84');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, KEYS, pbocMac, SELECT_MEDICAL, SELECT_SSSE, sm4Mac, testCard, withMac } from './card-helpers.js';
+import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specEncryptField, specSmMac, testCard } from './card-helpers.js';
 
 const VERIFY_OK = '0020000003123456';
 const VERIFY_WRONG = '0020000003111111';
@@ -15,7 +15,7 @@ describe('VERIFY', () => {
     expect(send('00200000')).toBe('6983');
   });
 
-  it('a correct PIN restores the counter; VERIFY without data reports the status', () => {
+  it('a correct PIN restores the counter; VERIFY without data reports the status, also after a successful VERIFY (P5 §6.14)', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     expect(send('00200000')).toBe('63C6');
@@ -23,7 +23,7 @@ describe('VERIFY', () => {
     expect(send(VERIFY_WRONG)).toBe('63C4');
     expect(send('00200000')).toBe('63C4');
     expect(send(VERIFY_OK)).toBe('9000');
-    expect(send('00200000')).toBe('9000');
+    expect(send('00200000')).toBe('63C6');
     expect(send(VERIFY_WRONG)).toBe('63C5');
     expect(send('00200000')).toBe('63C5');
   });
@@ -46,7 +46,7 @@ describe('VERIFY', () => {
     expect(send('0020000004123456FF')).toBe('9000');
     expect(send('00200000031234A6')).toBe('6A80');
     expect(send('0020000003F23456')).toBe('6A80');
-    expect(send('00200000')).toBe('9000');
+    expect(send('00200000')).toBe('63C6');
     expect(send('0020000103123456')).toBe('6A88');
     expect(send('0020010003123456')).toBe('6A86');
   });
@@ -83,52 +83,55 @@ describe('CHANGE PIN', () => {
   });
 });
 
-describe('RELOAD and UNBLOCK (under MAC, card-facts §4)', () => {
+describe('PIN CHANGE/UNBLOCK 84 24 (P5 §6.8): after PUK, MAC and encryption under the STK session key', () => {
   function block(send: (h: string) => string): void {
     for (let i = 0; i < 6; i++) send(VERIFY_WRONG);
     expect(send(VERIFY_OK)).toBe('6983');
   }
 
-  it('UNBLOCK 84 24 00 00 04 MAC (PBOC 3DES MAC, IV = challenge) resets the counter, keeps the PIN', () => {
+  /** EXTERNAL AUTHENTICATE with PUK (key 06, 3DES) the way the real log does it. */
+  function authenticatePuk(send: (h: string) => string): void {
+    const original = challengeOf(send('0084000008'));
+    const factor = challengeOf(send('0084000008'));
+    expect(send(`0082000610${specAuthData('3des', KEYS.puk3des06, factor, original)}${original}`)).toBe('9000');
+  }
+
+  it('unblock 84 24 00 00 04 MAC resets the counter and keeps the PIN', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     block(send);
-    const challenge = challengeOf(send('0084000008'));
-    const mac = pbocMac(KEYS.pinUnblock3des, challenge, '8424000004');
-    expect(send(`8424000004${mac}`)).toBe('9000');
+    authenticatePuk(send);
+    const random = challengeOf(send('0084000008'));
+    expect(send(`8424000004${specSmMac('3des', KEYS.stk3des04, random, '8424000004')}`)).toBe('9000');
     expect(send('00200000')).toBe('63C6');
     expect(send(VERIFY_OK)).toBe('9000');
   });
 
-  it('UNBLOCK with a wrong MAC is 6988, without a challenge 6985; a challenge is used once', () => {
+  it('reload 84 24 00 01 0C enc(LD ‖ PIN ‖ pad) ‖ MAC sets a new PIN and the full counter', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     block(send);
-    expect(send('842400000401020304')).toBe('6985');
-    const challenge = challengeOf(send('0084000008'));
-    expect(send('842400000401020304')).toBe('6988');
-    const mac = pbocMac(KEYS.pinUnblock3des, challenge, '8424000004');
-    expect(send(`8424000004${mac}`)).toBe('6985');
-    expect(send(VERIFY_OK)).toBe('6983');
-  });
-
-  it('RELOAD 80 5E 00 00 Lc newPIN ‖ MAC (SM4 key: SM4 MAC) sets a new PIN and the full counter', () => {
-    const { send } = testCard();
-    send(SELECT_SSSE);
-    block(send);
-    const challenge = challengeOf(send('0084000010'));
-    const command = withMac('805E0000', '888888', (input) => sm4Mac(KEYS.pinReloadSm4, challenge, input));
-    expect(command.slice(8, 10)).toBe('07');
-    expect(send(command)).toBe('9000');
+    authenticatePuk(send);
+    const random = challengeOf(send('0084000008'));
+    const field = specEncryptField('3des', KEYS.stk3des04, random, '888888');
+    expect(field).toHaveLength(16);
+    expect(send(`842400010C${field}${specSmMac('3des', KEYS.stk3des04, random, `842400010C${field}`)}`)).toBe('9000');
     expect(send(VERIFY_OK)).toBe('63C5');
     expect(send('0020000003888888')).toBe('9000');
   });
 
-  it('RELOAD with a bad MAC changes nothing', () => {
+  it('without PUK 6982; without a fresh random 6984; a wrong MAC 6988 changes nothing', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    send('0084000010');
-    expect(send('845E000007888888AABBCCDD')).toBe('6988');
-    expect(send(VERIFY_OK)).toBe('9000');
+    block(send);
+    send('0084000008');
+    expect(send('842400000401020304')).toBe('6982');
+    authenticatePuk(send);
+    expect(send('842400000401020304')).toBe('6984');
+    send('0084000008');
+    expect(send('842400000401020304')).toBe('6988');
+    expect(send(VERIFY_OK)).toBe('6983');
+    expect(send('8424000204')).toBe('6A86');
+    expect(send('842400010501020304FF')).toBe('6700');
   });
 });

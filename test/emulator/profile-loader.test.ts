@@ -74,14 +74,14 @@ describe('profile loader', () => {
   it('checks that access rules name PINs and keys that exist in the DF or above', () => {
     expect(problem((p) => (ssse(p).children[2].access.read = { pin: '01' }))).toMatch(/access\.read\.pin: no PIN 01 in this DF or above/);
     expect(problem((p) => (ssse(p).children[2].access.read = { key: '04' }))).toMatch(/access\.read\.key: no external-auth key 04/);
-    expect(problem((p) => (ssse(p).children[2].access.read = { mac: '0A' }))).toMatch(/access\.read\.mac: no line-mac key 0A/);
+    expect(problem((p) => (ssse(p).children[2].access.read = { mac: '0A' }))).toMatch(/access\.read\.mac: no secure-messaging key 0A/);
     expect(problem((p) => (ssse(p).children[2].access.read = 'pin'))).toMatch(/access\.read: must be "free", "never" or an object/);
     expect(problem((p) => (ssse(p).children[2].access.read = { anyOf: [] }))).toMatch(/anyOf: must list at least one condition/);
     expect(problem((p) => (p.mf.children[0].access = { read: { pin: '00' } }))).toMatch(/mf\.children\[0\]\.access\.read\.pin: no PIN 00/);
   });
 
   it('checks keys and contactless data', () => {
-    expect(problem((p) => (ssse(p).keys[0].algorithm = 'aes'))).toMatch(/keys\[0\]\.algorithm: must be "3des" or "sm4"/);
+    expect(problem((p) => (ssse(p).keys[0].algorithm = 'aes'))).toMatch(/keys\[0\]\.algorithm: must be "des", "3des" or "sm4"/);
     expect(problem((p) => (ssse(p).keys[8].diversified.factors = ['ascii:330300']))).toMatch(
       /factors\[0\]: ascii factor must be 8 printable/,
     );

@@ -19,7 +19,7 @@ describe('T=0 behaviour', () => {
   it('case 4: 61xx, then GET RESPONSE in pieces; a too long Le on GET RESPONSE is 6Cxx', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     expect(send('00C0000010')).toBe('6C08');
     const first = send('00C0000003');
     expect(first).toMatch(/^[0-9A-F]{6}6105$/);
@@ -31,7 +31,7 @@ describe('T=0 behaviour', () => {
   it('any other command drops undelivered response data', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     send('00200000');
     expect(send('00C0000008')).toBe('6985');
   });
@@ -56,7 +56,7 @@ describe('T=1 behaviour', () => {
   it('case 4 answers directly; more than 256 bytes still come in pieces', () => {
     const { send } = testCard({ protocol: 'T=1', commands: [BIG] });
     send(SELECT_SSSE);
-    expect(send('00880000080011223344556677')).toMatch(/^[0-9A-F]{16}9000$/);
+    expect(send('0088000010001122334455667700112233445566FF')).toMatch(/^[0-9A-F]{16}9000$/);
     expect(send('80EE000000').slice(-4)).toBe('612C');
   });
 
