@@ -111,17 +111,29 @@ tearAll(
   },
 );
 
+/** PIN CHANGE/UNBLOCK torn after PUK's try was spent and before the MAC was compared: only that try is gone. */
+const pukTrySpent = (r: TornRun) => {
+  const key = (state: CardStateData) => Object.entries(state.keys).find(([k]) => k.endsWith('#06:external-auth'))![1];
+  expect(key(r.torn)).toEqual({ errorsLeft: key(r.old).errorsLeft! - 1 });
+  expect({ ...r.torn, keys: {} }).toEqual({ ...r.old, keys: {} });
+};
+
 tearAll(
-  'PIN UNBLOCK (issuer MAC)',
+  'PIN UNBLOCK 84 24 00 00 (after PUK, MAC under STK)',
   unblockPin,
-  { 'state:temp-written': 'old', 'state:saved': 'completed', response: 'completed' },
+  { 'state:temp-written': 'old', 'state:saved': pukTrySpent, 'pin-admin:decremented': pukTrySpent, response: 'completed' },
   SSSE_PIN_STATUS,
 );
 tearAll(
-  'PIN RELOAD (issuer MAC)',
+  'PIN RELOAD 84 24 00 01 (after PUK, encrypted PIN and MAC under STK)',
   reloadPin,
-  { 'state:temp-written': 'old', 'state:saved': 'completed', response: 'completed' },
-  SSSE_PIN_STATUS,
+  { 'state:temp-written': 'old', 'state:saved': pukTrySpent, 'pin-admin:decremented': pukTrySpent, response: 'completed' },
+  (r, point) => {
+    SSSE_PIN_STATUS(r);
+    // A torn reload leaves the old PIN or the new one, nothing else.
+    expect(['123456', '987654']).toContain(pinOf(r.torn, '#00').value);
+    if (point === 'response') expect(pinOf(r.torn, '#00')).toEqual({ value: '987654', triesLeft: 6 });
+  },
 );
 
 tearAll('offline PIN of the PBOC application', offlinePin, {
@@ -222,7 +234,7 @@ tearAll(
     operation: (t) => {
       t.send('00A404000F7378312E73682EC9E7BBE1B1A3D5CF');
       t.send('0084000008');
-      t.send(`008200 0C08${'00'.repeat(8)}`.replace(' ', ''));
+      t.send(`0082000C10${'00'.repeat(16)}`);
     },
   },
   { 'state:temp-written': 'old', 'external-auth:decremented': 'completed', response: 'completed' },

@@ -1,11 +1,9 @@
 import type { CardKey } from '../../emulator/card-key.js';
 import { uintToBytes } from '../../src/bytes/bytes.js';
 import { toHex } from '../../src/bytes/hex.js';
-import { des3EncryptEcb } from '../../src/crypto/des.js';
+import { authenticationData, encryptDataField, secureMessagingMac } from '../../src/crypto/card-security.js';
 import { epurseLoadMac2, epurseLoadSessionKey, epursePurchaseMac1, epursePurchaseSessionKey } from '../../src/crypto/epurse-mac.js';
 import { pinProof } from '../../src/crypto/key-derivation.js';
-import { pbocMac3des, sm4SecureMessagingMac } from '../../src/crypto/mac.js';
-import { sm4EncryptEcb } from '../../src/crypto/sm4.js';
 import { fixedRandom, type Interactive, type TearingCase } from './tearing-harness.js';
 
 /** The terminal side of each state-changing transaction, on the sample cards (test keys). */
@@ -24,15 +22,21 @@ const TIME = '101500';
 
 const CHALLENGE8 = fixedRandom(8);
 
+const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+/** The SM MAC (P4 §8.2) under the session key of `key` over the fixed card random. */
 function mac(key: CardKey, input: string): string {
-  const data = Uint8Array.from(Buffer.from(input, 'hex'));
-  return toHex(key.algorithm === 'sm4' ? sm4SecureMessagingMac(key.value, CHALLENGE8, data) : pbocMac3des(key.value, CHALLENGE8, data));
+  return toHex(secureMessagingMac(key.algorithm, key.value, CHALLENGE8, bytes(input)));
 }
 
-function cryptogram(key: CardKey): string {
-  const block = new Uint8Array(key.algorithm === 'sm4' ? 16 : 8);
-  block.set(CHALLENGE8);
-  return toHex(key.algorithm === 'sm4' ? sm4EncryptEcb(key.value, block) : des3EncryptEcb(key.value, block));
+/**
+ * EXTERNAL AUTHENTICATE data after two GET CHALLENGEs (both the fixed random here): authData ‖ original.
+ */
+function authenticateWith(t: Interactive, key: CardKey): void {
+  expectOk(t.send('0084000008'), 'GET CHALLENGE');
+  expectOk(t.send('0084000008'), 'GET CHALLENGE');
+  const auth = toHex(authenticationData(key.algorithm, key.value, CHALLENGE8, CHALLENGE8));
+  expectOk(t.send(`008200${toHex(Uint8Array.of(key.id))}10${auth}${toHex(CHALLENGE8)}`), 'EXTERNAL AUTHENTICATE');
 }
 
 const expectOk = (answer: string, what: string) => {
@@ -72,11 +76,15 @@ export const changePin: TearingCase = {
   },
 };
 
-function issuerCommand(t: Interactive, usage: string, header: string, data: string): void {
+/** PIN CHANGE/UNBLOCK (P5 §6.8): PUK, a fresh random, then `84 24 00 P2` under the STK session key. */
+function pinAdministration(t: Interactive, p2: '00' | '01', newPin?: string): void {
   t.send(SELECT_SSSE);
+  authenticateWith(t, t.key('external-auth', 0x06));
   expectOk(t.send('0084000008'), 'GET CHALLENGE');
-  const lc = toHex(Uint8Array.of(data.length / 2 + 4));
-  expectOk(t.send(`${header}${lc}${data}${mac(t.key(usage), `${header}${lc}${data}`)}`), header);
+  const stk = t.key('secure-messaging', 0x02);
+  const field = newPin === undefined ? '' : toHex(encryptDataField(stk.algorithm, stk.value, CHALLENGE8, bytes(newPin)));
+  const header = `842400${p2}${toHex(Uint8Array.of(field.length / 2 + 4))}`;
+  expectOk(t.send(`${header}${field}${mac(stk, `${header}${field}`)}`), 'PIN CHANGE/UNBLOCK');
 }
 
 const threeWrong = (t: Interactive) => {
@@ -87,16 +95,16 @@ const threeWrong = (t: Interactive) => {
 export const unblockPin: TearingCase = {
   profile: 'default',
   setup: threeWrong,
-  operation: (t) => issuerCommand(t, 'pin-unblock', '84240000', ''),
+  operation: (t) => pinAdministration(t, '00'),
 };
 
 export const reloadPin: TearingCase = {
   profile: 'default',
   setup: threeWrong,
-  operation: (t) => issuerCommand(t, 'pin-reload', '845E0000', '987654'),
+  operation: (t) => pinAdministration(t, '01', '987654'),
 };
 
-/** DEBIT of 12.34 yuan after the PIN and EXTERNAL AUTHENTICATE with key 84 (in DF04). */
+/** DEBIT of 12.34 yuan after the PIN and EXTERNAL AUTHENTICATE with RK1DF04 (key 84, in DF04). */
 export const MEDICAL_DEBIT = `8054020011000004D2${TERMINAL}${DATE}${TIME}`;
 export function medicalDebitOperation(t: Interactive): void {
   t.send(SELECT_MEDICAL);
@@ -105,9 +113,7 @@ export function medicalDebitOperation(t: Interactive): void {
     .find((p) => p.id === 0)!
     .exportValue();
   expectOk(t.send(`00200000${toHex(Uint8Array.of(pin.length / 2))}${pin}`), 'VERIFY');
-  expectOk(t.send('0084000008'), 'GET CHALLENGE');
-  const key = t.key('external-auth', 0x84);
-  expectOk(t.send(`00820084${key.algorithm === 'sm4' ? '10' : '08'}${cryptogram(key)}`), 'EXTERNAL AUTHENTICATE');
+  authenticateWith(t, t.key('external-auth', 0x84));
   expectOk(t.send(MEDICAL_DEBIT), 'MEDICAL DEBIT');
 }
 export const medicalDebit: TearingCase = { profile: 'default', operation: medicalDebitOperation };
