@@ -108,7 +108,7 @@ describe('secure messaging (MAC) on file updates (P4 §8.2: session key over the
     expect(send('00B2022C00')).toBe('0201339000');
   });
 
-  it('an SM4 MAC under the rule\'s key 05 updates the transparent EF0D (update-only file)', () => {
+  it("an SM4 MAC under the rule's key 05 updates the transparent EF0D (update-only file)", () => {
     const { send } = testCard();
     send(SELECT_SSSE);
     const random = challengeOf(send('0084000008'));

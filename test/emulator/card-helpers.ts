@@ -155,7 +155,12 @@ export function specSmMac(cipher: Cipher, key: string, random: string, input: st
   if (cipher === 'sm4') return sm4Mac(sk, '', input);
   const d = pad(fromHex(input), 8);
   let chain: Uint8Array = new Uint8Array(8);
-  for (let i = 0; i < d.length; i += 8) chain = ecb('des-ede3-ecb', sk.repeat(3), chain.map((b, j) => b ^ d[i + j]!));
+  for (let i = 0; i < d.length; i += 8)
+    chain = ecb(
+      'des-ede3-ecb',
+      sk.repeat(3),
+      chain.map((b, j) => b ^ d[i + j]!),
+    );
   return toHex(chain.subarray(0, 4));
 }
 

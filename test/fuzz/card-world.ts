@@ -34,6 +34,8 @@ export const WORLDS: readonly WorldSpec[] = [
 export interface Observation {
   /** Tries left per PIN, in `CardWorld.pins` order. */
   triesLeft: number[];
+  /** Tries left per key with a try counter, by state key. */
+  keyTries: Map<string, number>;
   medical: { balance: number; offline: number; logRecords: number } | undefined;
   purse: PurseCounters | undefined;
   pboc: PbocState | undefined;
@@ -161,6 +163,11 @@ export class CardWorld {
     const pboc = apps['pboc-debit'] as PbocState | undefined;
     return {
       triesLeft: this.pins.map((p) => p.triesLeft),
+      keyTries: new Map(
+        [...this.card.context.mf.walk()].flatMap((df) =>
+          df.keys.filter((k) => k.errorsLeft !== undefined).map((k) => [k.stateKey, k.errorsLeft!] as const),
+        ),
+      ),
       medical,
       purse: purse === undefined ? undefined : { ...purse },
       pboc: pboc === undefined ? undefined : { ...pboc },

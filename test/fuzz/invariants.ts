@@ -7,6 +7,7 @@ export class InvariantViolation extends Error {}
 
 const INS_VERIFY = 0x20;
 const INS_UNBLOCK = 0x24;
+const INS_EXTERNAL_AUTHENTICATE = 0x82;
 const INS_CHANGE_RELOAD = 0x5e;
 const INS_INITIALIZE = 0x50;
 const INS_CREDIT = 0x52;
@@ -22,7 +23,9 @@ function u32(b: Uint8Array, at: number): number {
  * (read from its memory) and what the command was:
  * - every answer ends in a status word, never 6F00, nothing logged as an internal error;
  * - a PIN counter drops by at most one per command and rises only on 9000 to VERIFY (with the
- *   right PIN), CHANGE PIN, RELOAD or UNBLOCK;
+ *   right PIN), CHANGE PIN or PIN CHANGE/UNBLOCK;
+ * - a key's try counter drops by at most one per command and rises only on a 9000 EXTERNAL
+ *   AUTHENTICATE or PIN CHANGE/UNBLOCK (PUK);
  * - medical: balance + offline total = the initial balance; a change only by a 9000 MEDICAL DEBIT
  *   of exactly its amount;
  * - e-purse: 0 ≤ balance ≤ limit; a change only by a 9000 CREDIT (+ the amount of the preceding
@@ -83,6 +86,17 @@ export class InvariantChecker {
         if (ins === INS_VERIFY && command[2] === 0x00 && command[3] !== 0x80 && data.length > 0) {
           this.expect(fromPinBlock(data) === w.pins[i]!.exportValue(), () => `PIN ${w.pins[i]!.stateKey} verified with a wrong PIN`);
         }
+      }
+    }
+
+    for (const [key, t1] of after.keyTries) {
+      const t0 = before.keyTries.get(key) ?? t1;
+      this.expect(t1 >= 0 && t1 >= t0 - 1, () => `key ${key} counter ${t0} → ${t1}`);
+      if (t1 > t0) {
+        this.expect(
+          ok && (ins === INS_EXTERNAL_AUTHENTICATE || ins === INS_UNBLOCK),
+          () => `key ${key} counter rose ${t0} → ${t1} on ${hex(command)} → ${sw.toString(16)}`,
+        );
       }
     }
 

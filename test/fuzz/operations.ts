@@ -3,7 +3,7 @@ import type { DedicatedFile } from '../../emulator/file-system.js';
 import { toPinBlock } from '../../emulator/pin-object.js';
 import { encodeBcdNumber } from '../../src/bytes/bcd.js';
 import { bytesEqual, concatBytes, uintToBytes } from '../../src/bytes/bytes.js';
-import { des3EncryptEcb } from '../../src/crypto/des.js';
+import { authenticationData, encryptDataField, secureMessagingMac } from '../../src/crypto/card-security.js';
 import {
   type EpurseAlgorithm,
   epurseLoadMac1,
@@ -16,8 +16,6 @@ import {
   epurseTacKey,
 } from '../../src/crypto/epurse-mac.js';
 import { pinProof } from '../../src/crypto/key-derivation.js';
-import { pbocMac3des, sm4SecureMessagingMac } from '../../src/crypto/mac.js';
-import { sm4EncryptEcb } from '../../src/crypto/sm4.js';
 import type { CardWorld } from './card-world.js';
 import type { Prng } from './prng.js';
 
@@ -60,18 +58,18 @@ function* challenge(length: number): Exchange {
   return yield* tx(0x00, 0x84, 0x00, 0x00, length);
 }
 
-function smMac(key: CardKey, iv: Uint8Array, input: Uint8Array): Uint8Array {
-  return key.algorithm === 'sm4' ? sm4SecureMessagingMac(key.value, iv, input) : pbocMac3des(key.value, iv, input);
-}
-
-/** `header ‖ Lc ‖ data ‖ MAC` with the MAC over header ‖ Lc ‖ data (Lc counts the MAC). */
-function* withMac(header: number[], data: Uint8Array, key: CardKey | undefined, r: Prng, wrong: boolean): Exchange {
+/**
+ * `header ‖ Lc ‖ field ‖ MAC` (P4 §8): the field is `plain` encrypted, the MAC over header ‖ Lc ‖
+ * field, both under the session key of `key` over a fresh card random.
+ */
+function* withMac(header: number[], plain: Uint8Array | undefined, key: CardKey | undefined, r: Prng, wrong: boolean): Exchange {
   const c = yield* challenge(8);
   if (sw(c) !== 0x9000 || key === undefined) return c;
-  const lc = data.length + 4;
-  const input = Uint8Array.from([...header, lc, ...data]);
-  const mac = wrong ? r.bytes(4) : smMac(key, body(c), input);
-  return yield* tx(...header, lc, data, mac);
+  const field = plain === undefined ? new Uint8Array(0) : encryptDataField(key.algorithm, key.value, body(c), plain);
+  const lc = field.length + 4;
+  const input = Uint8Array.from([...header, lc, ...field]);
+  const mac = wrong ? r.bytes(4) : secureMessagingMac(key.algorithm, key.value, body(c), input);
+  return yield* tx(...header, lc, field, mac);
 }
 
 function digits(r: Prng, n: number): string {
@@ -109,26 +107,30 @@ function* changePin(w: CardWorld, r: Prng): Operation {
   yield* tx(0x80, 0x5e, 0x01, 0x00, old.length + 1 + next.length, old, 0xff, next);
 }
 
+/** PIN CHANGE/UNBLOCK `84 24` (P5 §6.8): PUK first (sometimes wrongly or not at all), then STK. */
 function* unblockPin(w: CardWorld, r: Prng): Operation {
   yield* selectDf(w.ssse);
-  yield* withMac([0x84, 0x24, 0x00, 0x00], new Uint8Array(0), w.key(w.ssse, 'pin-unblock'), r, r.chance(0.2));
+  if (r.chance(0.9)) yield* externalAuth(w, 0x06, r, r.chance(0.1));
+  yield* withMac([0x84, 0x24, 0x00, 0x00], undefined, w.key(w.ssse, 'secure-messaging'), r, r.chance(0.2));
 }
 
 function* reloadPin(w: CardWorld, r: Prng): Operation {
   yield* selectDf(w.ssse);
   const next = toPinBlock(r.chance(0.7) ? ssPin(w).exportValue() : digits(r, 6));
-  yield* withMac([0x84, 0x5e, 0x00, 0x00], next, w.key(w.ssse, 'pin-reload'), r, r.chance(0.2));
+  if (r.chance(0.9)) yield* externalAuth(w, 0x06, r, r.chance(0.1));
+  yield* withMac([0x84, 0x24, 0x00, 0x01], next, w.key(w.ssse, 'secure-messaging'), r, r.chance(0.2));
 }
 
+/** EXTERNAL AUTHENTICATE (P5 §6.4): two randoms, authData ‖ original under the session key over the second. */
 function* externalAuth(w: CardWorld, keyId: number, r: Prng, wrong: boolean): Exchange {
   const key = w.key(w.card.context.currentDf, 'external-auth', keyId);
-  const n = key?.algorithm === 'sm4' ? 16 : 8;
+  const first = yield* challenge(8);
+  if (sw(first) !== 0x9000) return first;
   const c = yield* challenge(8);
   if (sw(c) !== 0x9000 || key === undefined) return c;
-  const block = new Uint8Array(n);
-  block.set(body(c));
-  const cryptogram = wrong ? r.bytes(n) : key.algorithm === 'sm4' ? sm4EncryptEcb(key.value, block) : des3EncryptEcb(key.value, block);
-  return yield* tx(0x00, 0x82, 0x00, keyId, n, cryptogram);
+  const original = body(first);
+  const auth = wrong ? r.bytes(8) : authenticationData(key.algorithm, key.value, body(c), original);
+  return yield* tx(0x00, 0x82, 0x00, keyId, 16, auth, original);
 }
 
 function* readCard(w: CardWorld, r: Prng): Operation {
