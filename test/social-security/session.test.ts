@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ApduError, PinError } from '../../src/apdu/apdu-error.js';
 import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-provider.js';
 import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
-import { InputError } from '../../src/errors.js';
+import { readFileSync } from 'node:fs';
+import { profileKeysPath } from '../../emulator/index.js';
+import { toHex } from '../../src/bytes/hex.js';
+import { InputError, SecurityError } from '../../src/errors.js';
 import { openSampleCard } from '../support/emulated-card.js';
 import { expectPinLifeCycle } from '../support/pin-lifecycle.js';
 
@@ -21,27 +24,40 @@ const EXPECTED = {
 
 describe.each(Object.entries(EXPECTED))('SocialSecuritySession on the %s card', (profile, want) => {
   it('reads card data and cardholder by tag, whatever the spec version', async () => {
-    const { channel, atr } = await openSampleCard(profile);
+    const { channel, atr, keys } = await openSampleCard(profile);
     const s = await SocialSecuritySession.open(channel, { atr });
     const card = await s.readCardData();
     expect(card.specVersion).toBe(want.spec);
     expect(card.regionCode).toBe(want.region);
     expect(card.cardIdentifier).toMatch(new RegExp(`^${want.region}D156000005[0-9A-F]{16}$`));
     expect(card.expiryDate.slice(0, 4)).toBe(String(Number(card.issueDate.slice(0, 4)) + 10));
+    if (want.spec === '3.00') {
+      // SC §10.2: EF06 of a 3.00 card is read after external authentication with RKSSSE.
+      await expect(s.readCardholder()).rejects.toMatchObject({ sw: 0x6982 });
+      await s.externalAuthenticate('RKSSSE', keys);
+    }
     const holder = await s.readCardholder();
     expect(holder).toMatchObject({ name: want.name, ssn: want.ssn, sex: want.sex });
     expect(holder.birthDate).toBe(`${want.ssn.slice(6, 10)}-${want.ssn.slice(10, 12)}-${want.ssn.slice(12, 14)}`);
   });
-  it('gives the iReadCardBas line', async () => {
-    const { channel, atr } = await openSampleCard(profile);
+  it('gives the 11-field iReadCardBas line after authenticating the card (card-spec §10.3)', async () => {
+    const { channel, atr, keys } = await openSampleCard(profile);
     const s = await SocialSecuritySession.open(channel, { atr });
-    const fields = (await s.readCardBas(atr.subarray(4))).split('|');
-    expect(fields).toHaveLength(10);
+    const fields = (await s.readCardBas({ keys, deviceNumber: 'KIOSK-01' })).split('|');
+    expect(fields).toHaveLength(12);
     expect(fields[0]).toBe(want.region);
     expect(fields[1]).toBe(want.ssn);
+    expect(fields[2]).toMatch(/^[A-Z][0-9A-Z]{7}[0-9X]$/);
     expect(fields[4]).toBe(want.name);
+    expect(fields[5]).toBe(toHex(atr.subarray(4)));
+    expect(fields[5]?.slice(14, 18)).toBe(want.region.slice(0, 4));
     expect(fields[6]).toBe(want.spec);
-    expect(fields[9]).toBe('');
+    expect(fields.slice(9)).toEqual(['000000000000', 'KIOSK-01', '']);
+  });
+  it('takes the algorithm from the FCI (01 DES/3DES, 03 SM4)', async () => {
+    const { channel, atr } = await openSampleCard(profile);
+    const s = await SocialSecuritySession.open(channel, { atr });
+    expect(await s.algorithm()).toBe(want.spec === '3.00' ? 'sm4' : '3des');
   });
   it('verifies the PIN and reports tries left on a wrong one', async () => {
     const { channel, atr } = await openSampleCard(profile);
@@ -63,46 +79,68 @@ describe('PIN life cycle and issuer operations (default card)', () => {
     await s.reloadPin('135790', keys);
     await s.verifyPin('135790');
   });
-  it('refuses issuer commands under the wrong keys', async () => {
+  it('refuses keys of another algorithm before sending, and foreign keys by the card (63Cx)', async () => {
     const { channel, atr } = await openSampleCard('default');
-    const other = await SoftwareKeyProvider.fromFile(new URL('../../emulator/profiles/ss-2.00.keys.json', import.meta.url).pathname);
     const s = await SocialSecuritySession.open(channel, { atr });
-    const e = await s.unblockPin(other).catch((x) => x);
+    const ss200 = await SoftwareKeyProvider.fromFile(profileKeysPath('ss-2.00'));
+    await expect(s.unblockPin(ss200)).rejects.toBeInstanceOf(InputError);
+    const foreign = new SoftwareKeyProvider(withMaster('default', 'PUK', '00112233445566778899AABBCCDDEEFF'));
+    const e = await s.unblockPin(foreign).catch((x) => x);
     expect(e).toBeInstanceOf(ApduError);
-    expect(e.sw).toBe(0x6988);
+    expect(e.sw).toBe(0x63c2);
   });
-  it('checks PIN format before anything is sent', async () => {
+  it('authenticates a genuine card, and calls one that fails INTERNAL AUTHENTICATE not genuine', async () => {
+    const { channel, atr, keys } = await openSampleCard('default');
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await s.authenticateCard(keys);
+    const otherIssuer = new SoftwareKeyProvider(withMaster('default', 'IRK', '00112233445566778899AABBCCDDEEFF'));
+    await expect(s.authenticateCard(otherIssuer)).rejects.toBeInstanceOf(SecurityError);
+  });
+  it('checks PIN format (4 to 12 digits) before anything is sent', async () => {
     const { channel, atr } = await openSampleCard('default');
     const s = await SocialSecuritySession.open(channel, { atr });
-    for (const bad of ['12345', '1234567', '12a456', '']) await expect(s.verifyPin(bad)).rejects.toBeInstanceOf(InputError);
+    for (const bad of ['123', '1234567890123', '12a456', '']) await expect(s.verifyPin(bad)).rejects.toBeInstanceOf(InputError);
     expect(await s.pinTriesLeft()).toBe(6);
   });
-  it('blocks the application on a loss report and unblocks it', async () => {
+  it('blocks the application for good: SELECT then answers 9303 (P5 §6.1)', async () => {
     const { channel, atr, keys } = await openSampleCard('default');
     const s = await SocialSecuritySession.open(channel, { atr });
     await s.readCardData();
     await s.blockApplication(keys);
     const refused = await SocialSecuritySession.open(channel, { atr }).catch((e) => e);
     expect(refused).toBeInstanceOf(ApduError);
-    expect(refused.sw).toBe(0x6283);
-    const issuer = await SocialSecuritySession.open(channel, { atr, allowBlocked: true, regionCode: '330300' });
-    expect(issuer.blocked).toBe(true);
-    await expect(issuer.readCardData()).rejects.toMatchObject({ sw: 0x6a81 });
-    await issuer.unblockApplication(keys);
-    const again = await SocialSecuritySession.open(channel, { atr });
-    expect((await again.readCardData()).cardNumber).toBe('C33012345');
+    expect(refused.sw).toBe(0x9303);
+  });
+  it('blocks the card: every command then answers 6A81 (P5 §6.2)', async () => {
+    const { channel, atr, keys } = await openSampleCard('ss-2.00');
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await s.blockCard(keys);
+    await expect(SocialSecuritySession.open(channel, { atr })).rejects.toMatchObject({ sw: 0x6a81 });
+  });
+  it.each([false, true])('updates EF06 records by tag after UKSSSE (secure messaging: %s)', async (secureMessaging) => {
+    const { channel, atr, keys } = await openSampleCard('ss-2.00');
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await s.updateRecords('cardholder', [{ tag: 0x0b, value: Uint8Array.of(0x02) }], keys, { secureMessaging });
+    expect((await s.readCardholder()).ethnicity).toBe('02');
   });
 });
 
+/** A copy of a shipped key file with one key's master replaced (another issuer's key). */
+function withMaster(profile: string, key: string, master: string) {
+  const file = JSON.parse(readFileSync(profileKeysPath(profile), 'utf8'));
+  file.keys[key].master = master;
+  return file;
+}
+
 describe('photo and fingerprint', () => {
-  it.each(['default', 'ss-2.00'])('reads the JPEG photo after external authentication with key 0A (%s)', async (profile) => {
+  it.each(['default', 'ss-2.00'])('reads the JPEG photo and the 0x300-byte fingerprint after external authentication with RKSSSE (%s)', async (profile) => {
     const { channel, atr, keys } = await openSampleCard(profile);
     const s = await SocialSecuritySession.open(channel, { atr });
     const photo = await s.readPhoto(keys);
     expect([photo[0], photo[1], photo[2]]).toEqual([0xff, 0xd8, 0xff]);
     expect([photo[photo.length - 2], photo[photo.length - 1]]).toEqual([0xff, 0xd9]);
     expect(photo.length).toBeGreaterThan(1000);
-    expect((await s.readFingerprint(keys)).length).toBe(0x400);
+    expect((await s.readFingerprint(keys)).length).toBe(0x300);
   });
   it('refuses the photo without authentication', async () => {
     const { channel, atr } = await openSampleCard('default');

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { PinError } from '../../src/apdu/apdu-error.js';
-import type { KeyProvider } from '../../src/applications/keys/key-provider.js';
+import type { KeyProvider } from '../../src/channel/key-provider.js';
 import type { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 
 /**

@@ -30,7 +30,7 @@ function verifyPinProof(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   if (apdu.p1 !== 0x01) throw new CardStatus(SW.WRONG_P1P2, 'this application takes the PIN only as a proof (P1 01)');
   if (apdu.data.length !== PROOF_LENGTH) throw new CardStatus(SW.WRONG_LENGTH, 'the PIN proof is 16 bytes');
   if (pin.blocked) throw new CardStatus(SW.AUTH_METHOD_BLOCKED);
-  const challenge = ctx.takeChallenge();
+  const challenge = ctx.takeChallenge(SW.CONDITIONS_NOT_SATISFIED);
   if (challenge.length !== PROOF_LENGTH) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'the PIN proof needs a 16-byte challenge');
   checkProof(ctx, pin, challenge, apdu.data);
   ctx.security.setPinVerified(pin, true);

@@ -65,6 +65,8 @@ export class SocialSecuritySession {
   /** Set when a sub-DF (DF04) was selected: SSSE must be selected again before its own files. */
   private inSubDf = false;
   private cardData: CardData | undefined;
+  /** Read once: sub-DF sessions (DF04) derive keys without going back to SSSE. */
+  private region: string | undefined;
 
   private constructor(channel: CardChannel, fci: Uint8Array, options: SocialSecurityOpenOptions) {
     this.channel = channel;
@@ -148,7 +150,8 @@ export class SocialSecuritySession {
 
   /** The per-card diversification data (region from EF05, historical bytes from the ATR). */
   private async regionCode(): Promise<string> {
-    return this.knownRegionCode ?? this.cardData?.regionCode ?? (await this.readRegionCode());
+    this.region ??= this.knownRegionCode ?? this.cardData?.regionCode ?? (await this.readRegionCode());
+    return this.region;
   }
 
   async readCardData(): Promise<CardData> {
