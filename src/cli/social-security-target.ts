@@ -15,12 +15,13 @@ export interface KeysOption {
 export function addKeysOption(command: Command, why: string): Command {
   return command.option(
     '--keys <file>',
-    `key file (JSON) ${why}; "sample" = the emulated card's published test keys (the default with --emulator)`,
+    `key file (JSON) ${why}; "sample" = the emulated card's published test keys (the default with --emulator); "none" = act as a terminal without keys`,
   );
 }
 
 /** The keys the command was given, or the emulated card's test keys; undefined when there are none. */
 export async function optionalKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider | undefined> {
+  if (option === 'none') return undefined;
   const file = option === undefined || option === 'sample' ? target.sampleKeysFile : option;
   if (option === 'sample' && file === undefined) {
     throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');

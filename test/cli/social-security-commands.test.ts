@@ -17,7 +17,9 @@ describe('sscard info', () => {
     const r = await run(['info', '--emulator']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Name\s+张晓明/);
-    expect(r.out).toMatch(/Card number\s+C33012345/);
+    expect(r.out).toMatch(/Card number\s+C33012347/);
+    expect(r.out).toMatch(/Card\s+genuine \(internal authentication with IRK passed\)/);
+    expect(r.out).toMatch(/Name\s+张晓明/);
     expect(r.out).toMatch(/Spec version\s+3\.00/);
     expect(r.out).toMatch(/Issued \/ expires\s+2022-11-16 \/ 2032-11-16/);
   });
@@ -26,8 +28,10 @@ describe('sscard info', () => {
     expect(j.cardholder.name).toBe('王𠮷');
     expect(j.card.specVersion).toBe('1.00');
     const bas = (await run(['info', '--emulator', '--bas'])).out.trim();
-    expect(bas.split('|')).toHaveLength(10);
-    expect(bas.startsWith('330300|330302199001011235|C33012345|')).toBe(true);
+    expect(bas.split('|')).toHaveLength(12);
+    expect(bas).toBe(
+      '330300|330302199001011235|C33012347|330300D15600000599110145A1B2C3D4|张晓明|0086221130991133030145A1B2|3.00|20221116|20321116|000000000000||',
+    );
   });
   it('names an unknown profile in one line', async () => {
     const r = await run(['info', '--emulator', '--profile', 'nope']);
@@ -58,7 +62,7 @@ describe('sscard pin', () => {
   it('rejects a PIN that is not 6 digits before touching the card, without echoing it', async () => {
     const r = await run(['pin', 'verify', '--emulator', '--pin-stdin'], '12a45\n');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/PIN must be exactly 6 digits/);
+    expect(r.err).toMatch(/PIN must be 4 to 12 digits/);
     expect(r.err).not.toContain('12a45');
   });
   it('asks for --pin-stdin when there is no terminal', async () => {
@@ -66,10 +70,24 @@ describe('sscard pin', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--pin-stdin/);
   });
-  it('needs keys for issuer operations', async () => {
-    const r = await run(['pin', 'unblock', '--emulator']);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--keys/);
+  it('uses the emulated card\'s published test keys unless --keys says otherwise; a real reader needs --keys', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'sscard-keys-')), 'card.json');
+    const unblocked = await run(['pin', 'unblock', '--emulator', '--state', state, '--json']);
+    expect(unblocked.code).toBe(0);
+    expect(JSON.parse(unblocked.out)).toEqual({ unblocked: true, triesLeft: 6 });
+    const keyless = await run(['info', '--emulator', '--keys', '/nonexistent/keys.json']);
+    expect(keyless.code).toBe(2);
+    expect(keyless.err).toMatch(/cannot read the key file/);
+  });
+  it('without keys prints what a keyless terminal can read and names what needs keys', async () => {
+    const r = await run(['info', '--emulator', '--keys', 'none']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Card\s+not checked \(no keys\)/);
+    expect(r.out).toMatch(/Card number\s+C33012347/);
+    expect(r.out).toMatch(/Cardholder\s+needs keys: EF06 .*RKSSSE/);
+    expect(r.out).not.toMatch(/张晓明/);
+    const photo = await run(['photo', '--emulator', '--contactless', '--keys', 'sample', '-o', join(mkdtempSync(join(tmpdir(), 'p-')), 'p.jpg')]);
+    expect(photo.code).toBe(0);
   });
 });
 
