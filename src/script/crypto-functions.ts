@@ -1,3 +1,4 @@
+import { authenticationData, type CardKeyCipher, diversifyCardKey, encryptDataField, secureMessagingMac } from '../crypto/card-security.js';
 import {
   des3DecryptCbc,
   des3DecryptEcb,
@@ -46,6 +47,15 @@ function algorithm(args: Value[], i: number, sig: string, ctx: FunctionContext):
   return a;
 }
 
+/** The social security card's key algorithms: "sm4", "3des" (16-byte keys) or "des" (8-byte STK). */
+function cardCipher(args: Value[], i: number, sig: string, ctx: FunctionContext): CardKeyCipher {
+  if (args.length <= i) return 'sm4';
+  const a = toText(args[i]!, `${name(sig)}() algorithm`, ctx.loc).toLowerCase();
+  if (a !== 'sm4' && a !== '3des' && a !== 'des')
+    throw new ScriptRuntimeError(`${name(sig)}(): algorithm is "sm4", "3des" or "des", got "${a}"`, ctx.loc);
+  return a;
+}
+
 /** Two-argument (key, data) and three-argument (key, iv, data) cipher functions. */
 function ecb(sig: string, op: (k: Uint8Array, d: Uint8Array) => Uint8Array): ScriptFunction {
   return fn(sig, 2, 2, (a, c) => op(b(a, 0, sig, c), b(a, 1, sig, c)));
@@ -86,6 +96,23 @@ export const CRYPTO_FUNCTIONS: Record<string, ScriptFunction> = {
     const sig = 'diversify(';
     const alg = algorithm(a, 2, sig, c);
     return (alg === 'sm4' ? diversifySm4 : diversify3des)(b(a, 0, sig, c), b(a, 1, sig, c));
+  }),
+  // The social security card's security layer (card-spec §4.3, §5): default algorithm "sm4".
+  card_key: fn('card_key(master, factor8[, "sm4"|"3des"|"des"])', 2, 3, (a, c) => {
+    const sig = 'card_key(';
+    return diversifyCardKey(cardCipher(a, 2, sig, c), b(a, 0, sig, c), b(a, 1, sig, c));
+  }),
+  auth_data: fn('auth_data(key, random, original8[, "sm4"|"3des"|"des"])', 3, 4, (a, c) => {
+    const sig = 'auth_data(';
+    return authenticationData(cardCipher(a, 3, sig, c), b(a, 0, sig, c), b(a, 1, sig, c), b(a, 2, sig, c));
+  }),
+  sm_mac: fn('sm_mac(key, random, header_and_data[, "sm4"|"3des"|"des"])', 3, 4, (a, c) => {
+    const sig = 'sm_mac(';
+    return secureMessagingMac(cardCipher(a, 3, sig, c), b(a, 0, sig, c), b(a, 1, sig, c), b(a, 2, sig, c));
+  }),
+  sm_encrypt: fn('sm_encrypt(key, random, plaintext[, "sm4"|"3des"|"des"])', 3, 4, (a, c) => {
+    const sig = 'sm_encrypt(';
+    return encryptDataField(cardCipher(a, 3, sig, c), b(a, 0, sig, c), b(a, 1, sig, c), b(a, 2, sig, c));
   }),
   pin_proof_key: fn('pin_proof_key(pin)', 1, 1, (a, c) => pinProofKey(toText(a[0]!, 'pin_proof_key() argument 1', c.loc))),
   sm2_sign: fn('sm2_sign(privateKey, message)', 2, 2, (a, c) =>

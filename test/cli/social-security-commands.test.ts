@@ -70,7 +70,7 @@ describe('sscard pin', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--pin-stdin/);
   });
-  it('uses the emulated card\'s published test keys unless --keys says otherwise; a real reader needs --keys', async () => {
+  it("uses the emulated card's published test keys unless --keys says otherwise; a real reader needs --keys", async () => {
     const state = join(mkdtempSync(join(tmpdir(), 'sscard-keys-')), 'card.json');
     const unblocked = await run(['pin', 'unblock', '--emulator', '--state', state, '--json']);
     expect(unblocked.code).toBe(0);
@@ -86,7 +86,15 @@ describe('sscard pin', () => {
     expect(r.out).toMatch(/Card number\s+C33012347/);
     expect(r.out).toMatch(/Cardholder\s+needs keys: EF06 .*RKSSSE/);
     expect(r.out).not.toMatch(/张晓明/);
-    const photo = await run(['photo', '--emulator', '--contactless', '--keys', 'sample', '-o', join(mkdtempSync(join(tmpdir(), 'p-')), 'p.jpg')]);
+    const photo = await run([
+      'photo',
+      '--emulator',
+      '--contactless',
+      '--keys',
+      'sample',
+      '-o',
+      join(mkdtempSync(join(tmpdir(), 'p-')), 'p.jpg'),
+    ]);
     expect(photo.code).toBe(0);
   });
 });

@@ -133,15 +133,18 @@ function withMaster(profile: string, key: string, master: string) {
 }
 
 describe('photo and fingerprint', () => {
-  it.each(['default', 'ss-2.00'])('reads the JPEG photo and the 0x300-byte fingerprint after external authentication with RKSSSE (%s)', async (profile) => {
-    const { channel, atr, keys } = await openSampleCard(profile);
-    const s = await SocialSecuritySession.open(channel, { atr });
-    const photo = await s.readPhoto(keys);
-    expect([photo[0], photo[1], photo[2]]).toEqual([0xff, 0xd8, 0xff]);
-    expect([photo[photo.length - 2], photo[photo.length - 1]]).toEqual([0xff, 0xd9]);
-    expect(photo.length).toBeGreaterThan(1000);
-    expect((await s.readFingerprint(keys)).length).toBe(0x300);
-  });
+  it.each(['default', 'ss-2.00'])(
+    'reads the JPEG photo and the 0x300-byte fingerprint after external authentication with RKSSSE (%s)',
+    async (profile) => {
+      const { channel, atr, keys } = await openSampleCard(profile);
+      const s = await SocialSecuritySession.open(channel, { atr });
+      const photo = await s.readPhoto(keys);
+      expect([photo[0], photo[1], photo[2]]).toEqual([0xff, 0xd8, 0xff]);
+      expect([photo[photo.length - 2], photo[photo.length - 1]]).toEqual([0xff, 0xd9]);
+      expect(photo.length).toBeGreaterThan(1000);
+      expect((await s.readFingerprint(keys)).length).toBe(0x300);
+    },
+  );
   it('refuses the photo without authentication', async () => {
     const { channel, atr } = await openSampleCard('default');
     const s = await SocialSecuritySession.open(channel, { atr });
