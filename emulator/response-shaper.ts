@@ -43,16 +43,20 @@ export class ResponseShaper {
     return this.piece(data, sw, Math.min(le ?? max, max));
   }
 
-  /** GET RESPONSE `00 C0 00 00 Le`. */
+  /**
+   * GET RESPONSE `00 C0 00 00 Le` (P5 §6.6): Le = 00 (256) or at most what waits; Le = 00 while
+   * less than 256 bytes wait, or a longer Le, gets 6Cxx with the length waiting (the data stays).
+   * Nothing waiting → 6F00.
+   */
   getResponse(apdu: CommandApdu): Uint8Array {
-    const pending = this.pending;
-    if (pending === undefined) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'nothing to get');
     if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardStatus(SW.WRONG_P1P2);
     if (apdu.le === undefined || apdu.data.length > 0) throw new CardStatus(SW.WRONG_LENGTH);
+    const pending = this.pending;
+    if (pending === undefined) throw new CardStatus(SW.UNKNOWN_ERROR, 'nothing to get');
     const available = pending.data.length;
-    const le = apdu.le;
-    if (le !== SHORT_MAX && le > available) return swBytes(0x6c00 | (available & 0xff));
-    return this.piece(pending.data, pending.sw, Math.min(le, SHORT_MAX));
+    const le = Math.min(apdu.le, SHORT_MAX);
+    if (le > available) return swBytes(0x6c00 | (available & 0xff));
+    return this.piece(pending.data, pending.sw, le);
   }
 
   /** Returns up to `limit` bytes; the rest stays for GET RESPONSE and is announced with 61xx. */
