@@ -15,7 +15,7 @@ const COMMANDS = 10_000;
 function benchScript(): string {
   const lines = [SELECT, '00 C0 00 00 13 => 6F 11 * 9000'];
   for (let i = 2; i < COMMANDS; i++) {
-    lines.push(i % 2 === 0 ? '00 B2 01 2C 00 => 01 10 * 9000' : '00 B2 03 2C 00\nexpect data 03 04 33 2E 30 30');
+    lines.push(i % 2 === 0 ? '00 B2 01 2C 12 => 01 10 * 9000' : '00 B2 03 2C 06\nexpect data 03 04 33 2E 30 30');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ export interface AccessCondition {
 /** free, never, or alternatives of which one must hold. */
 export type AccessRule = { kind: 'free' } | { kind: 'never' } | { kind: 'conditions'; anyOf: AccessCondition[] };
 
-export type FileOperation = 'read' | 'update' | 'append';
+export type FileOperation = 'read' | 'update';
 
 export const FREE: AccessRule = { kind: 'free' };
 export const NEVER: AccessRule = { kind: 'never' };

@@ -85,7 +85,6 @@ export interface ElementaryFileProfile {
 export interface AccessRules {
   read?: AccessRuleProfile;
   update?: AccessRuleProfile;
-  append?: AccessRuleProfile;
 }
 
 /**

@@ -87,11 +87,9 @@ export class ElementaryFile {
     this.sfi = profile.sfi;
     this.id = `${parent.id}/${profile.fid?.toUpperCase() ?? `SFI${String(profile.sfi).padStart(2, '0')}`}`;
     this.label = profile.label;
-    const update = parseAccessRule(profile.access?.update, NEVER);
     this.access = {
       read: parseAccessRule(profile.access?.read, FREE),
-      update,
-      append: parseAccessRule(profile.access?.append, update),
+      update: parseAccessRule(profile.access?.update, NEVER),
     };
     if (profile.type === 'transparent') {
       this.size = profile.size ?? 0;

@@ -269,8 +269,8 @@ class ProfileValidator {
   }
 
   private access(value: unknown, path: string, scope: Scope): AccessRules {
-    const a = this.object(value, path, ['read', 'update', 'append']);
-    for (const op of ['read', 'update', 'append'] as const) if (a[op] !== undefined) this.rule(a[op], join(path, op), scope);
+    const a = this.object(value, path, ['read', 'update']);
+    for (const op of ['read', 'update'] as const) if (a[op] !== undefined) this.rule(a[op], join(path, op), scope);
     return a as AccessRules;
   }
 

@@ -11,7 +11,8 @@ const SHORT_MAX = 256;
  * - a command with command data (case 3/4) or without any length (case 1) that produces data
  *   answers `61xx` and keeps the data for GET RESPONSE (a T=0 TPDU cannot carry Le and data);
  * - case 2 with Le equal to the data length, or Le=00, gets the data; any other Le gets `6Cxx`
- *   (xx = the exact length) and nothing is returned.
+ *   (xx = the exact length) and nothing is returned. READ RECORD wants the exact length also
+ *   instead of Le=00 (P5 §6.10.4); it applies `wrongLeStatus` itself, before it moves anything.
  * T=1 and contactless:
  * - Le absent: the data is returned anyway (lenient: many terminals omit Le on SELECT);
  * - Le=00 (or extended 0000) or Le ≥ data length: the data (Le is a maximum, ISO 7816-4);
@@ -37,25 +38,25 @@ export class ResponseShaper {
     const max = apdu.extended ? 65536 : SHORT_MAX;
     const le = apdu.le;
     if (t0 && (apdu.data.length > 0 || le === undefined)) return this.hold(data, sw);
-    if (le === undefined) return this.piece(data, sw, max);
-    const wildcard = le === max;
-    if (wildcard || (!t0 && le >= n)) return this.piece(data, sw, Math.min(le, max));
-    if (le === n) return this.piece(data, sw, max);
-    if (stateChanged) return this.piece(data, sw, Math.min(le, max));
-    if (n <= SHORT_MAX) return swBytes(0x6c00 | (n & 0xff));
-    return this.piece(data, sw, le);
+    const wrongLe = stateChanged ? undefined : wrongLeStatus(apdu, n, t0);
+    if (wrongLe !== undefined) return swBytes(wrongLe);
+    return this.piece(data, sw, Math.min(le ?? max, max));
   }
 
-  /** GET RESPONSE `00 C0 00 00 Le`. */
+  /**
+   * GET RESPONSE `00 C0 00 00 Le` (P5 §6.6): Le = 00 (256) or at most what waits; Le = 00 while
+   * less than 256 bytes wait, or a longer Le, gets 6Cxx with the length waiting (the data stays).
+   * Nothing waiting → 6F00.
+   */
   getResponse(apdu: CommandApdu): Uint8Array {
-    const pending = this.pending;
-    if (pending === undefined) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'nothing to get');
     if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardStatus(SW.WRONG_P1P2);
     if (apdu.le === undefined || apdu.data.length > 0) throw new CardStatus(SW.WRONG_LENGTH);
+    const pending = this.pending;
+    if (pending === undefined) throw new CardStatus(SW.UNKNOWN_ERROR, 'nothing to get');
     const available = pending.data.length;
-    const le = apdu.le;
-    if (le !== SHORT_MAX && le > available) return swBytes(0x6c00 | (available & 0xff));
-    return this.piece(pending.data, pending.sw, Math.min(le, SHORT_MAX));
+    const le = Math.min(apdu.le, SHORT_MAX);
+    if (le > available) return swBytes(0x6c00 | (available & 0xff));
+    return this.piece(pending.data, pending.sw, le);
   }
 
   /** Returns up to `limit` bytes; the rest stays for GET RESPONSE and is announced with 61xx. */
@@ -73,6 +74,21 @@ export class ResponseShaper {
     this.pending = { data, sw };
     return swBytes(0x6100 | (data.length > 255 ? 0 : data.length));
   }
+}
+
+/**
+ * The `6Cxx` that a case-2 answer of `length` bytes gets for the command's Le, or undefined when
+ * the data goes out: Le absent, equal to the length, or a maximum (00; on T=1 and contactless any
+ * Le at least the length). `zeroLeIsMaximum` false: on T=0, Le = 00 must be the real length too
+ * (READ RECORD, P5 §6.10.4). More than 256 bytes cannot be named in 6Cxx: they go in pieces.
+ */
+export function wrongLeStatus(apdu: CommandApdu, length: number, t0: boolean, zeroLeIsMaximum = true): number | undefined {
+  const le = apdu.le;
+  if (le === undefined || le === length || length > SHORT_MAX) return undefined;
+  if (t0 && apdu.data.length > 0) return undefined; // case 4 on T=0: announced with 61xx
+  if (le === (apdu.extended ? 65536 : SHORT_MAX) && (zeroLeIsMaximum || !t0)) return undefined;
+  if (!t0 && le >= length) return undefined;
+  return 0x6c00 | (length & 0xff);
 }
 
 export function swBytes(sw: number): Uint8Array {

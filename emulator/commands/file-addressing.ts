@@ -28,7 +28,7 @@ export function binaryTarget(ctx: CardContext, p1: number, p2: number): { ef: El
   return { ef, offset };
 }
 
-/** READ/UPDATE/APPEND RECORD: SFI in P2 b8..b4 (0 = current EF); the EF must be a record file. */
+/** READ/UPDATE RECORD: SFI in P2 b8..b4 (0 = current EF); the EF must be a record file. */
 export function recordTarget(ctx: CardContext, p2: number): ElementaryFile {
   const sfi = p2 >> 3;
   if (sfi === 0x1f) throw new CardStatus(SW.WRONG_P1P2);
@@ -37,18 +37,30 @@ export function recordTarget(ctx: CardContext, p2: number): ElementaryFile {
   return ef;
 }
 
+/** P2 b3 set: the record is named by its number in P1 (modes 100, 101, 110). */
+export function isByNumber(mode: number): boolean {
+  return (mode & 0b100) !== 0;
+}
+
 /**
- * Which record P1/P2 name (index into ef.records), or undefined.
- * P2 b3..b1 = 100: record number P1 (00 = the current record).
- * 000/001/010/011: first/last/next/previous record whose first byte (its TLV tag) is P1.
+ * The index (into ef.records) of record number P1; 00 = the current record. Undefined when there
+ * is no such record (or no current record). Access by number never moves the record pointer.
  */
-export function findRecord(ctx: CardContext, ef: ElementaryFile, p1: number, mode: number): number | undefined {
+export function recordByNumber(ctx: CardContext, ef: ElementaryFile, p1: number): number | undefined {
+  if (p1 === 0) return ctx.recordPointer;
+  return p1 <= ef.records.length ? p1 - 1 : undefined;
+}
+
+/**
+ * The index of the record that identifier P1 names in mode 000/001/010/011: first/last/next/
+ * previous occurrence, next and previous counted from the current record (with none: next =
+ * first, previous = last). A record's identifier is its first byte (the tag of a simple-TLV
+ * record); identifier 00 names every record, i.e. first/last/next/previous by number
+ * (P3 §5.3.1). Undefined when there is none.
+ */
+export function recordByIdentifier(ctx: CardContext, ef: ElementaryFile, p1: number, mode: number): number | undefined {
   const n = ef.records.length;
-  if (mode === 0b100) {
-    if (p1 === 0) return ctx.recordPointer;
-    return p1 <= n ? p1 - 1 : undefined;
-  }
-  const matches = (i: number) => ef.records[i]![0] === p1;
+  const matches = (i: number) => p1 === 0 || ef.records[i]![0] === p1;
   const pointer = ctx.recordPointer;
   switch (mode) {
     case 0b000:
@@ -66,12 +78,6 @@ export function findRecord(ctx: CardContext, ef: ElementaryFile, p1: number, mod
     default:
       throw new CardStatus(SW.WRONG_P1P2, 'unsupported record reference mode');
   }
-}
-
-/** Length rules of a record write: exact for fixed and cyclic files, 1..max for variable ones. */
-export function checkRecordLength(ef: ElementaryFile, record: Uint8Array): void {
-  const ok = ef.structure === 'linear-variable' ? record.length >= 1 && record.length <= ef.recordSize : record.length === ef.recordSize;
-  if (!ok) throw new CardStatus(SW.WRONG_LENGTH, `record of ${record.length} bytes does not fit`);
 }
 
 function fail(sw: number, reason: string): never {

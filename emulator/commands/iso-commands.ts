@@ -1,5 +1,4 @@
 import type { CommandRoute } from '../command-route.js';
-import { appendRecordCommand } from './append-record.js';
 import { applicationBlockCommand, cardBlockCommand } from './application-block.js';
 import { changePinCommand } from './change-pin.js';
 import { externalAuthenticateCommand } from './external-authenticate.js';
@@ -21,7 +20,6 @@ export const ISO_COMMANDS: readonly CommandRoute[] = [
   updateBinaryCommand,
   readRecordCommand,
   updateRecordCommand,
-  appendRecordCommand,
   verifyCommand,
   changePinCommand,
   pinChangeUnblockCommand,

@@ -12,8 +12,6 @@ export function describeCommand(cla: number, ins: number, p1: number, p2: number
       return `READ RECORD ${recordTarget(p1, p2)}`;
     case 0xdc:
       return proprietary && cla !== 0x84 ? 'UPDATE CAPP DATA CACHE' : `UPDATE RECORD ${recordTarget(p1, p2)}`;
-    case 0xe2:
-      return 'APPEND RECORD';
     case 0x20:
       return p1 === 0 && p2 === 0 ? 'VERIFY (PIN)' : `VERIFY (reference ${p2.toString(16).toUpperCase().padStart(2, '0')})`;
     case 0x24:
@@ -89,13 +87,22 @@ function selectTarget(p1: number): string {
 function recordTarget(p1: number, p2: number): string {
   const sfi = p2 >> 3;
   const where = sfi === 0 ? 'current EF' : `SFI ${sfi}`;
+  const tag = p1.toString(16).toUpperCase().padStart(2, '0');
   switch (p2 & 7) {
     case 4:
       return `record ${p1} of ${where}`;
+    case 5:
+      return `records ${p1} to last of ${where}`;
+    case 6:
+      return `records last to ${p1} of ${where}`;
     case 0:
-      return `first record with tag ${p1.toString(16).toUpperCase().padStart(2, '0')} of ${where}`;
+      return `first record with tag ${tag} of ${where}`;
+    case 1:
+      return `last record with tag ${tag} of ${where}`;
     case 2:
-      return `next record with tag ${p1.toString(16).toUpperCase().padStart(2, '0')} of ${where}`;
+      return `next record with tag ${tag} of ${where}`;
+    case 3:
+      return `previous record with tag ${tag} of ${where}`;
     default:
       return `(P1 ${p1} P2 ${p2.toString(16).toUpperCase().padStart(2, '0')}) of ${where}`;
   }

@@ -64,6 +64,7 @@ const EXACT: ExactEntry[] = [
   { sw: 0x6a82, en: 'file or application not found', zh: '文件或应用未找到', category: 'error' },
   { sw: 0x6a83, en: 'record not found', zh: '记录未找到', category: 'error' },
   { sw: 0x6a84, en: 'not enough memory space in the file', zh: '文件存储空间不够', category: 'error' },
+  { sw: 0x6a85, en: 'Lc inconsistent with TLV structure', zh: 'Lc与TLV结构不一致', category: 'error' },
   { sw: 0x6a86, en: 'incorrect parameters P1-P2', zh: 'P1、P2 参数不正确', category: 'error' },
   { sw: 0x6a88, en: 'referenced data (key) not found', zh: '引用数据（密钥）未找到', category: 'error' },
   { sw: 0x6b00, en: 'wrong parameters P1-P2 (offset outside the EF)', zh: '参数错误（偏移量超出 EF）', category: 'error' },

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { CardEmulator } from '../../emulator/card-emulator.js';
+import { memoryLogger } from '../../emulator/emulator-logger.js';
+import { EmulatorTransport } from '../../emulator/emulator-transport.js';
+import { loadProfile } from '../../emulator/profile-loader.js';
 import { BadResponseError, PinError } from '../../src/apdu/apdu-error.js';
 import { CommandApdu } from '../../src/apdu/command-apdu.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { CardChannel, getResponseCla } from '../../src/channel/card-channel.js';
 import type { TraceEvent } from '../../src/channel/trace-event.js';
+import { TEST_PROFILE_PATH } from '../emulator/card-helpers.js';
 import { ScriptedTransport } from '../support/scripted-transport.js';
 
 const SELECT_SSSE = '00A404000F7378312E73682EC9E7BBE1B1A3D5CF';
@@ -119,5 +124,36 @@ describe('CardChannel errors and traces', () => {
     expect(events[4]!.commandName).toBe('GET RESPONSE');
     const all = JSON.stringify(events);
     for (const secret of ['98 76 54', '987654', '12 34 56', '123456', '11 22 33 44']) expect(all).not.toContain(secret);
+  });
+});
+
+describe('CardChannel against the emulator’s T=0 test card', () => {
+  const card = () => {
+    const emulator = new CardEmulator({ profile: loadProfile(TEST_PROFILE_PATH), logger: memoryLogger() });
+    const transport = new EmulatorTransport(emulator);
+    return { emulator, transport, channel: new CardChannel(transport) };
+  };
+
+  it('READ RECORD with Le 00: the card answers 6Cxx, the channel re-sends and returns the record', async () => {
+    const { transport, channel } = card();
+    await transport.connect();
+    const events: TraceEvent[] = [];
+    channel.onTrace((e) => events.push(e));
+    await channel.transmit(fromHex(SELECT_SSSE));
+    expect(toHex(await channel.transmit(fromHex('00B2032C00')))).toBe('0304332E3030');
+    expect(events.slice(-2).map((e) => e.swHex)).toEqual(['6C06', '9000']);
+  });
+
+  it('records P1 to the last (mode 101) beyond 256 bytes: 6Cxx never, 256 + 61xx, all joined', async () => {
+    const { emulator, transport, channel } = card();
+    await transport.connect();
+    const ef05 = emulator.context.mf
+      .dedicatedFiles()[0]!
+      .elementaryFiles()
+      .find((e) => e.sfi === 5)!;
+    ef05.records = Array.from({ length: 6 }, (_, i) => Uint8Array.of(0x10 + i, 62, ...new Array(62).fill(i)));
+    await channel.transmit(fromHex(SELECT_SSSE));
+    const all = await channel.transmit(fromHex('00B2012D00'));
+    expect(toHex(all)).toBe(ef05.records.map(toHex).join(''));
   });
 });

@@ -13,7 +13,7 @@ describe('access rules', () => {
   it('free: EF05 reads without anything; never: EF0D cannot be read at all', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    expect(send('00B2012C00')).toMatch(/9000$/);
+    expect(send('00B2012C12')).toMatch(/9000$/);
     send(VERIFY_OK);
     expect(externalAuth(send)).toBe('9000');
     expect(send('00B08D0000')).toBe('6982');
@@ -24,7 +24,7 @@ describe('access rules', () => {
     send(SELECT_SSSE);
     expect(send('00B2015400')).toBe('6982');
     send(VERIFY_OK);
-    expect(send('00B2015400')).toBe('0A0000019000');
+    expect(send('00B2015404')).toBe('0A0000019000');
   });
 
   it('key: EF07 reads after EXTERNAL AUTHENTICATE with key 0A only (a PIN does not help)', () => {
@@ -43,7 +43,7 @@ describe('access rules', () => {
     expect(send('00DC01540411223344')).toBe('6982');
     send(VERIFY_OK);
     expect(send('00DC01540411223344')).toBe('9000');
-    expect(send('00B2015400')).toBe('112233449000');
+    expect(send('00B2015404')).toBe('112233449000');
   });
 
   it('anyOf: EF06 updates with the PIN or with an SM4 MAC under key 05', () => {
@@ -53,7 +53,7 @@ describe('access rules', () => {
     const random = challengeOf(send('0084000008'));
     const command = withMac('04DC0434', '0A0132', (input) => specSmMac('sm4', KEYS.stkSm405, random, input));
     expect(send(command)).toBe('9000');
-    expect(send('00B2043400')).toBe('0A01329000');
+    expect(send('00B2043403')).toBe('0A01329000');
   });
 
   it('security status is lost on selecting another DF and on reset, kept on selecting an EF', () => {
@@ -61,7 +61,7 @@ describe('access rules', () => {
     send(SELECT_SSSE);
     send(VERIFY_OK);
     send('00A4020002EF05');
-    expect(send('00B2015400')).toBe('0A0000019000');
+    expect(send('00B2015404')).toBe('0A0000019000');
     send(SELECT_MEDICAL);
     send(SELECT_SSSE);
     expect(send('00B2015400')).toBe('6982');
@@ -81,7 +81,7 @@ describe('access rules', () => {
     send(SELECT_MEDICAL);
     expect(send('00B2012C00')).toBe('6982');
     expect(send('0020000003888888')).toBe('9000');
-    expect(send('00B2012C00')).toBe('8001019000');
+    expect(send('00B2012C03')).toBe('8001019000');
   });
 });
 
@@ -93,7 +93,7 @@ describe('secure messaging (MAC) on file updates (P4 §8.2: session key over the
     const random = challengeOf(send('0084000008'));
     const command = withMac('04DC022C', '020132', (input) => specSmMac('3des', KEYS.stk3des04, random, input));
     expect(send(command)).toBe('9000');
-    expect(send('00B2022C00')).toBe('0201329000');
+    expect(send('00B2022C03')).toBe('0201329000');
     expect(store.saved?.files['3F00/1001/EF05']).toBeDefined();
   });
 
@@ -105,7 +105,7 @@ describe('secure messaging (MAC) on file updates (P4 §8.2: session key over the
     const bad = `${good.slice(0, -2)}${good.slice(-2) === '00' ? '01' : '00'}`;
     expect(send(bad)).toBe('6988');
     expect(send(good)).toBe('6984');
-    expect(send('00B2022C00')).toBe('0201339000');
+    expect(send('00B2022C03')).toBe('0201339000');
   });
 
   it("an SM4 MAC under the rule's key 05 updates the transparent EF0D (update-only file)", () => {

@@ -25,7 +25,26 @@ describe('T=0 behaviour', () => {
     expect(first).toMatch(/^[0-9A-F]{6}6105$/);
     const rest = send('00C0000005');
     expect(rest).toMatch(/^[0-9A-F]{10}9000$/);
-    expect(send('00C0000001')).toBe('6985');
+    expect(send('00C0000001')).toBe('6F00');
+  });
+
+  it('GET RESPONSE with Le = 00 while less than 256 bytes wait: 6Cxx, and the data still waits', () => {
+    const { send } = testCard();
+    send(SELECT_SSSE);
+    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('00C0000000')).toBe('6C08');
+    expect(send('00C0000008')).toMatch(/^[0-9A-F]{16}9000$/);
+    expect(send('00C0000000')).toBe('6F00');
+  });
+
+  it('GET RESPONSE: P1P2 other than 00 00 → 6A86, no Le or with data → 6700, nothing waiting → 6F00', () => {
+    const { send } = testCard();
+    expect(send('00C0000008')).toBe('6F00');
+    send(SELECT_SSSE);
+    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('00C0010008')).toBe('6A86');
+    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('00C00000')).toBe('6700');
   });
 
   it('any other command drops undelivered response data', () => {
@@ -33,7 +52,7 @@ describe('T=0 behaviour', () => {
     send(SELECT_SSSE);
     expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     send('00200000');
-    expect(send('00C0000008')).toBe('6985');
+    expect(send('00C0000008')).toBe('6F00');
   });
 
   it('more than 256 bytes: 256 + 61xx, the rest with GET RESPONSE', () => {
@@ -44,6 +63,18 @@ describe('T=0 behaviour', () => {
     const rest = send('00C000002C');
     expect(rest.slice(-4)).toBe('9000');
     expect(rest.slice(0, 4)).toBe('0001');
+  });
+
+  it('GET RESPONSE with Le = 00 while 256 bytes or more wait: 256 bytes and 61xx for the rest', () => {
+    const BIGGER: CommandRoute = { ...BIG, handler: () => Uint8Array.from({ length: 600 }, (_, i) => i & 0xff) };
+    const { send } = testCard({ commands: [BIGGER] });
+    expect(send('80EE00000100').slice(-4)).toBe('6100'); // case 4 on T=0: all 600 bytes wait
+    const first = send('00C0000000');
+    expect(first.length).toBe(2 * 256 + 4);
+    expect(first.slice(-4)).toBe('6100');
+    expect(send('00C0000000').slice(-4)).toBe('6158');
+    expect(send('00C0000000')).toBe('6C58');
+    expect(send('00C0000058').slice(-4)).toBe('9000');
   });
 
   it('extended-length APDUs are refused on T=0', () => {

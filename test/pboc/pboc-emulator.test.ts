@@ -33,7 +33,8 @@ describe('PBOC directories and FCI', () => {
     expect(fci.slice(-4)).toBe('611E'); // T=0 contact card
     const full = c.send('00C000001E');
     expect(value(full, 0x88)).toBe('01');
-    const r = c.send('00B2010C00');
+    expect(c.send('00B2010C00')).toBe('6C1D'); // T=0: READ RECORD wants the real length
+    const r = c.send('00B2010C1D');
     expect(r.slice(-4)).toBe('9000');
     expect(value(r, 0x4f)).toBe('A000000333010101');
     expect(value(r, 0x87)).toBe('01');
@@ -246,8 +247,8 @@ describe('qPBOC electronic-cash purchase (contactless GPO)', () => {
   it('contactless without qPBOC in the TTQ, and every contact GPO, is the plain AIP/AFL answer (no debit)', () => {
     const c = bankCard('contact');
     c.send(SELECT_DEBIT);
-    c.send(gpoCommand(100));
-    expect(c.send('00C0000000').slice(0, 4)).toBe('770E');
+    const announced = c.send(gpoCommand(100));
+    expect(c.send(`00C00000${announced.slice(-2)}`).slice(0, 4)).toBe('770E');
     expect(c.send('80CA9F7900')).toBe('9F79060000000200009000');
     const cl = bankCard('contactless');
     cl.send(SELECT_DEBIT);
@@ -307,8 +308,8 @@ describe('GENERATE AC', () => {
     c.send('0020008008 26111111FFFFFFFF');
     c.send('0020008008 26123456FFFFFFFF');
     c.send(CONTACT_GPO);
-    c.send(`80AE80001D${CDOL1}00`);
-    const r = c.send('00C0000000');
+    const announced = c.send(`80AE80001D${CDOL1}00`);
+    const r = c.send(`00C00000${announced.slice(-2)}`);
     expect(value(r, 0x9f10)).toBe('0701010324000301');
   });
 });

@@ -73,7 +73,7 @@ describe('sscard run', () => {
   });
 
   it('records a transcript and replays it against the emulator; a changed answer fails the replay', async () => {
-    const path = file('rec.script', `param $pin = 123456\n${SELECT}\n00 C0 00 00 13\n00 20 00 00 03 $pin => 9000\n00 B2 01 2C 00\n`);
+    const path = file('rec.script', `param $pin = 123456\n${SELECT}\n00 C0 00 00 13\n00 20 00 00 03 $pin => 9000\n00 B2 01 2C 12\n`);
     const trace = join(dir, 'rec.trace');
     expect((await sscard('run', '--emulator', path, '--record', trace)).code).toBe(0);
     const recorded = readFileSync(trace, 'utf8');

@@ -43,19 +43,19 @@ describe.each(PROFILES)('terminal APDU sequences on $profile', ({ profile, ident
     expect((await send('00A4020002EF06')).slice(-4)).toMatch(/^(9000|61..)$/);
   });
 
-  it('answers all four READ RECORD forms with `tag len value 9000`', async () => {
+  it('answers all four READ RECORD forms with `tag len value 9000` for the exact Le, Le 00 with 6Cxx', async () => {
     const { send } = await rawCard(profile);
     await send(SELECT_SSSE);
     await send('00A4000002EF05');
     expect(await send('00B2010412')).toBe(`0110${identifier}9000`); // record 1 of current EF, exact Le
-    expect(await send('00B2010400')).toBe(`0110${identifier}9000`); // Le 00
-    expect(await send('00B2010000')).toBe(`0110${identifier}9000`); // first record with tag 01
-    expect(await send('00B2012C00')).toBe(`0110${identifier}9000`); // record 1 of SFI 5
-    expect(await send('00B2012800')).toBe(`0110${identifier}9000`); // tag 01 in SFI 5
+    expect(await send('00B2010400')).toBe('6C12'); // Le 00 on T=0: the real length (P5 §6.10.4)
+    expect(await send('00B2010012')).toBe(`0110${identifier}9000`); // first record with tag 01
+    expect(await send('00B2012C12')).toBe(`0110${identifier}9000`); // record 1 of SFI 5
+    expect(await send('00B2012812')).toBe(`0110${identifier}9000`); // tag 01 in SFI 5
     // EF06 of a 3.00 card is protected by RKSSSE (SC §10.2); 1.00/2.00 cards read it freely.
     const ef06 = profile === 'default' ? /^6982$/ : /^0A01(31|32)9000$/;
     expect(await send(`00B20${sexRecord}3403`)).toMatch(ef06); // sex record of SFI 6
-    expect(await send('00B20A3000')).toMatch(ef06); // tag 0A in SFI 6, any spec
+    expect(await send('00B20A3003')).toMatch(ef06); // tag 0A in SFI 6, any spec
   });
 
   it('reads by SFI without any SELECT of the EF', async () => {

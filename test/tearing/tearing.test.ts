@@ -240,6 +240,28 @@ tearAll(
   { 'state:temp-written': 'old', 'external-auth:decremented': 'completed', response: 'completed' },
 );
 
+/** UPDATE RECORD adding a record on the test card (update right: the PIN): the file has it or not. */
+function addRecord(name: string, command: string, read: string, before: string, after: string) {
+  tearAll(
+    name,
+    {
+      profile: TEST_MINIMAL,
+      operation: (t) => {
+        t.send('00A404000F7378312E73682EC9E7BBE1B1A3D5CF');
+        t.send(RIGHT_PIN_VERIFY);
+        t.send(command);
+      },
+    },
+    { 'state:temp-written': 'old', 'state:saved': 'completed', response: 'completed' },
+    (r, point) => {
+      r.restarted.send('00A404000F7378312E73682EC9E7BBE1B1A3D5CF');
+      expect(r.restarted.send(read)).toBe(point === 'state:temp-written' ? before : after);
+    },
+  );
+}
+addRecord('UPDATE RECORD appending record 5 to a linear file', '00DC0534030E0101', '00B2053403', '6A83', '0E01019000');
+addRecord('UPDATE RECORD adding record 1 to a cyclic file (mode 011)', '00DC005B04000000AA', '00B2015C04', '000000039000', '000000AA9000');
+
 describe('a right PIN torn mid-check', () => {
   it('six torn right VERIFYs in a row block the PIN: tearing never buys a try', () => {
     let r = bench.tear(verifyWrong, 'verify:decremented');
