@@ -33,7 +33,10 @@ describe.skipIf(!enabled)('social security over pcscd + vpcd', () => {
   it('reads the card like a kiosk', async () => {
     const { transport, s } = await session();
     try {
-      expect((await s.readCardData()).cardNumber).toBe('C33012345');
+      const keys = await SoftwareKeyProvider.fromFile(profileKeysPath('default'));
+      await s.authenticateCard(keys);
+      expect((await s.readCardData()).cardNumber).toBe('C33012347');
+      await s.externalAuthenticate('RKSSSE', keys);
       expect((await s.readCardholder()).name).toBe('张晓明');
     } finally {
       await transport.close();
@@ -53,7 +56,7 @@ describe.skipIf(!enabled)('social security over pcscd + vpcd', () => {
 
   it('sscard info --reader prints the card read through PC/SC', async () => {
     const io = memoryIo();
-    const code = await runCli(['info', '--reader', SLOT0.reader], io);
+    const code = await runCli(['info', '--reader', SLOT0.reader, '--keys', profileKeysPath('default')], io);
     expect(io.errText()).toBe('');
     expect(code).toBe(0);
     expect(io.text()).toMatch(/Name\s+张晓明/);
