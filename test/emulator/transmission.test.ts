@@ -31,7 +31,7 @@ describe('T=0 behaviour', () => {
   it('GET RESPONSE with Le = 00 while less than 256 bytes wait: 6Cxx, and the data still waits', () => {
     const { send } = testCard();
     send(SELECT_SSSE);
-    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     expect(send('00C0000000')).toBe('6C08');
     expect(send('00C0000008')).toMatch(/^[0-9A-F]{16}9000$/);
     expect(send('00C0000000')).toBe('6F00');
@@ -41,9 +41,9 @@ describe('T=0 behaviour', () => {
     const { send } = testCard();
     expect(send('00C0000008')).toBe('6F00');
     send(SELECT_SSSE);
-    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     expect(send('00C0010008')).toBe('6A86');
-    expect(send('00880000080011223344556677')).toBe('6108');
+    expect(send('0088000010001122334455667700112233445566FF')).toBe('6108');
     expect(send('00C00000')).toBe('6700');
   });
 
