@@ -1,7 +1,7 @@
 import type { CommandApdu } from '../src/apdu/command-apdu.js';
 import { constantTimeEqual } from '../src/bytes/bytes.js';
-import type { FileOperation } from './access-rule.js';
 import { decryptDataField, secureMessagingMac } from '../src/crypto/card-security.js';
+import type { FileOperation } from './access-rule.js';
 import type { CardKey } from './card-key.js';
 import type { CardProfile, KeyUsage } from './card-profile.js';
 import { captureState } from './card-state.js';

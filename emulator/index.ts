@@ -15,7 +15,7 @@ export { type EmulatorLogger, memoryLogger, stderrLogger } from './emulator-logg
 export { EmulatorTransport } from './emulator-transport.js';
 export { DedicatedFile, ElementaryFile } from './file-system.js';
 export { type OpenCardOptions, openCard } from './open-card.js';
-export { fromPinBlock, toPinBlock, PinObject } from './pin-object.js';
+export { fromPinBlock, PinObject, toPinBlock } from './pin-object.js';
 export { ProfileError } from './profile-error.js';
 export { loadProfile, parseProfile } from './profile-loader.js';
 export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';

@@ -1,8 +1,8 @@
-import { SecurityError } from '../errors.js';
 import { CommandApdu } from '../apdu/command-apdu.js';
 import { concatBytes, constantTimeEqual } from '../bytes/bytes.js';
 import type { CardDiversificationData } from '../crypto/card-key-factors.js';
 import { encryptedFieldLength } from '../crypto/card-security.js';
+import { SecurityError } from '../errors.js';
 import type { CardChannel } from './card-channel.js';
 import type { CardAlgorithm, KeyProvider } from './key-provider.js';
 

@@ -28,6 +28,7 @@ const CODE_TO_EXIT: Record<string, number> = {
   ENOAPP: ExitCode.cardRefused,
   EBADRESPONSE: ExitCode.cardRefused,
   ESECURITY: ExitCode.security,
+  EKEYSTORE: ExitCode.transport,
   ECHECK: ExitCode.checkFailed,
   EPROFILE: ExitCode.usage,
 };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { KeyProvider } from '../channel/key-provider.js';
 import type { SocialSecurityOpenOptions, SocialSecuritySession } from '../applications/social-security/social-security-session.js';
+import type { KeyProvider } from '../channel/key-provider.js';
 import { InputError } from '../errors.js';
 import { addCardTargetOptions, type CardTarget, type CardTargetOptions, withCardTarget } from './card-target.js';
 

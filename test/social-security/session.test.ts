@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { profileKeysPath } from '../../emulator/index.js';
 import { ApduError, PinError } from '../../src/apdu/apdu-error.js';
 import { SoftwareKeyProvider } from '../../src/applications/keys/software-key-provider.js';
-import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
-import { readFileSync } from 'node:fs';
-import { profileKeysPath } from '../../emulator/index.js';
+import { SocialSecuritySession, UnsupportedAlgorithmError } from '../../src/applications/social-security/social-security-session.js';
 import { toHex } from '../../src/bytes/hex.js';
+import { CardChannel } from '../../src/channel/card-channel.js';
 import { InputError, SecurityError } from '../../src/errors.js';
 import { openSampleCard } from '../support/emulated-card.js';
 import { expectPinLifeCycle } from '../support/pin-lifecycle.js';
@@ -131,6 +132,41 @@ function withMaster(profile: string, key: string, master: string) {
   file.keys[key].master = master;
   return file;
 }
+
+describe('the algorithm of a card without an FCI algorithm id (card-spec §2.2)', () => {
+  async function sessionWithFci(fci: string, region: string) {
+    const { EmulatorTransport } = await import('../../emulator/index.js');
+    const { testCard } = await import('../emulator/card-helpers.js');
+    const { card } = testCard({
+      profile: (await import('../emulator/card-helpers.js')).testProfile((p) => {
+        const ssse = p.mf.children!.find((c) => c.kind === 'df' && c.dfName !== undefined)! as {
+          fci?: string;
+          children: Array<{ fid?: string; records?: string[] }>;
+        };
+        ssse.fci = fci;
+        const ef05 = ssse.children.find((c) => c.fid === 'EF05')!;
+        ef05.records![0] = `0110${region}D15600000599110145FFFFFFFF`;
+      }),
+    });
+    const transport = new EmulatorTransport(card);
+    const atr = await transport.connect();
+    return SocialSecuritySession.open(new CardChannel(transport), { atr });
+  }
+  const NAME = '840F7378312E73682EC9E7BBE1B1A3D5CF';
+  it('defaults to DES, and to SSF33 for regions 11…, which is refused as unsupported', async () => {
+    expect(await (await sessionWithFci(`6F11${NAME}`, '330300')).algorithm()).toBe('3des');
+    const beijing = await sessionWithFci(`6F11${NAME}`, '110100');
+    expect(await beijing.algorithm()).toBe('ssf33');
+    await expect(beijing.authenticateCard(await SoftwareKeyProvider.fromFile(profileKeysPath('default')))).rejects.toBeInstanceOf(
+      UnsupportedAlgorithmError,
+    );
+  });
+  it('reads 86 01 02 (SSF33) from the FCI as unsupported', async () => {
+    const s = await sessionWithFci(`6F19${NAME}A5069F0C03860102`, '330300');
+    expect(await s.algorithm()).toBe('ssf33');
+    await expect(s.security(await SoftwareKeyProvider.fromFile(profileKeysPath('default')))).rejects.toThrow(/SSF33.*not support/);
+  });
+});
 
 describe('photo and fingerprint', () => {
   it.each(['default', 'ss-2.00'])(

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { PinError } from '../../src/apdu/apdu-error.js';
-import type { KeyProvider } from '../../src/channel/key-provider.js';
 import type { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
+import type { KeyProvider } from '../../src/channel/key-provider.js';
 
 /**
  * The PIN life cycle every terminal path must show (issue 5): six wrong PINs count down to a

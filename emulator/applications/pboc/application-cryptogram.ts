@@ -1,5 +1,5 @@
-import { diversifyCardKey } from '../../../src/crypto/card-security.js';
 import { concatBytes, uintToBytes } from '../../../src/bytes/bytes.js';
+import { diversifyCardKey } from '../../../src/crypto/card-security.js';
 import { retailMac, sm4CbcMac } from '../../../src/crypto/mac.js';
 import type { CardKey } from '../../card-key.js';
 

@@ -1,5 +1,11 @@
 import { concatBytes, wipe } from '../../bytes/bytes.js';
-import { des3EncryptEcb } from '../../crypto/des.js';
+import type {
+  AuthenticationDataRequest,
+  CardKeyRequest,
+  KeyProvider,
+  ProtectCommandRequest,
+  ProtectedCommandData,
+} from '../../channel/key-provider.js';
 import { diversificationFactors } from '../../crypto/card-key-factors.js';
 import {
   authenticationData,
@@ -10,18 +16,12 @@ import {
   encryptDataField,
   sessionCipher,
 } from '../../crypto/card-security.js';
+import { des3EncryptEcb } from '../../crypto/des.js';
 import { diversifyPath } from '../../crypto/key-derivation.js';
 import { sm4EncryptEcb } from '../../crypto/sm4.js';
 import { InputError, SscardError } from '../../errors.js';
-import type {
-  AuthenticationDataRequest,
-  CardKeyRequest,
-  KeyProvider,
-  ProtectCommandRequest,
-  ProtectedCommandData,
-} from '../../channel/key-provider.js';
 import type { ApplicationKeyProvider, KeyReference } from './application-key-provider.js';
-import { type CardKeyFile, type CardKeyFamily, type ParsedKeyFile, parseKeyFile, readKeyFile } from './key-file.js';
+import { type CardKeyFamily, type CardKeyFile, type ParsedKeyFile, parseKeyFile, readKeyFile } from './key-file.js';
 
 export class KeyNotFoundError extends SscardError {
   constructor(what: string) {

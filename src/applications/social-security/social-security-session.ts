@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { ApduError, BadResponseError } from '../../apdu/apdu-error.js';
+import { decodeAtr } from '../../apdu/atr.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { decodeBcdDigits, decodeCn } from '../../bytes/bcd.js';
 import { decodeBcdDate } from '../../bytes/bcd-date.js';
-import { randomBytes } from 'node:crypto';
-import { decodeAtr } from '../../apdu/atr.js';
 import { concatBytes } from '../../bytes/bytes.js';
 import { decodeAn } from '../../bytes/gbk.js';
 import { toHex } from '../../bytes/hex.js';
@@ -19,7 +19,7 @@ import { requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
 import { MedicalInsurance } from './medical-insurance.js';
-import { SSSE_ALGORITHM_ID, EF, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
+import { EF, SSSE_ALGORITHM_ID, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
 
 export interface SocialSecurityOpenOptions {
   /**
