@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specSmMac, testCard, withMac } from './card-helpers.js';
+import { challengeOf, externalAuthenticate, KEYS, SELECT_MEDICAL, SELECT_SSSE, specSmMac, testCard, withMac } from './card-helpers.js';
 
 const VERIFY_OK = '0020000003123456';
 
-function externalAuth(send: (h: string) => string, keyId = '0A'): string {
-  const original = challengeOf(send('0084000008'));
-  const factor = challengeOf(send('0084000008'));
-  return send(`008200${keyId}10${specAuthData('3des', KEYS.extAuth3des0A, factor, original)}${original}`);
-}
+const externalAuth = (send: (h: string) => string) => externalAuthenticate(send, '0A', '3des', KEYS.extAuth3des0A);
 
 describe('access rules', () => {
   it('free: EF05 reads without anything; never: EF0D cannot be read at all', () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specSmMac, testCard } from './card-helpers.js';
+import { challengeOf, externalAuthenticate, KEYS, SELECT_MEDICAL, SELECT_SSSE, specSmMac, testCard } from './card-helpers.js';
 
 type Send = (h: string) => string;
-
-function authenticate(send: Send, keyId: string, cipher: '3des' | 'sm4', key: string): string {
-  const original = challengeOf(send('0084000008'));
-  const factor = challengeOf(send('0084000008'));
-  return send(`008200${keyId}10${specAuthData(cipher, key, factor, original)}${original}`);
-}
 
 /** A block command `84 INS P1 P2 04 MAC`, MAC under the STK session key (test profile: SSSE key 04, 3DES). */
 function blockCommand(send: Send, header: string): string {
@@ -19,7 +13,7 @@ describe('APPLICATION BLOCK 84 1E 00 01 (P5 §6.1, P7 §13.2): permanent, after 
   it('blocks the current application for good: SELECT and every command in it answer 9303', () => {
     const { send, store } = testCard({ protocol: 'T=1' });
     send(SELECT_MEDICAL);
-    expect(authenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
+    expect(externalAuthenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
     expect(blockCommand(send, '841E0001')).toBe('9000');
     expect(store.saved?.blockedApplications['3F00/1001/1004']).toBe('permanent');
     expect(send('0020000003888888')).toBe('9303');
@@ -35,7 +29,7 @@ describe('APPLICATION BLOCK 84 1E 00 01 (P5 §6.1, P7 §13.2): permanent, after 
     send(SELECT_MEDICAL);
     send('0084000008');
     expect(send('841E00010401020304')).toBe('6982');
-    expect(authenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
+    expect(externalAuthenticate(send, '83', '3des', KEYS.lkMedical3des83)).toBe('9000');
     expect(send('841E00010401020304')).toBe('6984');
     send('0084000008');
     expect(send('841E00010401020304')).toBe('6988');
@@ -48,7 +42,7 @@ describe('CARD BLOCK 84 16 00 00 (P5 §6.2, P7 §13.1): after BK', () => {
   it('afterwards every command is 6A81, also after a reset', () => {
     const { send, card, store } = testCard();
     send(SELECT_SSSE);
-    expect(authenticate(send, '05', 'sm4', KEYS.bkSm405)).toBe('9000');
+    expect(externalAuthenticate(send, '05', 'sm4', KEYS.bkSm405)).toBe('9000');
     expect(blockCommand(send, '84160000')).toBe('9000');
     expect(store.saved?.cardBlocked).toBe(true);
     expect(send(SELECT_SSSE)).toBe('6A81');

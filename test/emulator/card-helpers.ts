@@ -171,3 +171,13 @@ export function specEncryptField(cipher: Cipher, key: string, random: string, pl
   const padded = body.length % block === 0 ? body : pad(body, block).subarray(0, Math.ceil(body.length / block) * block);
   return specEcb(cipher === 'sm4' ? 'sm4' : 'des', specSessionKey(cipher, key, random), toHex(padded));
 }
+
+/**
+ * EXTERNAL AUTHENTICATE as the real card log does it (card-spec §6.10): two GET CHALLENGEs, the
+ * first is the original data, the second the session-key factor. Returns the card's answer.
+ */
+export function externalAuthenticate(send: (hex: string) => string, keyId: string, cipher: Cipher, key: string): string {
+  const original = challengeOf(send('0084000008'));
+  const factor = challengeOf(send('0084000008'));
+  return send(`008200${keyId}10${specAuthData(cipher, key, factor, original)}${original}`);
+}

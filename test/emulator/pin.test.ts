@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { challengeOf, KEYS, SELECT_MEDICAL, SELECT_SSSE, specAuthData, specEncryptField, specSmMac, testCard } from './card-helpers.js';
+import {
+  challengeOf,
+  externalAuthenticate,
+  KEYS,
+  SELECT_MEDICAL,
+  SELECT_SSSE,
+  specEncryptField,
+  specSmMac,
+  testCard,
+} from './card-helpers.js';
 
 const VERIFY_OK = '0020000003123456';
 const VERIFY_WRONG = '0020000003111111';
@@ -91,9 +100,7 @@ describe('PIN CHANGE/UNBLOCK 84 24 (P5 §6.8): after PUK, MAC and encryption und
 
   /** EXTERNAL AUTHENTICATE with PUK (key 06, 3DES) the way the real log does it. */
   function authenticatePuk(send: (h: string) => string): void {
-    const original = challengeOf(send('0084000008'));
-    const factor = challengeOf(send('0084000008'));
-    expect(send(`0082000610${specAuthData('3des', KEYS.puk3des06, factor, original)}${original}`)).toBe('9000');
+    expect(externalAuthenticate(send, '06', '3des', KEYS.puk3des06)).toBe('9000');
   }
 
   it('unblock 84 24 00 00 04 MAC resets the counter and keeps the PIN', () => {
