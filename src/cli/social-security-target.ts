@@ -19,13 +19,19 @@ export function addKeysOption(command: Command, why: string): Command {
   );
 }
 
-/** The keys the command was given, or the emulated card's test keys; undefined when there are none. */
-export async function optionalKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider | undefined> {
+/** The key file `--keys` names, or the emulated card's test keys; undefined for none. */
+export function keyFilePath(target: CardTarget, option: string | undefined): string | undefined {
   if (option === 'none') return undefined;
   const file = option === undefined || option === 'sample' ? target.sampleKeysFile : option;
   if (option === 'sample' && file === undefined) {
     throw new InputError('keys', '--keys sample works with --emulator and a shipped profile only');
   }
+  return file;
+}
+
+/** The keys the command was given, or the emulated card's test keys; undefined when there are none. */
+export async function optionalKeys(target: CardTarget, option: string | undefined): Promise<KeyProvider | undefined> {
+  const file = keyFilePath(target, option);
   if (file === undefined) return undefined;
   // Key derivation code loads when keys are needed, not at every start-up.
   const { SoftwareKeyProvider } = await import('../applications/keys/software-key-provider.js');

@@ -3,9 +3,10 @@ import type { PurseTerminal } from '../../applications/purse/purse-types.js';
 import type { TransportPurseSession } from '../../applications/purse/transport-purse-session.js';
 import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { InputError } from '../../errors.js';
-import { addCardTargetOptions, type CardTargetOptions, withCardTarget } from '../card-target.js';
+import { addCardTargetOptions, type CardTarget, type CardTargetOptions, withCardTarget } from '../card-target.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { confirm } from '../confirm.js';
+import { keyFilePath } from '../social-security-target.js';
 
 type PurseOptions = CardTargetOptions & {
   json?: boolean;
@@ -21,13 +22,17 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
   const purse = program.command('purse').description('transport e-purse: balance, transactions, metro trips, load and purchase');
   const sub = (name: string, description: string): Command =>
     addCardTargetOptions(purse.command(name).description(description).option('--json', 'print JSON'));
-  const withPurse = <T>(opts: PurseOptions, body: (s: TransportPurseSession) => Promise<T>) =>
+  const withPurse = <T>(opts: PurseOptions, body: (s: TransportPurseSession, target: CardTarget) => Promise<T>) =>
     withCardTarget(opts, async (target) => {
       // The purse application and its keys load when a purse command runs, not at every start-up.
       const { TransportPurseSession } = await import('../../applications/purse/transport-purse-session.js');
-      return body(await TransportPurseSession.open(target.channel));
+      return body(await TransportPurseSession.open(target.channel), target);
     });
-  const purseSam = async () => (await import('../../applications/purse/purse-keys.js')).SoftwarePurseSam;
+  const purseKeys = async (target: CardTarget, option: string | undefined) => {
+    const file = keyFilePath(target, option);
+    if (file === undefined) throw new InputError('keys', 'loads and purchases need the purse keys: give --keys FILE');
+    return (await import('../../applications/purse/purse-keys.js')).SoftwarePurseSam.fromFile(file);
+  };
 
   sub('balance', 'the purse balance and the card information').action(async (opts: PurseOptions) => {
     await withPurse(opts, async (s) => {
@@ -70,7 +75,7 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
   const money = (name: string, description: string) =>
     sub(name, description)
       .argument('<amount>', 'amount in yuan, e.g. 20 or 12.50')
-      .requiredOption('--keys <file>', 'key file for the purse keys (for the sample cards: emulator/profiles/<card>.keys.json)')
+      .option('--keys <file>', 'key file with the purse keys; "sample" = the emulated card\'s test keys (the default with --emulator)')
       .option('--terminal <id>', 'terminal id, 6 bytes in hex (12 digits)', '000000000001')
       .option('--key-index <n>', 'key index the card selects its keys by', '1')
       .option('--yes', 'do not ask for confirmation');
@@ -79,9 +84,8 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
     async (amountText: string, opts: PurseOptions) => {
       const amountFen = parseYuan(amountText);
       await confirm(ctx, opts, `load ${formatYuan(amountFen)} yuan onto the purse`);
-      const keys = await (await purseSam()).fromFile(opts.keys!);
-      await withPurse(opts, async (s) => {
-        const r = await s.load(amountFen, terminal(opts), keys);
+      await withPurse(opts, async (s, target) => {
+        const r = await s.load(amountFen, terminal(opts), await purseKeys(target, opts.keys));
         if (opts.json) return writeJson(ctx, r);
         ctx.io.stdout(
           `Loaded ${formatYuan(amountFen)} yuan; balance ${formatYuan(r.balanceAfterFen)} yuan (online ATC ${r.onlineAtc}, TAC ${r.tac}${r.tacVerified ? ' verified' : ''})\n`,
@@ -95,9 +99,8 @@ export const registerPurse: RegisterCommand = (program, ctx) => {
     .action(async (amountText: string, opts: PurseOptions) => {
       const amountFen = parseYuan(amountText);
       await confirm(ctx, opts, `pay ${formatYuan(amountFen)} yuan from the purse`);
-      const keys = await (await purseSam()).fromFile(opts.keys!);
-      await withPurse(opts, async (s) => {
-        const r = await s.purchase(amountFen, terminal(opts), keys);
+      await withPurse(opts, async (s, target) => {
+        const r = await s.purchase(amountFen, terminal(opts), await purseKeys(target, opts.keys));
         if (opts.json) return writeJson(ctx, r);
         ctx.io.stdout(
           `Paid ${formatYuan(amountFen)} yuan; balance ${formatYuan(r.balanceAfterFen)} yuan (offline ATC ${r.offlineAtc}, TAC ${r.tac}${r.tacVerified ? ' verified' : ''})\n`,
