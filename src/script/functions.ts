@@ -7,7 +7,7 @@ import { encodeAn, encodeGbk } from '../bytes/gbk.js';
 import { parseTlv, tlvAtPath } from '../bytes/tlv.js';
 import { SscardError } from '../errors.js';
 import { CRYPTO_FUNCTIONS } from './crypto-functions.js';
-import { ScriptRuntimeError, type SourceLocation } from './script-errors.js';
+import { ScriptRuntimeError, ScriptValueError, type SourceLocation } from './script-errors.js';
 import { Literal, toBytes, toNumber, toText, type Value } from './value.js';
 
 /** What a built-in function may use besides its arguments. */
@@ -50,7 +50,7 @@ export function callFunction(name: string, args: Value[], ctx: FunctionContext):
   try {
     return fn.call(args, ctx);
   } catch (error) {
-    if (error instanceof ScriptRuntimeError) throw error;
+    if (error instanceof ScriptRuntimeError || error instanceof ScriptValueError) throw error;
     if (error instanceof SscardError) throw new ScriptRuntimeError(`${name}(): ${error.message}`, ctx.loc);
     throw error;
   }
@@ -80,13 +80,23 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** Amount arguments: a number of fen (`1000`), or yuan as text with a point (`"10.00"`). */
-function fenOf(args: Value[], fn: string, ctx: FunctionContext): number {
+/** An unsigned number that must fit in `bytes` bytes: a larger one is refused, never wrapped. */
+function argUint(args: Value[], fn: string, ctx: FunctionContext, bytes: number, what = 'number'): number {
+  return checkUint(argNumber(args, 0, fn, ctx), fn, ctx, 256 ** bytes - 1, what);
+}
+
+function checkUint(value: number, fn: string, ctx: FunctionContext, max: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new ScriptValueError(`${fn}(): ${what} ${value} is out of range 0 to ${max}`, ctx.loc);
+  }
+  return value;
+}
+
+/** Amount arguments: a number of fen (`1000`), or yuan as text with a point (`"10.00"`), at most `max` fen. */
+function fenOf(args: Value[], fn: string, ctx: FunctionContext, max: number): number {
   const v = args[0]!;
-  if (typeof v === 'string' && v.includes('.')) return parseYuan(v);
-  const fen = argNumber(args, 0, fn, ctx);
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new ScriptRuntimeError(`${fn}(): amount must be a whole number of fen`, ctx.loc);
-  return fen;
+  const fen = typeof v === 'string' && v.includes('.') ? parseYuan(v) : argNumber(args, 0, fn, ctx);
+  return checkUint(fen, fn, ctx, max, 'amount in fen');
 }
 
 registerScriptFunctions({
@@ -112,9 +122,9 @@ registerScriptFunctions({
     call: (args, ctx) => argBytes(args, 0, 'not', ctx).map((b) => ~b & 0xff),
   },
   len: { signature: 'len(a)', ...fixed(1), call: (args, ctx) => argBytes(args, 0, 'len', ctx).length },
-  u8: { signature: 'u8(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argNumber(args, 0, 'u8', ctx), 1) },
-  u16: { signature: 'u16(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argNumber(args, 0, 'u16', ctx), 2) },
-  u32: { signature: 'u32(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argNumber(args, 0, 'u32', ctx), 4) },
+  u8: { signature: 'u8(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argUint(args, 'u8', ctx, 1), 1) },
+  u16: { signature: 'u16(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argUint(args, 'u16', ctx, 2), 2) },
+  u32: { signature: 'u32(n)', ...fixed(1), call: (args, ctx) => uintToBytes(argUint(args, 'u32', ctx, 4), 4) },
   pad80: {
     signature: 'pad80(a, block)',
     ...fixed(2),
@@ -161,12 +171,12 @@ registerScriptFunctions({
   amount: {
     signature: 'amount(fen | "yuan")',
     ...fixed(1),
-    call: (args, ctx) => uintToBytes(fenOf(args, 'amount', ctx), 4),
+    call: (args, ctx) => uintToBytes(fenOf(args, 'amount', ctx, 0xffffffff), 4),
   },
   n12: {
     signature: 'n12(fen | "yuan")',
     ...fixed(1),
-    call: (args, ctx) => encodeBcdNumber(fenOf(args, 'n12', ctx), 6, 'n12()'),
+    call: (args, ctx) => encodeBcdNumber(fenOf(args, 'n12', ctx, 999_999_999_999), 6, 'n12()'),
   },
   date: {
     signature: 'date(["YYYY-MM-DD"])',

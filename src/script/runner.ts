@@ -9,7 +9,7 @@ import { clearLastResponse, type EvaluationScope, evaluate, evaluateBytes, setLa
 import { defaultRandom } from './functions.js';
 import { MAX_REPEAT } from './parser.js';
 import type { FailureInfo, RunResult, ScriptReporter, ScriptResult, StepResult } from './reporter.js';
-import { ScriptRuntimeError, type SourceLocation } from './script-errors.js';
+import { ScriptRuntimeError, ScriptValueError, type SourceLocation } from './script-errors.js';
 import { Literal, showValue, toNumber, type Value } from './value.js';
 
 export interface RunOptions {
@@ -262,7 +262,7 @@ class ScriptRunner {
     } catch (error) {
       if (error instanceof StepFailure) failure = error.info;
       else if (error instanceof ScriptExit) exited = true;
-      else if (error instanceof TransportError) throw error;
+      else if (error instanceof TransportError || error instanceof ScriptValueError) throw error;
       else if (error instanceof SscardError) {
         const loc = error instanceof ScriptRuntimeError ? error.location : undefined;
         const message = error instanceof ScriptRuntimeError ? error.detail : error.message;

@@ -35,3 +35,16 @@ export class ScriptRuntimeError extends SscardError {
     this.detail = detail;
   }
 }
+
+/**
+ * A value in a script cannot be what it is used as (a number too large for its field, `u8(256)`):
+ * the script is wrong, not the card, so the run stops with a usage error at file:line:column instead
+ * of sending a silently wrapped value.
+ */
+export class ScriptValueError extends SscardError {
+  readonly location: SourceLocation;
+  constructor(detail: string, location: SourceLocation) {
+    super('EINPUT', `${formatLocation(location)}: ${detail}`);
+    this.location = location;
+  }
+}
