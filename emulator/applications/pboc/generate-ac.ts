@@ -6,7 +6,7 @@ import { CardStatus, SW } from '../../card-status.js';
 import type { CommandRoute, HandlerResult } from '../../command-route.js';
 import { applicationCryptogram, CID, type CryptogramType, issuerApplicationData } from './application-cryptogram.js';
 import { dataObject, requireRecordElement } from './card-data.js';
-import { parseDol, splitDolData } from './dol.js';
+import { commandDolData } from './command-dol-data.js';
 import { OFFLINE_PIN_REFERENCE } from './offline-pin.js';
 import { currentTransaction, pbocState } from './pboc-state.js';
 
@@ -29,7 +29,7 @@ function generateAc(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   if (transaction === undefined) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'GENERATE AC needs GET PROCESSING OPTIONS first');
   if (transaction.acGenerated) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'only one GENERATE AC per transaction');
   const adf = transaction.adf;
-  splitDolData(parseDol(requireRecordElement(adf, 0x8c)), apdu.data);
+  commandDolData(requireRecordElement(adf, 0x8c), apdu.data, 'CDOL1');
   const atc = pbocState(ctx, adf).atc;
   const key = ctx.requireKey(['ac']);
   const pin = ctx.findPin(OFFLINE_PIN_REFERENCE);

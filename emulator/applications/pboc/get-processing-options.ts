@@ -5,7 +5,7 @@ import type { CardContext } from '../../card-context.js';
 import { CardStatus, SW } from '../../card-status.js';
 import type { CommandRoute, HandlerResult } from '../../command-route.js';
 import { dataObject, fciElement } from './card-data.js';
-import { parseDol, splitDolData } from './dol.js';
+import { commandDolData } from './command-dol-data.js';
 import { ATC_MAX, pbocState, startTransaction } from './pboc-state.js';
 import { qpbocPurchase } from './qpboc-purchase.js';
 
@@ -26,10 +26,8 @@ function gpo(ctx: CardContext, apdu: CommandApdu): HandlerResult {
   if (data.length < 2 || data[0] !== 0x83) throw new CardStatus(SW.WRONG_DATA, 'GPO data must be an 83 template');
   if (data[1] !== data.length - 2) throw new CardStatus(SW.WRONG_LENGTH, '83 template length');
   const adf = ctx.currentDf;
-  const pdolBytes = fciElement(adf, 0x9f38);
-  const pdol = pdolBytes === undefined ? [] : parseDol(pdolBytes);
   const pdolData = data.subarray(2);
-  const values = splitDolData(pdol, pdolData);
+  const values = commandDolData(fciElement(adf, 0x9f38), pdolData, 'PDOL');
   const state = pbocState(ctx, adf);
   if (state.atc >= ATC_MAX) throw new CardStatus(SW.CONDITIONS_NOT_SATISFIED, 'ATC exhausted: the application is locked');
   const ttq = values.get(0x9f66);

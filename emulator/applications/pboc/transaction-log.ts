@@ -1,7 +1,7 @@
+import { buildDolData, parseDol } from '../../../src/bytes/dol.js';
 import type { CardContext } from '../../card-context.js';
 import type { DedicatedFile, ElementaryFile } from '../../file-system.js';
 import { dataObject, fciElement } from './card-data.js';
-import { buildDolData, parseDol } from './dol.js';
 
 /**
  * The transaction log: a cyclic file (SFI and record count from the FCI's log entry 9F4D) whose

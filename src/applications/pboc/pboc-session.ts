@@ -3,6 +3,7 @@ import { isContactlessAtr } from '../../apdu/atr.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { decodeBcdDigits, decodeBcdNumber, encodeBcdNumber } from '../../bytes/bcd.js';
 import { bytesToUint, concatBytes, uintToBytes } from '../../bytes/bytes.js';
+import { buildDolData, type DolEntry, parseDol, splitDolData } from '../../bytes/dol.js';
 import { decodeAn } from '../../bytes/gbk.js';
 import { toHex } from '../../bytes/hex.js';
 import { encodeTlv, findTlv, parseTlv, type Tlv } from '../../bytes/tlv.js';
@@ -11,7 +12,6 @@ import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { getData, readRecordByNumber, selectByName, verify, verifyStatus } from '../iso-commands.js';
 import { aidBytes, deepFind, listApplications } from './application-selection.js';
-import { buildDolData, type DolEntry, parseDol, splitDolData } from './dol.js';
 import { maskPan, panFromBcd } from './pan.js';
 import { CHINA, INS, OFFLINE_PIN_REFERENCE, TAG } from './pboc-constants.js';
 import type {
