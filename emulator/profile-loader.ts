@@ -44,6 +44,12 @@ type Json = Record<string, unknown>;
 const STRUCTURES: readonly EfStructure[] = ['transparent', 'linear-fixed', 'linear-variable', 'cyclic'];
 const MAX_RECORD_SIZE = 255;
 const MAX_RECORDS = 254;
+/**
+ * Deepest DF nesting a profile may have, MF counted as 1. Cards use three or four levels (MF, DDF,
+ * ADF); the validator and the card's file system recurse once per level, so a hostile profile
+ * with thousands would exhaust the stack.
+ */
+export const MAX_DF_DEPTH = 16;
 
 interface Scope {
   pins: Set<string>;
@@ -129,7 +135,7 @@ class ProfileValidator {
     if (root.mf === undefined) this.fail('mf', 'is required');
     const mf = this.object(root.mf, 'mf', DF_FIELDS);
     if (mf.fid !== '3F00') this.fail('mf.fid', 'must be "3F00"');
-    this.dedicatedFile(mf, 'mf', { pins: new Set(), keys: new Set() }, settings);
+    this.dedicatedFile(mf, 'mf', { pins: new Set(), keys: new Set() }, settings, 1);
     return root as unknown as CardProfile;
   }
 
@@ -153,7 +159,8 @@ class ProfileValidator {
     return s as CardSettings;
   }
 
-  private dedicatedFile(df: Json, path: string, parentScope: Scope, settings: CardSettings): void {
+  private dedicatedFile(df: Json, path: string, parentScope: Scope, settings: CardSettings, depth: number): void {
+    if (depth > MAX_DF_DEPTH) this.fail(path, `DFs nested deeper than ${MAX_DF_DEPTH} levels (the MF is level 1)`);
     if (df.kind !== 'df') this.fail(join(path, 'kind'), 'must be "df"');
     const fid = this.hex(df, 'fid', path, { min: 2, max: 2 });
     if (fid !== undefined && path !== 'mf') this.checkFid(fid, join(path, 'fid'));
@@ -201,7 +208,7 @@ class ProfileValidator {
       let childFid: string | undefined;
       if (kind === 'df') {
         const c = this.object(child, p, DF_FIELDS);
-        this.dedicatedFile(c, p, scope, settings);
+        this.dedicatedFile(c, p, scope, settings, depth + 1);
         childFid = c.fid as string | undefined;
       } else if (kind === 'ef') {
         const c = this.object(child, p, EF_FIELDS);

@@ -24,12 +24,22 @@ export interface TlvParseOptions {
 
 const MAX_TAG_BYTES = 4;
 const MAX_LENGTH_BYTES = 4;
+/**
+ * Deepest nesting parseTlv accepts. Card data nests four or five levels (6F/A5/BF0C/61/4F); a card
+ * or a file that sends thousands would otherwise exhaust the stack.
+ */
+export const MAX_TLV_DEPTH = 64;
 
 /**
- * Parses a sequence of BER-TLV objects. Truncated or inconsistent input throws a DecodeError
- * naming the offset; non-minimal lengths (81 08) are read as what they say.
+ * Parses a sequence of BER-TLV objects. Truncated or inconsistent input, or nesting deeper than
+ * MAX_TLV_DEPTH, throws a DecodeError naming the offset; non-minimal lengths (81 08) are read as
+ * what they say.
  */
 export function parseTlv(bytes: Uint8Array, options: TlvParseOptions = {}, baseOffset = 0): Tlv[] {
+  return parseLevel(bytes, options, baseOffset, 1);
+}
+
+function parseLevel(bytes: Uint8Array, options: TlvParseOptions, baseOffset: number, depth: number): Tlv[] {
   const recursive = options.recursive ?? true;
   const allowPadding = options.allowPadding ?? true;
   const out: Tlv[] = [];
@@ -78,7 +88,10 @@ export function parseTlv(bytes: Uint8Array, options: TlvParseOptions = {}, baseO
     const value = bytes.slice(i, i + length);
     const constructed = (first & 0x20) !== 0;
     const tlv: Tlv = { tag, tagHex: toHex(bytes.subarray(start, start + tagLen)), constructed, value, offset: baseOffset + start };
-    if (constructed && recursive) tlv.children = parseTlv(value, options, baseOffset + i);
+    if (constructed && recursive) {
+      if (depth === MAX_TLV_DEPTH) throw new DecodeError('TLV', baseOffset + start, `nesting deeper than ${MAX_TLV_DEPTH} levels`);
+      tlv.children = parseLevel(value, options, baseOffset + i, depth + 1);
+    }
     out.push(tlv);
     i += length;
   }

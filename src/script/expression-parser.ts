@@ -16,6 +16,13 @@ export interface Token {
 export const INTERPOLATION = '${expression}';
 export const APDU_PARTS = `hex bytes, $variable or ${INTERPOLATION}`;
 
+/**
+ * How deep parentheses, `${…}`, function calls and slices may nest in one expression. Real scripts
+ * use three or four levels; the parser and the evaluator recurse once per level, so a line with
+ * thousands would exhaust the stack.
+ */
+export const MAX_EXPRESSION_DEPTH = 64;
+
 const PUNCT = ['==', '!=', '=>', '(', ')', ',', '[', ']', ':', '}', '='] as const;
 const HEX_WORD = /^(0x)?[0-9A-Fa-f]+$/;
 
@@ -106,6 +113,7 @@ export interface ExpressionContext {
  */
 export class ExpressionParser {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly ctx: ExpressionContext,
@@ -157,12 +165,33 @@ export class ExpressionParser {
   }
 
   private parseItem(mode: 'apdu' | 'expr'): Expr {
+    const depthBefore = this.depth;
     let expr = this.parsePrimary(mode);
-    while (this.isPunct('[')) expr = this.parseSlice(expr);
+    // Each slice wraps the expression before it: one level deeper for the evaluator.
+    while (this.isPunct('[')) {
+      this.enter();
+      expr = this.parseSlice(expr);
+    }
+    this.depth = depthBefore;
     return expr;
   }
 
+  /** One level deeper; a line nested past MAX_EXPRESSION_DEPTH is refused where the extra level opens. */
+  private enter(): void {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw new ScriptSyntaxError(
+        this.ctx.locate(this.peek().offset),
+        `an expression nested at most ${MAX_EXPRESSION_DEPTH} levels deep ((), \${…}, calls and slices)`,
+        `level ${MAX_EXPRESSION_DEPTH + 1}`,
+      );
+    }
+  }
+
   private parsePrimary(mode: 'apdu' | 'expr'): Expr {
+    const first = this.peek();
+    const following = this.tokens[this.i + 1];
+    const isCall = first.kind === 'word' && following?.kind === 'punct' && following.text === '(';
+    if (first.kind === 'open-interp' || this.isPunct('(') || isCall) this.enter();
     const t = this.next();
     const loc = this.ctx.locate(t.offset);
     switch (t.kind) {

@@ -9,6 +9,9 @@ import { Literal, toBytes } from './value.js';
 
 /** Repeat counts are bounded so a typo cannot hang CI. */
 export const MAX_REPEAT = 1_000_000;
+/** Includes inside includes, and repeats inside repeats: each level is a recursion in the parser or the runner. */
+export const MAX_INCLUDE_DEPTH = 32;
+export const MAX_REPEAT_DEPTH = 64;
 
 export interface ParseOptions {
   /** Reads an included file (a path already resolved against the including file). */
@@ -226,6 +229,9 @@ function include(rest: string, offset: number, line: LogicalLine, state: ParseSt
   if (target === '') throw new ScriptSyntaxError(loc, 'a file name after include', 'end of line');
   const read = state.options.readInclude;
   if (!read) throw new ScriptSyntaxError(loc, 'no include here (this script was not read from a file)');
+  if (state.includeStack.length > MAX_INCLUDE_DEPTH) {
+    throw new ScriptSyntaxError(loc, `includes nested at most ${MAX_INCLUDE_DEPTH} deep`, `include ${MAX_INCLUDE_DEPTH + 1} levels down`);
+  }
   const current = state.includeStack[state.includeStack.length - 1]!;
   const path = resolve(dirname(current), target);
   if (state.includeStack.includes(path)) {
@@ -260,6 +266,13 @@ function openRepeat(
   base: { loc: SourceLocation; comments?: string[] },
   state: ParseState,
 ): void {
+  if (state.blocks.length >= MAX_REPEAT_DEPTH) {
+    throw new ScriptSyntaxError(
+      base.loc,
+      `repeat blocks nested at most ${MAX_REPEAT_DEPTH} deep`,
+      `repeat ${MAX_REPEAT_DEPTH + 1} levels down`,
+    );
+  }
   let countText = rest;
   let counter: string | undefined;
   const as = /\s+as\s+\$([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(rest);

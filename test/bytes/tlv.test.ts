@@ -1,13 +1,43 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
-import { buildTlv, encodeTlv, findTlv, parseTlv, type TlvNode, tlvAtPath, toTlvNodes } from '../../src/bytes/tlv.js';
+import { buildTlv, encodeTlv, findTlv, MAX_TLV_DEPTH, parseTlv, type TlvNode, tlvAtPath, toTlvNodes } from '../../src/bytes/tlv.js';
 import { formatTlvTree } from '../../src/bytes/tlv-format.js';
 import { DecodeError } from '../../src/errors.js';
 
 const PPSE_FCI = '6F30840E325041592E5359532E4444463031A51EBF0C1B61194F08A000000333010101500A50424F43204445424954870101';
 
+/** `depth` constructed 30 objects, each inside the one before, around one empty 04; each level's encoding, innermost first. */
+function nested(depth: number): Uint8Array[] {
+  const levels = [encodeTlv(0x04, new Uint8Array(0))];
+  for (let d = 0; d < depth; d++) levels.push(encodeTlv(0x30, levels[levels.length - 1]!));
+  return levels;
+}
+
 describe('BER-TLV parse', () => {
+  it(`parses ${MAX_TLV_DEPTH} nested levels and refuses one more with a DecodeError naming the limit and the offset`, () => {
+    const fits = nested(MAX_TLV_DEPTH - 1);
+    expect(
+      tlvAtPath(
+        parseTlv(fits[fits.length - 1]!),
+        Array(MAX_TLV_DEPTH - 1)
+          .fill('30')
+          .concat('04'),
+      ),
+    ).toBeDefined();
+    const levels = nested(MAX_TLV_DEPTH);
+    const all = levels[levels.length - 1]!;
+    // The deepest constructed object, whose children would be level 65, starts this far in.
+    const offset = all.length - levels[1]!.length;
+    expect(() => parseTlv(all)).toThrow(new DecodeError('TLV', offset, `nesting deeper than ${MAX_TLV_DEPTH} levels`));
+    expect(() => parseTlv(all)).toThrow(`TLV: nesting deeper than 64 levels at offset ${offset}`);
+    // Not parsing children means no depth to check.
+    expect(parseTlv(all, { recursive: false })).toHaveLength(1);
+  });
+  it('refuses 5000 nested levels (a hostile card) with a DecodeError, not a stack overflow', () => {
+    const levels = nested(5000);
+    expect(() => parseTlv(levels[levels.length - 1]!)).toThrow(DecodeError);
+  });
   it('reads multi-byte tags (9F79, 5F20, DF8129)', () => {
     const objs = parseTlv(fromHex('9F7906000000012345' + '5F20044142432E' + 'DF8129020102'));
     expect(objs.map((o) => o.tagHex)).toEqual(['9F79', '5F20', 'DF8129']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProfileError } from '../../emulator/profile-error.js';
-import { loadProfile, parseProfile } from '../../emulator/profile-loader.js';
+import { loadProfile, MAX_DF_DEPTH, parseProfile } from '../../emulator/profile-loader.js';
 import { TEST_PROFILE_PATH, testProfile } from './card-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sscard-profile-'));
@@ -45,6 +45,24 @@ describe('profile loader', () => {
     expect(problem((p) => (ssse(p).keys[0].value = '0011'))).toBe('card.json: mf.children[1].keys[0].value: must be 16 bytes, got 2');
     expect(problem((p) => (ssse(p).pins[0].value = '12a456'))).toBe('card.json: mf.children[1].pins[0].value: must be decimal digits');
     expect(problem((p) => (p.protocol = 'T=2'))).toBe('card.json: protocol: must be "T=0" or "T=1"');
+  });
+
+  it(`accepts DFs nested ${MAX_DF_DEPTH} deep and refuses deeper ones, and 5000 levels end in a ProfileError, not a stack overflow`, () => {
+    /** A chain of `levels` DFs under the MF (DF 1 has FID 7001, DF 2 7002, …). */
+    const nest = (levels: number) => (p: Json) => {
+      let parent = p.mf;
+      for (let i = 1; i <= levels; i++) {
+        const df = { kind: 'df', fid: (0x7000 + i).toString(16).toUpperCase(), children: [] };
+        parent.children.push(df);
+        parent = df;
+      }
+    };
+    const fits = structuredClone(testProfile()) as Json;
+    nest(MAX_DF_DEPTH - 1)(fits);
+    expect(() => parseProfile(fits, 'card.json')).not.toThrow();
+    const path = `mf.children[4]${'.children[0]'.repeat(MAX_DF_DEPTH - 1)}`;
+    expect(problem(nest(MAX_DF_DEPTH))).toBe(`card.json: ${path}: DFs nested deeper than 16 levels (the MF is level 1)`);
+    expect(problem(nest(5000))).toMatch(/DFs nested deeper than 16 levels/);
   });
 
   it('rejects unknown fields (typos), wrong kinds and missing parts', () => {

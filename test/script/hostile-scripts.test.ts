@@ -48,3 +48,64 @@ describe('script number functions refuse values that do not fit', () => {
     expect(r.code, r.out).toBe(0);
   });
 });
+
+describe('nesting is bounded: one line naming the limit, exit 2, never a stack overflow', () => {
+  const oneErrorLine = (r: { code: number; err: string }) => {
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(/internal error|call stack/i);
+  };
+
+  it('a 2000-deep expression', async () => {
+    const path = file('deep-expr.script', `step "s"\nassert ${'('.repeat(2000)}01${')'.repeat(2000)} == 01\n`);
+    const r = await sscard('run', '--emulator', '--profile', 'test-minimal', path);
+    oneErrorLine(r);
+    expect(r.err).toMatch(/deep-expr\.script:2:\d+: expected an expression nested at most 64 levels deep .*, found level 65/);
+  });
+
+  it('64 levels of parentheses, calls and slices are fine; 65 are refused at the 65th', async () => {
+    // ${…} and 62 calls are 63 levels, the slice the 64th; a second slice is the 65th.
+    const nest = (inner: string) => `${'concat('.repeat(62)}${inner}${')'.repeat(62)}`;
+    const fits = file('fits-expr.script', `step "s"\nassert \${${nest('0102[0:1]')}} == 01\n`);
+    expect((await sscard('run', '--emulator', '--profile', 'test-minimal', fits)).code).toBe(0);
+    const over = file('over-expr.script', `step "s"\nassert \${${nest('0102[0:1][0]')}} == 01\n`);
+    const r = await sscard('run', '--emulator', '--profile', 'test-minimal', over);
+    oneErrorLine(r);
+    expect(r.err).toContain(
+      `over-expr.script:2:${'assert ${'.length + 'concat('.length * 62 + '0102[0:1]'.length + 1}: expected an expression nested at most 64 levels deep`,
+    );
+  });
+
+  it('a 3000-long include chain', async () => {
+    for (let i = 0; i < 3000; i++) file(`chain${i}.inc`, `include chain${i + 1}.inc\n`);
+    file('chain3000.inc', '00 A4 00 00 02 3F00\n');
+    const path = file('chain.script', 'include chain0.inc\n');
+    const r = await sscard('run', '--emulator', '--profile', 'test-minimal', path);
+    oneErrorLine(r);
+    expect(r.err).toMatch(/chain31\.inc:1:\d+: expected includes nested at most 32 deep, found include 33 levels down/);
+  });
+
+  it('3000 nested repeat blocks', async () => {
+    const path = file('repeats.script', `${'repeat 1\n'.repeat(3000)}00 A4 00 00 02 3F00\n${'end\n'.repeat(3000)}`);
+    const r = await sscard('run', '--emulator', '--profile', 'test-minimal', path);
+    oneErrorLine(r);
+    expect(r.err).toMatch(/repeats\.script:65:1: expected repeat blocks nested at most 64 deep/);
+  });
+
+  it('sscard tlv of a 3000-deep TLV', async () => {
+    let tlv = '0400';
+    for (let i = 0; i < 3000; i++) {
+      const n = tlv.length / 2;
+      const length =
+        n < 0x80
+          ? n.toString(16).padStart(2, '0')
+          : n < 0x100
+            ? `81${n.toString(16).padStart(2, '0')}`
+            : `82${n.toString(16).padStart(4, '0')}`;
+      tlv = `30${length}${tlv}`;
+    }
+    const r = await sscard('tlv', tlv);
+    oneErrorLine(r);
+    expect(r.err).toMatch(/^sscard: TLV: nesting deeper than 64 levels at offset \d+\n$/);
+  });
+});
