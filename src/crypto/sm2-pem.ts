@@ -90,12 +90,15 @@ export function sm2PrivateKeyFromDer(der: Uint8Array): Uint8Array {
   return readEcPrivateKey(der, true);
 }
 
-/** Reads a PRIVATE KEY (PKCS#8) or EC PRIVATE KEY (SEC1, as `openssl ecparam -genkey` writes) block. */
+/**
+ * Reads a PRIVATE KEY (PKCS#8), EC PRIVATE KEY (SEC1, as `openssl ecparam -genkey` writes) or SM2
+ * PRIVATE KEY block (SEC1 under the label OpenSSL 3 gives SM2 keys, as `openssl ec` writes).
+ */
 export function sm2PrivateKeyFromPem(pem: string): Uint8Array {
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) {
     throw new CryptoError('privateKey', 'encrypted private keys are not supported; decrypt with `openssl pkey` first');
   }
-  return sm2PrivateKeyFromDer(fromPem(pem, ['PRIVATE KEY', 'EC PRIVATE KEY'], 'privateKey').der);
+  return sm2PrivateKeyFromDer(fromPem(pem, ['PRIVATE KEY', 'EC PRIVATE KEY', 'SM2 PRIVATE KEY'], 'privateKey').der);
 }
 
 /** ECPrivateKey (RFC 5915): version 1, key, optional [0] curve, optional [1] public key (checked if present). */

@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes/bytes.js';
+import { bytesEqual, concatBytes } from '../bytes/bytes.js';
 import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
 import { bigIntToBytes, bytesToBigInt, modN, N } from './sm2-curve.js';
@@ -28,7 +28,7 @@ export interface Sm2SignOptions {
 
 export interface Sm2VerifyOptions {
   userId?: Sm2UserId;
-  /** Default: detect (64 bytes is raw, anything else must be DER). */
+  /** Default: detect (64 bytes that are not exactly DER are raw; anything else must be DER). */
   format?: Sm2SignatureFormat;
 }
 
@@ -123,40 +123,53 @@ export function encodeSignature(r: bigint, s: bigint, format: Sm2SignatureFormat
   return derEncode(DerTag.sequence, derUnsignedInteger(r), derUnsignedInteger(s));
 }
 
-/** Parses a raw (r‖s) or DER signature and checks 1 ≤ r, s ≤ n-1. */
+/**
+ * Parses a raw (r‖s) or DER signature and checks 1 ≤ r, s ≤ n-1. Without a format, 64 bytes are DER
+ * only when they parse strictly as DER and encode back to the same bytes; anything else of 64
+ * bytes is raw (a raw r‖s may start with 30 3E, the header of a 64-byte DER sequence).
+ */
 export function decodeSignature(signature: Uint8Array, format?: Sm2SignatureFormat): { r: bigint; s: bigint } {
   if (!(signature instanceof Uint8Array)) throw new CryptoError('signature', 'expected bytes (Uint8Array)');
-  const kind = format ?? (signature.length === 64 && signature[0] !== 0x30 ? 'raw' : signature.length === 64 ? guess(signature) : 'der');
-  let r: bigint;
-  let s: bigint;
-  if (kind === 'raw') {
-    if (signature.length !== 64) throw new CryptoError('signature', `raw r‖s must be 64 bytes, got ${signature.length}`);
-    r = bytesToBigInt(signature.subarray(0, 32));
-    s = bytesToBigInt(signature.subarray(32));
-  } else {
-    const seq = readDerRoot(signature, DerTag.sequence, 'signature');
-    const parts = readDerChildren(seq, 'signature');
-    if (parts.length !== 2) throw new CryptoError('signature', `malformed DER: expected 2 INTEGERs, found ${parts.length} elements`);
-    r = readDerUnsignedInteger(expectTag(parts[0], DerTag.integer, 'signature', 'r'), 'signature', 'r');
-    s = readDerUnsignedInteger(expectTag(parts[1], DerTag.integer, 'signature', 's'), 'signature', 's');
-  }
+  const { r, s } = format === 'raw' ? decodeRaw(signature) : format === 'der' ? decodeDer(signature) : decodeDetected(signature);
   if (r < 1n || r >= N) throw new CryptoError('signature', 'r out of range [1, n-1]');
   if (s < 1n || s >= N) throw new CryptoError('signature', 's out of range [1, n-1]');
   return { r, s };
 }
 
-// A 64-byte input starting with 30 could be either form; DER wins only when it parses exactly.
-function guess(signature: Uint8Array): Sm2SignatureFormat {
-  try {
-    readDerRoot(signature, DerTag.sequence, 'signature');
-    return 'der';
-  } catch {
-    return 'raw';
-  }
+function decodeRaw(signature: Uint8Array): { r: bigint; s: bigint } {
+  if (signature.length !== 64) throw new CryptoError('signature', `raw r‖s must be 64 bytes, got ${signature.length}`);
+  return { r: bytesToBigInt(signature.subarray(0, 32)), s: bytesToBigInt(signature.subarray(32)) };
 }
 
-/** Converts a signature between DER and raw r‖s. */
-export function sm2ConvertSignature(signature: Uint8Array, to: Sm2SignatureFormat): Uint8Array {
-  const { r, s } = decodeSignature(signature);
+function decodeDer(signature: Uint8Array): { r: bigint; s: bigint } {
+  const seq = readDerRoot(signature, DerTag.sequence, 'signature');
+  const parts = readDerChildren(seq, 'signature');
+  if (parts.length !== 2) throw new CryptoError('signature', `malformed DER: expected 2 INTEGERs, found ${parts.length} elements`);
+  return {
+    r: readDerUnsignedInteger(expectTag(parts[0], DerTag.integer, 'signature', 'r'), 'signature', 'r'),
+    s: readDerUnsignedInteger(expectTag(parts[1], DerTag.integer, 'signature', 's'), 'signature', 's'),
+  };
+}
+
+function decodeDetected(signature: Uint8Array): { r: bigint; s: bigint } {
+  if (signature.length !== 64) return decodeDer(signature);
+  if (signature[0] === DerTag.sequence) {
+    try {
+      const der = decodeDer(signature);
+      if (bytesEqual(encodeSignature(der.r, der.s, 'der'), signature)) return der;
+    } catch {
+      // not DER: raw
+    }
+  }
+  return decodeRaw(signature);
+}
+
+/** Converts a signature to `to`; `from` says what it is (when not given, detected as decodeSignature does). */
+export function sm2ConvertSignature(
+  signature: Uint8Array,
+  to: Sm2SignatureFormat,
+  options: { from?: Sm2SignatureFormat } = {},
+): Uint8Array {
+  const { r, s } = decodeSignature(signature, options.from);
   return encodeSignature(r, s, to);
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../src/bytes/bytes.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import {
   CryptoError,
@@ -7,6 +8,7 @@ import {
   Sm2PrivateKey,
   Sm2PublicKey,
   sm2CiphertextFromDer,
+  sm2ComputeZ,
   sm2ConvertPublicKey,
   sm2ConvertSignature,
   sm2Decrypt,
@@ -19,7 +21,10 @@ import {
   sm2PublicKeyFromPrivate,
   sm2Sign,
   sm2Verify,
+  sm3,
 } from '../../src/crypto/index.js';
+import { sm2MultiplyBase } from '../../src/crypto/sm2-point-engine.js';
+import { sm2SignWithFixedNonceForTest } from '../../src/crypto/sm2-sign.js';
 
 function cryptoError(fn: () => unknown): CryptoError {
   try {
@@ -101,7 +106,56 @@ describe('SM2 signatures', () => {
   });
 });
 
+describe('SM2 signature format detection', () => {
+  /**
+   * A valid raw r‖s whose r starts 30 3E: the header of a 64-byte DER SEQUENCE. With a fixed nonce
+   * x1 is fixed and r = (e + x1) mod n, so trying messages finds one in about 65,536 hashes.
+   */
+  function rawSignatureStartingWithDerHeader(): { message: Uint8Array; signature: Uint8Array } {
+    const k = 0x1234567890abcdefn;
+    const x1 = BigInt(`0x${toHex(sm2MultiplyBase(fromHex(hex64(k))).subarray(1, 33))}`);
+    const z = sm2ComputeZ(publicKey);
+    for (let i = 0; ; i++) {
+      const message = new TextEncoder().encode(`message ${i}`);
+      const e = BigInt(`0x${toHex(sm3(concatBytes(z, message)))}`);
+      if (((e + x1) % SM2_CURVE.n) >> 240n === 0x303en) {
+        return { message, signature: sm2SignWithFixedNonceForTest(privateKey, message, k, { format: 'raw' }) };
+      }
+    }
+  }
+  const { message, signature } = rawSignatureStartingWithDerHeader();
+
+  it('a raw r‖s that starts with 30 3E verifies without a format (it is not exactly DER)', () => {
+    expect(toHex(signature.subarray(0, 2))).toBe('303E');
+    expect(sm2Verify(publicKey, message, signature)).toBe(true);
+    expect(sm2Verify(publicKey, message, signature, { format: 'raw' })).toBe(true);
+    expect(toHex(sm2ConvertSignature(sm2ConvertSignature(signature, 'der', { from: 'raw' }), 'raw'))).toBe(toHex(signature));
+    expect(toHex(sm2ConvertSignature(signature, 'der'))).toBe(toHex(sm2ConvertSignature(signature, 'der', { from: 'raw' })));
+  });
+
+  it('64 bytes of strict DER are still read as DER, and a stated format is never second-guessed', () => {
+    // r and s of 29 bytes each make a 64-byte DER signature: 30 3E 02 1D r 02 1D s.
+    const r = 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1dn;
+    const der = fromHex(`303E021D${r.toString(16).padStart(58, '0')}021D${r.toString(16).padStart(58, '0')}`);
+    expect(toHex(sm2ConvertSignature(der, 'raw'))).toBe((hex64(r) + hex64(r)).toUpperCase());
+    expect(toHex(sm2ConvertSignature(der, 'raw', { from: 'raw' }))).toBe(toHex(der));
+    expect(cryptoError(() => sm2Verify(publicKey, message, signature, { format: 'der' })).message).toMatch(/malformed DER/);
+  });
+});
+
 describe('SM2 keys', () => {
+  it('reads the "SM2 PRIVATE KEY" block (SEC1) that OpenSSL 3 writes for SM2 keys', () => {
+    // Written by `openssl ec -in <PKCS#8 SM2 key>` (OpenSSL 3.0).
+    const pem = [
+      '-----BEGIN SM2 PRIVATE KEY-----',
+      'MHcCAQEEIBxoTz1DUjU4iQxLQ3DG6IDJOq2WPPsU6yJrWB+W+079oAoGCCqBHM9V',
+      'AYItoUQDQgAEy89tNDem1UA2vG0640Bz2IJ6+3XcpuPRSmPOW5xhM33Yn07kMPAc',
+      '1XJfAj9jmGM+dSyP0IDgCZO4xqO5odU2Kg==',
+      '-----END SM2 PRIVATE KEY-----',
+    ].join('\n');
+    expect(toHex(sm2PrivateKeyFromPem(pem))).toBe('1C684F3D43523538890C4B4370C6E880C93AAD963CFB14EB226B581F96FB4EFD');
+  });
+
   it('rejects private keys that are out of range or the wrong length', () => {
     const n = SM2_CURVE.n;
     for (const d of [0n, n - 1n, n, n + 5n]) {

@@ -198,7 +198,7 @@ export class PkiSession {
     if (!sm2Verify(key, data, raw, { userId, format: 'raw' })) {
       throw new BadResponseError("the card's signature does not verify with its own public key");
     }
-    return { der: sm2ConvertSignature(raw, 'der'), raw, digest, publicKey };
+    return { der: sm2ConvertSignature(raw, 'der', { from: 'raw' }), raw, digest, publicKey };
   }
 
   /**
