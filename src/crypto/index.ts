@@ -15,8 +15,8 @@ export {
   sm2CiphertextToDer,
   sm2Decrypt,
   sm2Encrypt,
-  sm2Kdf,
 } from './sm2-encrypt.js';
+export { sm2Kdf } from './sm2-kdf.js';
 export {
   SM2_DEFAULT_USER_ID,
   Sm2PrivateKey,

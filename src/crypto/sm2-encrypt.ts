@@ -2,6 +2,7 @@ import { concatBytes, constantTimeEqual } from '../bytes/bytes.js';
 import { CryptoError } from './crypto-error.js';
 import { DerTag, derEncode, derUnsignedInteger, derValue, expectTag, readDerChildren, readDerRoot, readDerUnsignedInteger } from './der.js';
 import { bigIntToBytes, SM2_CURVE } from './sm2-curve.js';
+import { sm2Kdf } from './sm2-kdf.js';
 import {
   decodePoint,
   randomScalarWithPoint,
@@ -21,26 +22,22 @@ export interface Sm2EncryptOptions {
   order?: Sm2CiphertextOrder;
 }
 
-/** SM3 key derivation (GB/T 32918.4 §5.4.3): SM3(Z ‖ ct) for ct = 1, 2, … until `length` bytes. */
-export function sm2Kdf(z: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  const counter = new Uint8Array(4);
-  for (let ct = 1, pos = 0; pos < length; ct++, pos += 32) {
-    new DataView(counter.buffer).setUint32(0, ct);
-    const block = createSm3().update(z).update(counter).digest();
-    out.set(block.subarray(0, Math.min(32, length - pos)), pos);
-  }
-  return out;
-}
-
-/** SM2 public-key encryption (GB/T 32918.4): C1 = 04‖x‖y (65 bytes), C3 = 32 bytes, C2 = |plaintext| bytes. */
+/**
+ * SM2 public-key encryption (GB/T 32918.4): C1 = 04‖x‖y (65 bytes), C3 = 32 bytes, C2 = |plaintext|
+ * bytes. The nonce k, the shared point k·P and the key stream are wiped before returning: anyone
+ * holding one of them can decrypt.
+ */
 export function sm2Encrypt(publicKey: Sm2PublicKeyInput, plaintext: Uint8Array, options: Sm2EncryptOptions = {}): Uint8Array {
   const key = toSm2PublicKey(publicKey);
   if (!(plaintext instanceof Uint8Array) || plaintext.length === 0) throw new CryptoError('plaintext', 'must be at least one byte');
   for (;;) {
     const { kBytes, kG } = randomScalarWithPoint();
-    const out = encryptWithNonce(key.point, plaintext, kBytes, kG, options.order ?? 'C1C3C2');
-    if (out) return out;
+    try {
+      const out = encryptWithNonce(key.point, plaintext, kBytes, kG, options.order ?? 'C1C3C2');
+      if (out) return out;
+    } finally {
+      kBytes.fill(0);
+    }
   }
 }
 
@@ -53,6 +50,7 @@ export function sm2EncryptWithFixedNonceForTest(
 ): Uint8Array {
   const kBytes = bigIntToBytes(k);
   const out = encryptWithNonce(toSm2PublicKey(publicKey).point, plaintext, kBytes, sm2MultiplyBase(kBytes), options.order ?? 'C1C3C2');
+  kBytes.fill(0);
   if (!out) throw new CryptoError('nonce', 'this nonce gives an all-zero key stream');
   return out;
 }
@@ -65,15 +63,42 @@ function encryptWithNonce(
   order: Sm2CiphertextOrder,
 ): Uint8Array | undefined {
   // h = 1 for SM2, so [h]P_B at infinity cannot happen for a valid key; k·P_B is constant-time.
-  const shared = sm2MultiplyPoint(k, q);
+  const secrets = sharedSecrets(sm2MultiplyPoint(k, q), plaintext.length);
+  try {
+    const { x2, y2, t } = secrets;
+    if (isAllZero(t)) return undefined;
+    const c2 = new Uint8Array(plaintext.length);
+    for (let i = 0; i < c2.length; i++) c2[i] = plaintext[i]! ^ t[i]!;
+    const c3 = createSm3().update(x2).update(plaintext).update(y2).digest();
+    return order === 'C1C3C2' ? concatBytes(c1, c3, c2) : concatBytes(c1, c2, c3);
+  } finally {
+    secrets.wipe();
+  }
+}
+
+/** The shared point (x2, y2) and the key stream t = KDF(x2 ‖ y2, length), with one call to wipe them all. */
+function sharedSecrets(shared: Uint8Array, length: number): { x2: Uint8Array; y2: Uint8Array; t: Uint8Array; wipe: () => void } {
   const x2 = shared.subarray(1, 33);
   const y2 = shared.subarray(33, 65);
-  const t = sm2Kdf(concatBytes(x2, y2), plaintext.length);
-  if (t.every((b) => b === 0)) return undefined;
-  const c2 = new Uint8Array(plaintext.length);
-  for (let i = 0; i < c2.length; i++) c2[i] = plaintext[i]! ^ t[i]!;
-  const c3 = createSm3().update(x2).update(plaintext).update(y2).digest();
-  return order === 'C1C3C2' ? concatBytes(c1, c3, c2) : concatBytes(c1, c2, c3);
+  const z = shared.slice(1, 65);
+  const t = sm2Kdf(z, length);
+  return {
+    x2,
+    y2,
+    t,
+    wipe: () => {
+      shared.fill(0);
+      z.fill(0);
+      t.fill(0);
+    },
+  };
+}
+
+// No early exit: how much of the key stream is zero is not for a timer to learn.
+function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i]!;
+  return acc === 0;
 }
 
 /**
@@ -91,19 +116,21 @@ export function sm2Decrypt(privateKey: Sm2PrivateKeyInput, ciphertext: Uint8Arra
   const c2Length = ciphertext.length - 97;
   const c3 = order === 'C1C3C2' ? ciphertext.subarray(65, 97) : ciphertext.subarray(65 + c2Length);
   const c2 = order === 'C1C3C2' ? ciphertext.subarray(97) : ciphertext.subarray(65, 65 + c2Length);
-  const shared = sm2MultiplyPoint(key.toBytesInternal(), c1);
-  const x2 = shared.subarray(1, 33);
-  const y2 = shared.subarray(33, 65);
-  const t = sm2Kdf(concatBytes(x2, y2), c2Length);
-  if (t.every((b) => b === 0)) throw new CryptoError('ciphertext', 'key stream is all zero');
-  const m = new Uint8Array(c2Length);
-  for (let i = 0; i < m.length; i++) m[i] = c2[i]! ^ t[i]!;
-  const u = createSm3().update(x2).update(m).update(y2).digest();
-  if (!constantTimeEqual(u, c3)) {
-    m.fill(0);
-    throw new CryptoError('ciphertext', 'C3 check failed: wrong key, wrong order or corrupted ciphertext');
+  const secrets = sharedSecrets(sm2MultiplyPoint(key.toBytesInternal(), c1), c2Length);
+  try {
+    const { x2, y2, t } = secrets;
+    if (isAllZero(t)) throw new CryptoError('ciphertext', 'key stream is all zero');
+    const m = new Uint8Array(c2Length);
+    for (let i = 0; i < m.length; i++) m[i] = c2[i]! ^ t[i]!;
+    const u = createSm3().update(x2).update(m).update(y2).digest();
+    if (!constantTimeEqual(u, c3)) {
+      m.fill(0);
+      throw new CryptoError('ciphertext', 'C3 check failed: wrong key, wrong order or corrupted ciphertext');
+    }
+    return m;
+  } finally {
+    secrets.wipe();
   }
-  return m;
 }
 
 /**
