@@ -164,8 +164,8 @@ const FORMULA_LAYOUT: FormulaLayout = {
   constants: { b: MEMORY.constants.b },
 };
 
-/** Every function of the module, in index order (exported for the test that checks their shape). */
-export function sm2WasmFunctions(): WasmFunctionDefinition[] {
+/** Every function of the module, in index order. */
+function sm2WasmFunctions(): WasmFunctionDefinition[] {
   const p = SM2_CURVE.p;
   const n = SM2_CURVE.n;
   // Functions are called by index: each gets the index it is pushed at.
@@ -203,7 +203,10 @@ const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).
 export interface Sm2WasmInstance {
   exports: Sm2WasmExports;
   checks: AdditionChecks;
+  /** The module's memory. */
   bytes: Uint8Array;
+  /** The binary the module was compiled from (the constant-time test reads its code). */
+  moduleBytes: Uint8Array;
   writeNumber(address: number, value: bigint): void;
   readNumber(address: number): bigint;
 }
@@ -218,7 +221,8 @@ export function sm2Wasm(): Sm2WasmInstance {
     throw new CryptoError('sm2', 'SM2 needs WebAssembly, which this Node.js process has turned off (started with --jitless?)');
   }
   const n = SM2_CURVE.n;
-  const module = new webAssembly.Module(assembleModule(sm2WasmFunctions(), MEMORY_PAGES));
+  const moduleBytes = assembleModule(sm2WasmFunctions(), MEMORY_PAGES);
+  const module = new webAssembly.Module(moduleBytes);
   const exports = new webAssembly.Instance(module, {}).exports as unknown as Sm2WasmExports;
   const view = new DataView(exports.memory.buffer);
   const writeNumber = (address: number, value: bigint): void => {
@@ -239,6 +243,7 @@ export function sm2Wasm(): Sm2WasmInstance {
   instance = {
     exports,
     bytes: new Uint8Array(exports.memory.buffer),
+    moduleBytes,
     writeNumber,
     readNumber,
     checks: {

@@ -91,8 +91,6 @@ function signedLeb(value: bigint, out: number[]): void {
 export class FunctionBody {
   readonly bytes: number[] = [];
   readonly locals: ValType[] = [];
-  /** Whether any block, loop, if or branch was written: the constant-time functions must have none. */
-  hasControlFlow = false;
 
   constructor(readonly params: readonly ValType[]) {}
 
@@ -102,7 +100,7 @@ export class FunctionBody {
     return this.params.length + this.locals.length - 1;
   }
 
-  /** Plain instructions; control flow goes through begin/branch so it is always seen. */
+  /** Plain instructions; control flow goes through begin/branch (which write its immediates). */
   op(...codes: number[]): this {
     for (const c of codes) {
       if (c === Op.if || c === Op.block || c === Op.loop || c === Op.br || c === Op.brIf || c === Op.select) {
@@ -151,12 +149,10 @@ export class FunctionBody {
   }
   /** block/loop/if without a result value. */
   begin(opcode: typeof Op.block | typeof Op.loop | typeof Op.if): this {
-    this.hasControlFlow = true;
     this.bytes.push(opcode, BLOCK_VOID);
     return this;
   }
   branch(opcode: typeof Op.br | typeof Op.brIf, depth: number): this {
-    this.hasControlFlow = true;
     this.bytes.push(opcode);
     unsignedLeb(depth, this.bytes);
     return this;
