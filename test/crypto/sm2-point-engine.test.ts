@@ -89,6 +89,85 @@ describe('SM2 field arithmetic in WebAssembly', () => {
   });
 });
 
+/**
+ * Numbers built limb by limb from values that stress carries and borrows: all-ones limbs, a lone top
+ * bit, 0, 1, and random limbs; then kept below the modulus (a number at or above it is folded down by
+ * subtracting it, which leaves the low limbs as they were). With p − 1, p − 2, 2^256 − 2^224 … mixed in.
+ */
+function carryStressing(modulus: bigint, count: number): bigint[] {
+  const limbChoices = [0n, 1n, 0xffffffffn, 0xfffffffen, 0x80000000n, 0x7fffffffn];
+  const fold = (v: bigint) => (v >= modulus ? v - modulus : v);
+  const out = [
+    modulus - 1n,
+    modulus - 2n,
+    2n ** 256n - 1n,
+    2n ** 256n - 2n ** 224n - 1n,
+    2n ** 255n,
+    2n ** 224n - 1n,
+    2n ** 32n - 1n,
+    1n,
+    0n,
+  ].map(fold);
+  while (out.length < count) {
+    let v = 0n;
+    for (let limb = 0; limb < 8; limb++) {
+      const choice = Math.floor(Math.random() * (limbChoices.length + 2));
+      const value = choice < limbChoices.length ? limbChoices[choice]! : BigInt(Math.floor(Math.random() * 2 ** 32));
+      v |= value << BigInt(32 * limb);
+    }
+    out.push(fold(v));
+  }
+  return out;
+}
+
+describe('SM2 field and mod-n arithmetic against BigInt on carry-stressing inputs', () => {
+  it('mul, sqr, add, sub mod p on 3000 pairs, inv on 300 values', () => {
+    const values = carryStressing(p, 3000);
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      const y = values[(i * 7 + 3) % values.length]!;
+      put(A, x);
+      put(B, y);
+      const what = `x = ${x.toString(16)}, y = ${y.toString(16)}`;
+      w.mul(R, A, B);
+      if (get(R) !== mod(x * y)) expect(get(R), `mul ${what}`).toBe(mod(x * y));
+      w.sqr(R, A);
+      if (get(R) !== mod(x * x)) expect(get(R), `sqr ${what}`).toBe(mod(x * x));
+      w.add(R, A, B);
+      if (get(R) !== mod(x + y)) expect(get(R), `add ${what}`).toBe(mod(x + y));
+      w.sub(R, A, B);
+      if (get(R) !== mod(x - y)) expect(get(R), `sub ${what}`).toBe(mod(x - y));
+      if (i % 10 === 0) {
+        w.inv(R, A);
+        expect(get(R), `inv ${what}`).toBe(x === 0n ? 0n : inverse(x));
+      }
+    }
+  });
+
+  it('mulN, addN, subN mod n on 3000 pairs, invN on 300 values', () => {
+    const R256 = 2n ** 256n;
+    const values = carryStressing(n, 3000);
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      const y = values[(i * 7 + 3) % values.length]!;
+      put(A, x);
+      put(B, y);
+      const what = `x = ${x.toString(16)}, y = ${y.toString(16)}`;
+      w.mulN(R, A, B);
+      const product = mod(x * y * inverse(R256, n), n);
+      if (get(R) !== product) expect(get(R), `mulN ${what}`).toBe(product);
+      w.addN(R, A, B);
+      if (get(R) !== mod(x + y, n)) expect(get(R), `addN ${what}`).toBe(mod(x + y, n));
+      w.subN(R, A, B);
+      if (get(R) !== mod(x - y, n)) expect(get(R), `subN ${what}`).toBe(mod(x - y, n));
+      if (i % 10 === 0) {
+        w.invN(R, A);
+        expect(get(R), `invN ${what}`).toBe(x === 0n ? 0n : mod(inverse(x, n) * R256 * R256, n));
+      }
+    }
+  });
+});
+
 describe('SM2 arithmetic mod n in WebAssembly (signing)', () => {
   const R256 = 2n ** 256n;
   const residue = fc.oneof(fc.bigInt({ min: 0n, max: n - 1n }), fc.constantFrom(0n, 1n, n - 1n, n - 2n, 2n ** 255n));
