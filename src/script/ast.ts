@@ -50,7 +50,10 @@ export type Statement =
       /** Precomputed when the line is plain hex. */
       bytes: Uint8Array | undefined;
       expr: Expr | undefined;
-      /** The line as written when it has `$` parts (the transcript writes it for masked commands). */
+      /**
+       * The command as written when everything after its header is `$variables`: a transcript writes
+       * it for a command carrying a secret (the secret stays out; a replay takes it from --param).
+       */
       source: string | undefined;
       expectations: Expectation[];
     })

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { concatBytes } from '../bytes/bytes.js';
 import type { Expectation, Expr, Script, Statement, Step } from './ast.js';
 import { APDU_PARTS, type ExpressionContext, ExpressionParser, tokenize } from './expression-parser.js';
 import { functionNames, lookupFunction } from './functions.js';
@@ -414,10 +415,33 @@ function addApdu(
     comments: base.comments,
     bytes,
     expr: dynamic ? expr : undefined,
-    source: dynamic && source !== undefined ? commandText.trim() : undefined,
+    source: dynamic && source !== undefined && dataIsOnlyVariables(expr) ? commandText.trim() : undefined,
     expectations,
   });
   state.script.estimatedCommands += state.multiplier[state.multiplier.length - 1]!;
+}
+
+/**
+ * Whether everything after the command's header (CLA INS P1 P2 Lc, or 00 Lc Lc extended) is
+ * `$variables`: then the line as written holds no secret a command might carry, and a transcript can
+ * write it for a replay with --param. A literal or a function call there (`123456 ${mac(…)}`) may be
+ * the PIN or the key itself.
+ */
+function dataIsOnlyVariables(expr: Expr): boolean {
+  const parts = expr.kind === 'concat' ? expr.parts : [expr];
+  let header: Uint8Array = new Uint8Array(0);
+  let i = 0;
+  for (; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.kind !== 'literal' || !(part.value instanceof Literal)) break;
+    try {
+      header = concatBytes(header, toBytes(part.value, 'APDU'));
+    } catch {
+      return false;
+    }
+  }
+  const headerFits = header.length <= 5 || (header.length === 7 && header[4] === 0);
+  return headerFits && i < parts.length && parts.slice(i).every((part) => part.kind === 'variable');
 }
 
 /** Plain hex lines are encoded once, here, so the runner sends them without evaluating anything. */

@@ -10,7 +10,7 @@ export interface ExchangeEvent {
   /** True for exchanges the runner made on its own in `t0 auto` mode (GET RESPONSE, 6Cxx re-send). */
   automatic: boolean;
   loc: SourceLocation;
-  /** The line as written when it had `$` parts: a transcript writes it instead of masked bytes. */
+  /** The command as written when all its data is `$variables`: a transcript writes it instead of masked bytes. */
   source: string | undefined;
   comments: string[] | undefined;
 }

@@ -207,3 +207,82 @@ describe('the emulator log never holds command data', () => {
     expect(toHex(card.transmit(fromHex('8098000000')))).toBe('6982');
   });
 });
+
+describe('transcripts and reports mask secrets by what the command is, however its line was written', () => {
+  /** Every report a run can write, as text: stdout (--verbose and --json), JUnit and the --record transcript. */
+  async function everyReport(args: string[]): Promise<{ code: number; reports: Record<string, string> }> {
+    const junit = join(dir, `junit-${Math.random().toString(36).slice(2)}.xml`);
+    const record = join(dir, `record-${Math.random().toString(36).slice(2)}.txt`);
+    const verbose = await cli(['run', '--verbose', '--junit', junit, '--record', record, ...args]);
+    const json = await cli(['run', '--json', ...args]);
+    expect(json.code, json.text).toBe(verbose.code);
+    return {
+      code: verbose.code,
+      reports: { text: verbose.text, json: json.text, junit: readFileSync(junit, 'utf8'), transcript: readFileSync(record, 'utf8') },
+    };
+  }
+  function expectAbsent(reports: Record<string, string>, secrets: string[]): void {
+    for (const [where, text] of Object.entries(reports)) {
+      for (const secret of secrets) {
+        for (const f of forms(secret)) expect(text.includes(f), `${where} shows ${secret}:\n${text.slice(0, 3000)}`).toBe(false);
+      }
+    }
+  }
+
+  it('the shipped PIN life cycle: literal PINs next to an expression (RELOAD PIN) and literal-only lines (CHANGE PIN)', async () => {
+    const script = fileURLToPath(new URL('../../apdu-scripts/default/pin-lifecycle.script', import.meta.url));
+    const { code, reports } = await everyReport(['--emulator', script]);
+    expect(code, reports.text).toBe(0);
+    expect(reports.transcript).toMatch(/^> 84 5E 00 00 07 \*\* \*\* \*\* \*\* \*\* \*\* \*\*$/m);
+    expect(reports.transcript).toMatch(/^> 80 5E 01 00 07 \*\* \*\* \*\* \*\* \*\* \*\* \*\*$/m);
+    const masters = readFileSync(script, 'utf8').match(/(?<=param \$\w+ = )[0-9A-F]{32}/g)!;
+    expect(masters).toHaveLength(2);
+    expectAbsent(reports, ['123456', '654321', '999999', ...masters]);
+  });
+
+  it('a key given literally inside an expression (EXTERNAL AUTHENTICATE, as in the scripts README §4)', async () => {
+    const key = '404142434445464748494A4B4C4D4E4F';
+    const script = join(dir, 'external-auth.script');
+    writeFileSync(
+      script,
+      [
+        '00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF',
+        '00 84 00 00 08 => 9000',
+        `00 82 00 0A 08 \${des3_ecb(${key}, resp)} => 9000`,
+        '00 B0 87 00 04 => A1 A2 A3 A4 9000',
+      ].join('\n'),
+    );
+    const { code, reports } = await everyReport(['--emulator', '--profile', 'test-minimal', script]);
+    expect(code, reports.text).toBe(0);
+    expect(reports.transcript).toMatch(/^> 00 82 00 0A 08 \*\* \*\* \*\* \*\* \*\* \*\* \*\* \*\*$/m);
+    expectAbsent(reports, [key]);
+  });
+
+  it('a secret command whose data is only $variables is written as its line, and replays with --param', async () => {
+    const script = join(dir, 'pin-param.script');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the script syntax, not a JS template
+    const braced = '00 20 00 00 03 ${pin}';
+    writeFileSync(script, ['00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF', `${braced} => 9000`, '00 20 00 00 03 $pin => 9000'].join('\n'));
+    const { code, reports } = await everyReport(['--emulator', '--state', state, '--param', `pin=${PIN}`, script]);
+    expect(code, reports.text).toBe(0);
+    expect(reports.transcript).toContain(`> ${braced}\n`);
+    expect(reports.transcript).toContain('> 00 20 00 00 03 $pin\n');
+    expectNoSecret(Object.values(reports).join('\n'), 'reports of a $pin script');
+    const transcript = join(dir, 'pin-param.transcript');
+    writeFileSync(transcript, reports.transcript!);
+    const replay = await cli(['run', '--emulator', '--state', state, '--param', `pin=${PIN}`, '--replay', transcript]);
+    expect(replay.code, replay.text).toBe(0);
+  });
+});
+
+describe('sscard apdu masks a secret command like send does', () => {
+  it('VERIFY with a PIN, CHANGE PIN and EXTERNAL AUTHENTICATE: the data bytes are not shown', async () => {
+    for (const hex of [`0020000003${PIN}`, `805E010007${WRONG}FF${PIN}`, `0082000A10${KEYS[0]}`]) {
+      for (const json of [[], ['--json']]) {
+        const { code, text } = await cli(['apdu', hex, ...json]);
+        expect(code, text).toBe(0);
+        expectNoSecret(text, `sscard apdu ${json.join('')} ${hex.slice(0, 4)}`);
+      }
+    }
+  });
+});

@@ -16,9 +16,11 @@ export interface TranscriptOptions {
  * `--record FILE`: a transcript that is itself a script. Each exchange is `> command` and
  * `< response SW : meaning`; `sscard run --replay FILE` sends the commands again and expects exactly
  * the recorded answers. Automatic exchanges (t0 auto) are written out, and the transcript runs in
- * raw mode, so a replay sends exactly what went over the wire. Secrets never reach the file: a
- * command carrying one is written as the script line that built it (`> 00 20 00 00 03 $pin`,
- * replayed with --param pin=…), or masked (`**`) when it was literal bytes.
+ * raw mode, so a replay sends exactly what went over the wire. Secrets never reach the file: which
+ * commands carry one is decided by the command (VERIFY, CHANGE/RELOAD PIN, EXTERNAL AUTHENTICATE, …),
+ * not by how its line was written. Such a command is written as its script line when all its data
+ * is `$variables` (`> 00 20 00 00 03 $pin`, replayed with --param pin=…), and with its data masked
+ * (`**`) otherwise: a literal, or an expression such as `${des3_ecb(KEY, resp)}`, may be the secret.
  */
 export class TranscriptRecorder implements ScriptReporter {
   private readonly out: BufferedWriter;
