@@ -120,51 +120,45 @@ function carryStressing(modulus: bigint, count: number): bigint[] {
   return out;
 }
 
+/** One module function against its BigInt meaning: binary (r, a, b) or unary (r, a). */
+type Operation = [name: string, run: (r: number, a: number, b: number) => void, expected: (x: bigint, y: bigint) => bigint];
+
+/** Runs each operation on pairs of carry-stressing values (the last, an inversion, on every tenth pair). */
+function checkOnCarryStressingPairs(modulus: bigint, operations: Operation[]): void {
+  const values = carryStressing(modulus, 3000);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    const y = values[(i * 7 + 3) % values.length]!;
+    put(A, x);
+    put(B, y);
+    operations.forEach(([name, run, expected], k) => {
+      if (k === operations.length - 1 && i % 10 !== 0) return;
+      run(R, A, B);
+      const want = expected(x, y);
+      if (get(R) !== want) expect(get(R), `${name}(${x.toString(16)}, ${y.toString(16)})`).toBe(want);
+    });
+  }
+}
+
 describe('SM2 field and mod-n arithmetic against BigInt on carry-stressing inputs', () => {
   it('mul, sqr, add, sub mod p on 3000 pairs, inv on 300 values', () => {
-    const values = carryStressing(p, 3000);
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!;
-      const y = values[(i * 7 + 3) % values.length]!;
-      put(A, x);
-      put(B, y);
-      const what = `x = ${x.toString(16)}, y = ${y.toString(16)}`;
-      w.mul(R, A, B);
-      if (get(R) !== mod(x * y)) expect(get(R), `mul ${what}`).toBe(mod(x * y));
-      w.sqr(R, A);
-      if (get(R) !== mod(x * x)) expect(get(R), `sqr ${what}`).toBe(mod(x * x));
-      w.add(R, A, B);
-      if (get(R) !== mod(x + y)) expect(get(R), `add ${what}`).toBe(mod(x + y));
-      w.sub(R, A, B);
-      if (get(R) !== mod(x - y)) expect(get(R), `sub ${what}`).toBe(mod(x - y));
-      if (i % 10 === 0) {
-        w.inv(R, A);
-        expect(get(R), `inv ${what}`).toBe(x === 0n ? 0n : inverse(x));
-      }
-    }
+    checkOnCarryStressingPairs(p, [
+      ['mul', (r, a, b) => w.mul(r, a, b), (x, y) => mod(x * y)],
+      ['sqr', (r, a) => w.sqr(r, a), (x) => mod(x * x)],
+      ['add', (r, a, b) => w.add(r, a, b), (x, y) => mod(x + y)],
+      ['sub', (r, a, b) => w.sub(r, a, b), (x, y) => mod(x - y)],
+      ['inv', (r, a) => w.inv(r, a), (x) => (x === 0n ? 0n : inverse(x))],
+    ]);
   });
 
   it('mulN, addN, subN mod n on 3000 pairs, invN on 300 values', () => {
     const R256 = 2n ** 256n;
-    const values = carryStressing(n, 3000);
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!;
-      const y = values[(i * 7 + 3) % values.length]!;
-      put(A, x);
-      put(B, y);
-      const what = `x = ${x.toString(16)}, y = ${y.toString(16)}`;
-      w.mulN(R, A, B);
-      const product = mod(x * y * inverse(R256, n), n);
-      if (get(R) !== product) expect(get(R), `mulN ${what}`).toBe(product);
-      w.addN(R, A, B);
-      if (get(R) !== mod(x + y, n)) expect(get(R), `addN ${what}`).toBe(mod(x + y, n));
-      w.subN(R, A, B);
-      if (get(R) !== mod(x - y, n)) expect(get(R), `subN ${what}`).toBe(mod(x - y, n));
-      if (i % 10 === 0) {
-        w.invN(R, A);
-        expect(get(R), `invN ${what}`).toBe(x === 0n ? 0n : mod(inverse(x, n) * R256 * R256, n));
-      }
-    }
+    checkOnCarryStressingPairs(n, [
+      ['mulN', (r, a, b) => w.mulN(r, a, b), (x, y) => mod(x * y * inverse(R256, n), n)],
+      ['addN', (r, a, b) => w.addN(r, a, b), (x, y) => mod(x + y, n)],
+      ['subN', (r, a, b) => w.subN(r, a, b), (x, y) => mod(x - y, n)],
+      ['invN', (r, a) => w.invN(r, a), (x) => (x === 0n ? 0n : mod(inverse(x, n) * R256 * R256, n))],
+    ]);
   });
 });
 
