@@ -210,7 +210,9 @@ describe('the emulator log never holds command data', () => {
 
 describe('transcripts and reports mask secrets by what the command is, however its line was written', () => {
   /** Every report a run can write, as text: stdout (--verbose and --json), JUnit and the --record transcript. */
-  async function everyReport(args: string[]): Promise<{ code: number; reports: Record<string, string> }> {
+  async function everyReport(
+    args: string[],
+  ): Promise<{ code: number; reports: { text: string; json: string; junit: string; transcript: string } }> {
     const junit = join(dir, `junit-${Math.random().toString(36).slice(2)}.xml`);
     const record = join(dir, `record-${Math.random().toString(36).slice(2)}.txt`);
     const verbose = await cli(['run', '--verbose', '--junit', junit, '--record', record, ...args]);
@@ -288,7 +290,7 @@ describe('transcripts and reports mask secrets by what the command is, however i
     expect(reports.transcript).toContain('> 00 20 00 00 03 $pin\n');
     expectNoSecret(Object.values(reports).join('\n'), 'reports of a $pin script');
     const transcript = join(dir, 'pin-param.transcript');
-    writeFileSync(transcript, reports.transcript!);
+    writeFileSync(transcript, reports.transcript);
     const replay = await cli(['run', '--emulator', '--state', state, '--param', `pin=${PIN}`, '--replay', transcript]);
     expect(replay.code, replay.text).toBe(0);
   });
