@@ -63,6 +63,14 @@ describe('sscard crypto', () => {
     const wrong = await run('crypto', 'sm2', 'verify', '--key', keys.publicKeyPem!, '--signature', sig, 'CAFE');
     expect(wrong.code).toBe(1);
     expect(wrong.out).toContain('INVALID');
+    // A stated format is used as stated: a DER signature read as raw is malformed (exit 2).
+    expect(
+      (await run('crypto', 'sm2', 'verify', '--key', keys.publicKey!, '--signature', sig, '--id', 'alice', '--format', 'der', 'CAFE')).code,
+    ).toBe(0);
+    const raw = (await run('crypto', 'sm2', 'sign', '--key', keys.privateKeyPem!, '--format', 'raw', 'CAFE')).out.trim();
+    expect((await run('crypto', 'sm2', 'verify', '--key', keys.publicKey!, '--signature', raw, '--format', 'raw', 'CAFE')).code).toBe(0);
+    expect((await run('crypto', 'sm2', 'verify', '--key', keys.publicKey!, '--signature', raw, '--format', 'der', 'CAFE')).code).toBe(2);
+    expect((await run('crypto', 'sm2', 'verify', '--key', keys.publicKey!, '--signature', raw, '--format', 'pem', 'CAFE')).code).toBe(2);
     const pub = await run('crypto', 'sm2', 'public', '--key', keys.privateKey!);
     expect(pub.out.trim()).toBe(keys.publicKey);
   });

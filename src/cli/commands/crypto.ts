@@ -113,11 +113,15 @@ function registerSm2(crypto: Command, ctx: CliContext): void {
     .requiredOption('--key <key>', 'public key: hex (04‖x‖y, x‖y or compressed), PEM text or a PEM file')
     .requiredOption('--signature <hex>', 'the signature')
     .option('--id <userId>', 'user id (text)', '1234567812345678')
+    .option('--format <format>', 'der or raw (r‖s); without it, 64 bytes that are not exactly DER are raw')
     .option('--json', 'print JSON')
-    .action(async (parts: string[], opts: { key: string; signature: string; id: string; json?: boolean }) => {
+    .action(async (parts: string[], opts: { key: string; signature: string; id: string; format?: string; json?: boolean }) => {
       const c = await cryptoLib();
+      if (opts.format !== undefined && opts.format !== 'der' && opts.format !== 'raw')
+        throw new InputError('format', `--format must be der or raw, got "${opts.format}"`);
       const ok = c.sm2Verify(publicKeyArg(c, opts.key), parseHex(parts.join(' '), 'message'), parseHex(opts.signature, 'signature'), {
         userId: opts.id,
+        format: opts.format,
       });
       out(ctx, opts.json, { valid: ok }, ok ? 'signature valid' : 'signature INVALID');
       if (!ok) throw new CheckFailed('signature does not verify');
