@@ -80,23 +80,31 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** An unsigned number that must fit in `bytes` bytes: a larger one is refused, never wrapped. */
-function argUint(args: Value[], fn: string, ctx: FunctionContext, bytes: number, what = 'number'): number {
-  return checkUint(argNumber(args, 0, fn, ctx), fn, ctx, 256 ** bytes - 1, what);
-}
-
-function checkUint(value: number, fn: string, ctx: FunctionContext, max: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new ScriptValueError(`${fn}(): ${what} ${value} is out of range 0 to ${max}`, ctx.loc);
+/** A whole number from `min` to `max`: anything else is refused, never wrapped or cut. */
+function checkRange(value: number, fn: string, ctx: FunctionContext, what: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ScriptValueError(`${fn}(): ${what} ${value} is out of range ${min} to ${max}`, ctx.loc);
   }
   return value;
 }
+
+function argInRange(args: Value[], i: number, fn: string, ctx: FunctionContext, what: string, max: number, min = 0): number {
+  return checkRange(argNumber(args, i, fn, ctx), fn, ctx, what, min, max);
+}
+
+/** An unsigned number that must fit in `bytes` bytes. */
+function argUint(args: Value[], fn: string, ctx: FunctionContext, bytes: number): number {
+  return argInRange(args, 0, fn, ctx, 'number', 256 ** bytes - 1);
+}
+
+/** A byte count (a field length, a number of random bytes): at most what an extended APDU carries. */
+const MAX_BYTES = 65535;
 
 /** Amount arguments: a number of fen (`1000`), or yuan as text with a point (`"10.00"`), at most `max` fen. */
 function fenOf(args: Value[], fn: string, ctx: FunctionContext, max: number): number {
   const v = args[0]!;
   const fen = typeof v === 'string' && v.includes('.') ? parseYuan(v) : argNumber(args, 0, fn, ctx);
-  return checkUint(fen, fn, ctx, max, 'amount in fen');
+  return checkRange(fen, fn, ctx, 'amount in fen', 0, max);
 }
 
 registerScriptFunctions({
@@ -130,7 +138,7 @@ registerScriptFunctions({
     ...fixed(2),
     call: (args, ctx) => {
       const data = argBytes(args, 0, 'pad80', ctx);
-      const block = argNumber(args, 1, 'pad80', ctx);
+      const block = argInRange(args, 1, 'pad80', ctx, 'block size', 255, 1);
       const total = Math.ceil((data.length + 1) / block) * block;
       const out = new Uint8Array(total);
       out.set(data);
@@ -144,14 +152,14 @@ registerScriptFunctions({
     maxArgs: 2,
     call: (args, ctx) => {
       const digits = argText(args, 0, 'bcd', ctx);
-      const length = args.length > 1 ? argNumber(args, 1, 'bcd', ctx) : Math.ceil(digits.length / 2);
+      const length = args.length > 1 ? argInRange(args, 1, 'bcd', ctx, 'length', MAX_BYTES) : Math.ceil(digits.length / 2);
       return encodeBcdNumber(digits, length, 'bcd()');
     },
   },
   cn: {
     signature: 'cn(digits, bytes)',
     ...fixed(2),
-    call: (args, ctx) => encodeCn(argText(args, 0, 'cn', ctx), argNumber(args, 1, 'cn', ctx), 'cn()'),
+    call: (args, ctx) => encodeCn(argText(args, 0, 'cn', ctx), argInRange(args, 1, 'cn', ctx, 'length', MAX_BYTES), 'cn()'),
   },
   gbk: { signature: 'gbk("text")', ...fixed(1), call: (args, ctx) => encodeGbk(argText(args, 0, 'gbk', ctx)) },
   ascii: {
@@ -166,7 +174,7 @@ registerScriptFunctions({
   an: {
     signature: 'an("text", bytes)',
     ...fixed(2),
-    call: (args, ctx) => encodeAn(argText(args, 0, 'an', ctx), argNumber(args, 1, 'an', ctx), 'an()'),
+    call: (args, ctx) => encodeAn(argText(args, 0, 'an', ctx), argInRange(args, 1, 'an', ctx, 'length', MAX_BYTES), 'an()'),
   },
   amount: {
     signature: 'amount(fen | "yuan")',
@@ -199,7 +207,7 @@ registerScriptFunctions({
   random: {
     signature: 'random(bytes)',
     ...fixed(1),
-    call: (args, ctx) => ctx.random(argNumber(args, 0, 'random', ctx)),
+    call: (args, ctx) => ctx.random(argInRange(args, 0, 'random', ctx, 'length', MAX_BYTES)),
   },
   tlv: {
     signature: 'tlv(data, "6F/84")',

@@ -20,7 +20,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-describe('script number functions refuse values that do not fit', () => {
+describe('script functions refuse numbers that do not fit, and lengths out of range', () => {
   const cases: [string, string][] = [
     ['u8(256)', 'u8(): number 256 is out of range 0 to 255'],
     ['u16(65536)', 'u16(): number 65536 is out of range 0 to 65535'],
@@ -28,6 +28,12 @@ describe('script number functions refuse values that do not fit', () => {
     ['amount(99999999999)', 'amount(): amount in fen 99999999999 is out of range 0 to 4294967295'],
     ['amount("99999999999.00")', 'amount(): amount in fen 9999999999900 is out of range 0 to 4294967295'],
     ['n12(1000000000000)', 'n12(): amount in fen 1000000000000 is out of range 0 to 999999999999'],
+    // Lengths and counts: once internal errors (a huge allocation, a division by zero).
+    ['pad80(01, 0)', 'pad80(): block size 0 is out of range 1 to 255'],
+    ['random(100000000000)', 'random(): length 100000000000 is out of range 0 to 65535'],
+    ['bcd("12", 100000)', 'bcd(): length 100000 is out of range 0 to 65535'],
+    ['cn(1, 70000)', 'cn(): length 70000 is out of range 0 to 65535'],
+    ['an("x", 100000000000)', 'an(): length 100000000000 is out of range 0 to 65535'],
   ];
   for (const [call, message] of cases) {
     it(`${call} stops the run with exit 2 at file:line:column`, async () => {
