@@ -1,8 +1,8 @@
 // Issue 7: a 10,000-command script on the in-process emulator, against a bare transmit loop
 // sending the same commands to the same card. Target: the runner takes at most 1.5× the loop's time.
 
+import { EmulatorTransport, openCard } from '../emulator/index.js';
 import { parseHex } from '../src/bytes/hex.js';
-import { emulatorTarget } from '../src/cli/emulator-target.js';
 import { parseScript } from '../src/script/parser.js';
 import { TextReporter } from '../src/script/reporters/text-reporter.js';
 import { runScripts } from '../src/script/runner.js';
@@ -30,7 +30,7 @@ export default async function (): Promise<BenchRow[]> {
     .map((l) => parseHex(l.split('=>')[0]!));
   if (bytes.length !== COMMANDS) throw new Error(`bench script has ${bytes.length} commands`);
 
-  const transport = emulatorTarget();
+  const transport = new EmulatorTransport(openCard({ profile: 'default' }), 'sscard emulator (default)');
   let outputBytes = 0;
   const runOnce = async (withText: boolean): Promise<void> => {
     const reporters = withText ? [new TextReporter({ write: (t) => (outputBytes += t.length) })] : [];

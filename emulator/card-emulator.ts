@@ -52,6 +52,7 @@ export class CardEmulator implements VirtualCard {
   private readonly shaper = new ResponseShaper();
   private readonly atr: Uint8Array;
   private powered = false;
+  private readonly store: StateStore;
 
   constructor(options: CardEmulatorOptions) {
     const profile = options.profile;
@@ -61,6 +62,7 @@ export class CardEmulator implements VirtualCard {
     this.atr = this.answerToReset();
     const mf = buildFileSystem(profile.mf, { atr: fromHex(profile.atr), pinRetryLimit: profile.settings?.pinRetryLimit ?? 6 });
     const store = options.store ?? new MemoryStateStore();
+    this.store = store;
     const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
     this.context = new CardContext(profile, mf, this.cardInterface, store, random);
     for (const app of options.applications ?? []) this.applications.set(app.name, app);
@@ -97,6 +99,15 @@ export class CardEmulator implements VirtualCard {
     this.powered = false;
     this.context.resetVolatile();
     this.shaper.clear();
+  }
+
+  /**
+   * Powers the card off and gives up its state (a state file's lock is released, so another
+   * process or card may open it). The card answers 6581 to anything that would change it afterwards.
+   */
+  close(): void {
+    this.powerOff();
+    this.store.close?.();
   }
 
   /** Warm reset: same effect on the card as a cold one (volatile state lost, persistent kept). */

@@ -1,3 +1,5 @@
+import { SscardError } from '../src/errors.js';
+
 /**
  * Where the emulator reports what it could not answer normally. Messages never contain command
  * data (PINs, keys, cryptograms): only command headers and error descriptions.
@@ -12,7 +14,15 @@ export const stderrLogger: EmulatorLogger = {
     process.stderr.write(`sscard emulator: warning: ${message}\n`);
   },
   error(message, error) {
-    const detail = error instanceof Error ? `\n${error.stack ?? error.message}` : error === undefined ? '' : ` ${String(error)}`;
+    // Errors the emulator raises on purpose (a state file it cannot save) say all in their message.
+    const detail =
+      error instanceof SscardError
+        ? `: ${error.message}`
+        : error instanceof Error
+          ? `\n${error.stack ?? error.message}`
+          : error === undefined
+            ? ''
+            : ` ${String(error)}`;
     process.stderr.write(`sscard emulator: ${message}${detail}\n`);
   },
 };

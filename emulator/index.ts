@@ -19,5 +19,6 @@ export { fromPinBlock, PinObject, toPinBlock } from './pin-object.js';
 export { ProfileError } from './profile-error.js';
 export { loadProfile, parseProfile } from './profile-loader.js';
 export { DEFAULT_PROFILE_NAME, profileKeysPath, profilesDir, resolveProfilePath, shippedProfileNames } from './profile-paths.js';
-export { FileStateStore, MemoryStateStore, type StateStore } from './state-store.js';
+export { CardStateInUseError, DEFAULT_STATE_WAIT_MS } from './state-lock.js';
+export { FileStateStore, type FileStateStoreOptions, MemoryStateStore, type StateStore } from './state-store.js';
 export type { VirtualCard } from './virtual-card.js';

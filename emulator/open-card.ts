@@ -3,22 +3,29 @@ import { CardEmulator, type CardEmulatorOptions } from './card-emulator.js';
 import type { CardProfile } from './card-profile.js';
 import { loadProfile } from './profile-loader.js';
 import { resolveProfilePath } from './profile-paths.js';
-import { FileStateStore, MemoryStateStore } from './state-store.js';
+import { FileStateStore, MemoryStateStore, type StateStore } from './state-store.js';
 
 export interface OpenCardOptions extends Omit<CardEmulatorOptions, 'profile' | 'store'> {
   /** Path of a profile JSON file, the name of a shipped profile ("default", "ss-2.00"), or a profile already loaded. */
   profile: string | CardProfile;
   /** Path of the state file (created from the profile when missing); omitted: state in memory. */
   state?: string;
+  /** How long to wait for another process holding the state file, in ms (default 10 s). */
+  stateWaitMs?: number;
 }
 
 /** Profile + state file → a card ready to power on. */
 export function openCard(options: OpenCardOptions): CardEmulator {
-  const { profile, state, ...rest } = options;
-  return new CardEmulator({
-    applications: STANDARD_APPLICATIONS,
-    ...rest,
-    profile: typeof profile === 'string' ? loadProfile(resolveProfilePath(profile)) : profile,
-    store: state === undefined ? new MemoryStateStore() : new FileStateStore(state),
-  });
+  const { profile, state, stateWaitMs, ...rest } = options;
+  // The profile is loaded first: a bad profile is reported without touching the state file.
+  const loaded = typeof profile === 'string' ? loadProfile(resolveProfilePath(profile)) : profile;
+  const store: StateStore =
+    state === undefined ? new MemoryStateStore() : new FileStateStore(state, stateWaitMs === undefined ? {} : { waitMs: stateWaitMs });
+  try {
+    return new CardEmulator({ applications: STANDARD_APPLICATIONS, ...rest, profile: loaded, store });
+  } catch (error) {
+    // A state file that does not fit the profile: the lock is not kept for a card that never opened.
+    store.close?.();
+    throw error;
+  }
 }

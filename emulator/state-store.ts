@@ -1,7 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { SscardError } from '../src/errors.js';
 import { type CardStateData, CardStateError } from './card-state.js';
 import { crashPoint } from './crash-point.js';
+import { StateFileLock } from './state-lock.js';
 
 /** Where a card keeps its state between runs. */
 export interface StateStore {
@@ -11,6 +13,8 @@ export interface StateStore {
   load(): unknown;
   /** Must be durable when it returns: the card answers only afterwards. */
   save(data: CardStateData): void;
+  /** Gives the state up (a file store releases its lock); the store may not be saved to afterwards. */
+  close?(): void;
 }
 
 /** State in memory only: for tests and throw-away cards. */
@@ -30,14 +34,48 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
+export interface FileStateStoreOptions {
+  /** How long to wait for another owner of the file to finish, in ms (default 10 s). */
+  waitMs?: number;
+}
+
 /**
- * A JSON state file, replaced atomically: write a temp file in the same directory, fsync it,
- * rename it over the old one, fsync the directory. A crash leaves either the old or the new file.
+ * A JSON state file, owned by one store at a time and replaced atomically.
+ * Owner: `<file>.lock` (see StateFileLock), taken when the store is created, released by close()
+ * or when the process exits; a second owner waits up to `waitMs`, then gets CardStateInUseError.
+ * Writes: a temp file in the same directory, fsync it, rename it over the old one, fsync the
+ * directory. A crash leaves either the old or the new file, and maybe a temp file, which the next
+ * owner removes.
  */
 export class FileStateStore implements StateStore {
   readonly description: string;
-  constructor(readonly file: string) {
+  private readonly lock: StateFileLock;
+  private closed = false;
+
+  constructor(
+    readonly file: string,
+    options: FileStateStoreOptions = {},
+  ) {
     this.description = file;
+    if (file.trim() === '') throw new CardStateError(JSON.stringify(file), 'the state file path is empty');
+    const dir = dirname(file);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new CardStateError(file, `cannot create its directory: ${reason(error)}`);
+    }
+    try {
+      this.lock = StateFileLock.acquire(file, options.waitMs);
+    } catch (error) {
+      if (error instanceof SscardError) throw error;
+      throw new CardStateError(file, `cannot lock it: ${reason(error)}`);
+    }
+    removeStaleTempFiles(file);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.lock.release();
   }
 
   load(): unknown {
@@ -59,25 +97,58 @@ export class FileStateStore implements StateStore {
   }
 
   save(data: CardStateData): void {
-    const dir = dirname(this.file);
-    mkdirSync(dir, { recursive: true });
-    const temp = join(dir, `.${basename(this.file)}.${process.pid}.tmp`);
-    const fd = openSync(temp, 'w', 0o600);
+    if (this.closed) throw new CardStateError(this.file, 'the card was closed; open it again to change it');
+    const temp = join(dirname(this.file), `${tempPrefix(this.file)}${process.pid}.tmp`);
     try {
-      writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    crashPoint('state:temp-written');
-    try {
+      writeDurably(temp, `${JSON.stringify(data, null, 2)}\n`);
+      crashPoint('state:temp-written');
       renameSync(temp, this.file);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw error;
+      throw new CardStateError(this.file, `cannot save: ${reason(error)}`);
     }
-    syncDirectory(dir);
+    syncDirectory(dirname(this.file));
   }
+}
+
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tempPrefix(file: string): string {
+  return `.${basename(file)}.`;
+}
+
+/** Temp files of owners killed mid-write: only the lock holder writes them, so any left are stale. */
+function removeStaleTempFiles(file: string): void {
+  const prefix = tempPrefix(file);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp') && /^\d+$/.test(name.slice(prefix.length, -4))) {
+      rmSync(join(dirname(file), name), { force: true });
+    }
+  }
+}
+
+/** "permission denied" rather than "EACCES: permission denied, open '/x'": the path is already named. */
+function reason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && typeof e.message === 'string') {
+    const m = /^[A-Z]+: ([^,]+)/.exec(e.message);
+    return m ? `${m[1]} (${e.code})` : e.message;
+  }
+  return String(error);
 }
 
 function syncDirectory(dir: string): void {

@@ -15,6 +15,8 @@ export const ExitCode = {
   security: 5,
   /** A bug in sscard: please report it. */
   internal: 70,
+  /** Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  cancelled: 130,
 } as const;
 
 const CODE_TO_EXIT: Record<string, number> = {
@@ -31,6 +33,10 @@ const CODE_TO_EXIT: Record<string, number> = {
   EKEYSTORE: ExitCode.transport,
   ECHECK: ExitCode.checkFailed,
   EPROFILE: ExitCode.usage,
+  ESTATE: ExitCode.usage,
+  ESTATEINUSE: ExitCode.transport,
+  ECANCELLED: ExitCode.cancelled,
+  EINTERNAL: ExitCode.internal,
 };
 
 export function exitCodeFor(error: unknown): number {

@@ -1,3 +1,6 @@
+import { InputError } from '../errors.js';
+import { CancelledError } from './cancelled-error.js';
+
 /** Where a CLI command writes: injectable so tests run commands in-process and read the output. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -11,7 +14,18 @@ export interface CliIo {
   promptSecret?: (question: string) => Promise<string>;
 }
 
+let epipeHandled = false;
+
 export function processIo(): CliIo {
+  if (!epipeHandled) {
+    epipeHandled = true;
+    // `sscard sw --list | head -1`: the reader of our output went away. Stop quietly, as tools do
+    // on SIGPIPE, instead of an unhandled 'error' event with a stack trace.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -26,7 +40,11 @@ export function processIo(): CliIo {
   };
 }
 
-/** Reads a line from the terminal in raw mode, echoing nothing, so a PIN never shows on screen. */
+/**
+ * Reads a line from the terminal in raw mode, echoing nothing, so a PIN never shows on screen.
+ * Ctrl-C (or SIGINT) cancels: CancelledError, exit 130. Ctrl-D on an empty line is "no input":
+ * an InputError, exit 2.
+ */
 function promptWithoutEcho(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
@@ -38,6 +56,8 @@ function promptWithoutEcho(question: string): Promise<string> {
       stdin.setRawMode(false);
       stdin.pause();
       stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      process.off('SIGINT', onSigint);
       process.stderr.write('\n');
       if (error) reject(error);
       else resolve(value);
@@ -45,13 +65,25 @@ function promptWithoutEcho(question: string): Promise<string> {
     const onData = (chunk: Buffer) => {
       for (const ch of chunk.toString('utf8')) {
         if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new Error('cancelled'));
+        if (ch === '\u0003') return done(new CancelledError());
+        if (ch === '\u0004') {
+          if (value === '') return done(noInput(question));
+          continue;
+        }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }
     };
+    const onEnd = () => done(noInput(question));
+    const onSigint = () => done(new CancelledError());
     stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    process.on('SIGINT', onSigint);
   });
+}
+
+function noInput(question: string): InputError {
+  return new InputError('input', `no input at the prompt "${question.replace(/[:?]?\s*$/, '')}"`);
 }
 
 /** Collects output in memory; for tests. */

@@ -61,9 +61,11 @@ export interface RunTotals {
 export interface RunResult {
   scripts: ScriptResult[];
   totals: RunTotals;
-  /** True when every expectation held and no statement failed. */
+  /** True when every expectation held, no statement failed and the run was not cut short. */
   passed: boolean;
   durationMs: number;
+  /** Set when the run stopped early (the reader was lost): the scripts above are what ran. */
+  aborted?: { code: string; message: string };
 }
 
 /** What a reporter hears while a run goes on; every method is optional. */

@@ -76,6 +76,8 @@ class ScriptRunner {
   private bailed = false;
   private commands = 0;
   private syncRun = 0;
+  /** The script running now, so that a run cut short still reports the steps it finished. */
+  private partial: { script: Script; steps: StepResult[]; started: number; commandsBefore: number } | undefined;
   /** Set while a statement runs in t0-auto mode: the channel's exchanges go to reporters. */
   private current: { loc: SourceLocation; source: string | undefined; comments: string[] | undefined; sends: number } | undefined;
 
@@ -108,13 +110,33 @@ class ScriptRunner {
   async run(scripts: Script[]): Promise<RunResult> {
     const started = performance.now();
     for (const r of this.reporters) r.runStart?.(scripts);
-    this.scope.atr = await this.transport.connect();
     const results: ScriptResult[] = [];
-    for (let i = 0; i < scripts.length; i++) {
-      const script = scripts[i]!;
-      if (i > 0 && !this.bailed && this.selected(script).length > 0) this.scope.atr = await this.transport.reset('warm');
-      results.push(await this.runScript(script));
+    try {
+      this.scope.atr = await this.transport.connect();
+      for (let i = 0; i < scripts.length; i++) {
+        const script = scripts[i]!;
+        if (i > 0 && !this.bailed && this.selected(script).length > 0) this.scope.atr = await this.transport.reset('warm');
+        results.push(await this.runScript(script));
+      }
+    } catch (error) {
+      // The card went away (or sscard failed) midway: the reports still get what ran, then the
+      // error goes on to the caller (exit 3 for a lost reader).
+      if (this.partial !== undefined)
+        results.push(this.scriptResult(this.partial.script, this.partial.steps, this.partial.started, this.partial.commandsBefore));
+      const aborted = {
+        code: error instanceof SscardError ? error.code : 'EINTERNAL',
+        message: error instanceof Error ? error.message : String(error),
+      };
+      const result = this.finish(results, started, aborted);
+      for (const r of this.reporters) r.runEnd?.(result);
+      throw error;
     }
+    const result = this.finish(results, started, undefined);
+    for (const r of this.reporters) r.runEnd?.(result);
+    return result;
+  }
+
+  private finish(results: ScriptResult[], started: number, aborted: RunResult['aborted']): RunResult {
     const totals = { scripts: results.length, steps: 0, passed: 0, failed: 0, errors: 0, skipped: 0, commands: this.commands };
     for (const s of results) {
       for (const step of s.steps) {
@@ -125,14 +147,13 @@ class ScriptRunner {
         else totals.skipped++;
       }
     }
-    const result: RunResult = {
+    return {
       scripts: results,
       totals,
-      passed: totals.failed === 0 && totals.errors === 0,
+      passed: totals.failed === 0 && totals.errors === 0 && aborted === undefined,
       durationMs: performance.now() - started,
+      ...(aborted === undefined ? {} : { aborted }),
     };
-    for (const r of this.reporters) r.runEnd?.(result);
-    return result;
   }
 
   private selected(script: Script): Script['steps'] {
@@ -147,6 +168,7 @@ class ScriptRunner {
     for (const r of this.reporters) r.scriptStart?.(script);
     this.resetSession();
     const steps: StepResult[] = [];
+    this.partial = { script, steps, started, commandsBefore };
     const selected = new Set(this.selected(script));
     let skipReason: string | undefined = this.bailed
       ? 'an earlier step failed (--bail)'
@@ -193,14 +215,14 @@ class ScriptRunner {
       const outcome = await this.runSection(teardown, script.file, true);
       if (outcome.result.status !== 'passed') steps.push(outcome.result);
     }
-    const result: ScriptResult = {
-      file: script.file,
-      steps,
-      commands: this.commands - commandsBefore,
-      durationMs: performance.now() - started,
-    };
+    this.partial = undefined;
+    const result = this.scriptResult(script, steps, started, commandsBefore);
     for (const r of this.reporters) r.scriptEnd?.(result);
     return result;
+  }
+
+  private scriptResult(script: Script, steps: StepResult[], started: number, commandsBefore: number): ScriptResult {
+    return { file: script.file, steps, commands: this.commands - commandsBefore, durationMs: performance.now() - started };
   }
 
   private resetSession(): void {
@@ -262,14 +284,32 @@ class ScriptRunner {
     } catch (error) {
       if (error instanceof StepFailure) failure = error.info;
       else if (error instanceof ScriptExit) exited = true;
-      else if (error instanceof TransportError || error instanceof ScriptValueError) throw error;
+      else if (error instanceof TransportError) {
+        failure = { kind: 'error', loc: undefined, source: '', message: error.message, details: [] };
+        const result = this.sectionResult(section, file, failure, started, commandsBefore);
+        this.partial?.steps.push(result);
+        for (const r of this.reporters) r.stepEnd?.(result);
+        throw error;
+      } else if (error instanceof ScriptValueError) throw error;
       else if (error instanceof SscardError) {
         const loc = error instanceof ScriptRuntimeError ? error.location : undefined;
         const message = error instanceof ScriptRuntimeError ? error.detail : error.message;
         failure = { kind: 'error', loc, source: '', message, details: [] };
       } else throw error;
     }
-    const result: StepResult = {
+    const result = this.sectionResult(section, file, failure, started, commandsBefore);
+    if (announce || failure) for (const r of this.reporters) r.stepEnd?.(result);
+    return { result, exited };
+  }
+
+  private sectionResult(
+    section: Section,
+    file: string,
+    failure: FailureInfo | undefined,
+    started: number,
+    commandsBefore: number,
+  ): StepResult {
+    return {
       file,
       name: section.name,
       kind: section.kind,
@@ -279,8 +319,6 @@ class ScriptRunner {
       durationMs: performance.now() - started,
       failure,
     };
-    if (announce || failure) for (const r of this.reporters) r.stepEnd?.(result);
-    return { result, exited };
   }
 
   private async execute(body: Statement[]): Promise<void> {

@@ -33,11 +33,13 @@ describe('state file', () => {
     expect(send(card, '00D68C0002BEEF')).toBe('9000');
     expect(send(card, '0020000003000000')).toBe('63C5');
     expect(send(card, '805E010007000000FF111111')).toBe('63C4');
+    card.close();
 
     const again = openCard({ profile: TEST_PROFILE_PATH, state: stateFile, logger: memoryLogger() });
     send(again, SELECT_SSSE);
     expect(send(again, '00B08C0002')).toBe('BEEF9000');
     expect(send(again, '00200000')).toBe('63C4');
+    again.close();
     expect(readdirSync(join(dir, 'sub'))).toEqual(['card.json']);
   });
 
@@ -45,6 +47,7 @@ describe('state file', () => {
     const card = openCard({ profile: TEST_PROFILE_PATH, state: stateFile });
     send(card, SELECT_SSSE);
     expect(send(card, '805E010007123456FF246802')).toBe('9000');
+    card.close();
     const again = openCard({ profile: TEST_PROFILE_PATH, state: stateFile });
     send(again, SELECT_SSSE);
     expect(send(again, '0020000003246802')).toBe('9000');

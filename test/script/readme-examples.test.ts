@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { emulatorTarget } from '../../src/cli/emulator-target.js';
+import { EmulatorTransport, openCard } from '../../emulator/index.js';
 import { parseScript } from '../../src/script/parser.js';
 import { TextReporter } from '../../src/script/reporters/text-reporter.js';
 import { runScripts } from '../../src/script/runner.js';
@@ -30,7 +30,7 @@ async function runBlock(block: Block) {
   const script = parseScript(source, README, { readInclude: (p) => readFileSync(p, 'utf8') });
   const out: string[] = [];
   // The README's examples are written for the small test card.
-  const transport = emulatorTarget({ profile: 'test-minimal' });
+  const transport = new EmulatorTransport(openCard({ profile: 'test-minimal' }), 'sscard emulator (test-minimal)');
   try {
     const result = await runScripts([script], { transport, reporters: [new TextReporter({ write: (t) => out.push(t) })] });
     return { result, text: out.join('') };

@@ -73,6 +73,7 @@ describe('medical insurance (DF04)', () => {
     const state = join(mkdtempSync(join(tmpdir(), 'sscard-med-')), 'card.json');
     const first = await medicalOn('default', state);
     await first.medical.debit(5000, { terminalId: TERMINAL, keys: first.keys, when: at });
+    first.card.close();
     const second = await medicalOn('default', state);
     expect((await second.medical.readAccount()).balanceFen).toBe(523_800 - 5000);
   });

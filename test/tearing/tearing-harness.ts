@@ -70,8 +70,10 @@ export interface TornRun {
   answers: string[];
   /** A card restarted from the torn state (the state must load). */
   restarted: Interactive;
-  /** Temp files the crash left beside the state file. */
+  /** Temp files the crash left beside the state file (its lock file, whose pid is dead, aside). */
   leftovers: string[];
+  /** What is beside the state file once the restarted card holds it: stale temp files are gone. */
+  afterRestart: string[];
 }
 
 /** A card over a state file, driven in-process; records every command sent. */
@@ -158,15 +160,19 @@ export class TearingBench {
     );
     if (child.error) throw child.error;
     if (child.signal === null && child.status !== 0) throw new Error(`runner failed: ${child.stderr}`);
-    const leftovers = readdirSync(runDir).filter((f) => f !== 'card.state.json');
+    const beside = () => readdirSync(runDir).filter((f) => f !== 'card.state.json' && f !== 'card.state.json.lock');
+    const leftovers = beside();
+    const torn = readState(state);
+    const restarted = interactive(profile, state, c.contactless === true);
     return {
       old: readState(start),
       completed,
-      torn: readState(state),
+      torn,
       signal: child.signal,
       answers: child.stdout.trim().split('\n').filter(Boolean),
-      restarted: interactive(profile, state, c.contactless === true),
+      restarted,
       leftovers,
+      afterRestart: beside(),
     };
   }
 }

@@ -60,8 +60,10 @@ function tearAll(name: string, c: TearingCase, points: Record<string, Expect>, a
         if (expected === 'old') expect(r.torn).toEqual(r.old);
         else if (expected === 'completed') expect(r.torn).toEqual(r.completed);
         else expected(r);
-        // A temp file is left only when killed between writing it and the rename; it is ignored.
+        // A temp file is left only when killed between writing it and the rename; the next owner
+        // of the state (the restarted card, past the dead pid's lock) removes it.
         expect(r.leftovers.length).toBe(point === 'state:temp-written' ? 1 : 0);
+        expect(r.afterRestart).toEqual([]);
         after?.(r, point);
       });
     }

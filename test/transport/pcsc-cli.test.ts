@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { setEmulatorFactory } from '../../src/cli/commands/emulator-card.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
+import { setEmulatorFactory } from '../../src/cli/open-transport.js';
 import { FakeVirtualCard } from './fake-virtual-card.js';
 
 afterEach(() => setEmulatorFactory(undefined));
@@ -63,7 +63,7 @@ describe('sscard send --emulator', () => {
     const io = memoryIo();
     expect(await runCli(['send', '--emulator', '--json', '80CA000002'], io)).toBe(0);
     expect(JSON.parse(io.text())).toEqual({
-      reader: 'sscard emulator',
+      reader: 'sscard emulator (fake)',
       exchanges: [{ command: '80CA000002', response: '0001', sw: '9000', meaning: 'success' }],
     });
   });

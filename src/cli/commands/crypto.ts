@@ -4,8 +4,8 @@ import { parseHex, toHex } from '../../bytes/hex.js';
 import type * as CryptoLib from '../../crypto/index.js';
 import type { BlockPadding } from '../../crypto/padding.js';
 import { InputError } from '../../errors.js';
+import { CheckFailed } from '../check-failed.js';
 import { type CliContext, type RegisterCommand, writeJson } from '../cli-context.js';
-import { CheckFailed } from '../main.js';
 
 /** The SM2/SM3/SM4 code (and its WebAssembly arithmetic) loads when a crypto command runs, not at every start-up. */
 const cryptoLib = (): Promise<typeof CryptoLib> => import('../../crypto/index.js');

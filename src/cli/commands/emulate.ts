@@ -1,7 +1,8 @@
 import { VPCD_DEFAULT_PORT, VpcdBridge } from '../../../emulator/vpcd-bridge.js';
 import { InputError } from '../../errors.js';
 import type { RegisterCommand } from '../cli-context.js';
-import { type EmulatedCard, openEmulatedCard } from './emulator-card.js';
+import { type EmulatedCard, openEmulatedCard } from '../open-transport.js';
+import { checkOutputPath } from '../output-paths.js';
 import { waitForStop } from './wait-for-signal.js';
 
 interface EmulateOptions {
@@ -19,7 +20,7 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
     .command('emulate')
     .description("put the emulated card into vpcd's virtual reader, so every PC/SC program sees it; Ctrl-C stops and saves state")
     .option('--profile <profile>', 'card profile: a file or a name in emulator/profiles')
-    .option('--state <file>', "state file: the card's changes persist there")
+    .option('--state <file>', "state file: the card's changes persist there; held (locked) while emulating")
     .option(
       '--port <port>',
       `vpcd port on 127.0.0.1 (${VPCD_DEFAULT_PORT} is "Virtual PCD 00 00", +1 the next slot)`,
@@ -36,6 +37,12 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0))
         throw new InputError('for', `--for must be a positive number of seconds, got "${opts.for}"`);
+      for (const [what, file] of [
+        ['--state', opts.state],
+        ['--second-state', opts.secondState],
+      ] as const) {
+        if (file !== undefined) checkOutputPath(file, { what, existing: 'update' });
+      }
       const slots: Array<{ emulated: EmulatedCard; bridge: VpcdBridge; state?: string }> = [];
       const open = async (
         profile: string | undefined,

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { SscardError } from '../../errors.js';
 import type { CardTargetOptions } from '../card-target.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
+import { checkOutputPath } from '../output-paths.js';
 import { addKeysOption, addSocialSecurityOptions, type KeysOption, loadKeys, withSocialSecurity } from '../social-security-target.js';
 
 export const registerPhoto: RegisterCommand = (program, ctx) => {
@@ -16,6 +17,7 @@ export const registerPhoto: RegisterCommand = (program, ctx) => {
     ),
     'holding RKSSSE',
   ).action(async (opts: CardTargetOptions & KeysOption & { out: string; json?: boolean }) => {
+    checkOutputPath(opts.out, { what: '--out', existing: 'overwrite', ...(opts.state ? { inputs: [opts.state] } : {}) });
     await withSocialSecurity(opts, async (s, target) => {
       const photo = await s.readPhoto(await loadKeys(target, opts.keys));
       try {

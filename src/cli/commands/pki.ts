@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CardCertificate } from '../../applications/pki/pki-session.js';
 import { parseHex, toHex } from '../../bytes/hex.js';
 import { InputError } from '../../errors.js';
 import { addCardTargetOptions, type CardTargetOptions, withCardTarget } from '../card-target.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
+import { checkOutputDirectory, checkOutputPath, readInputFile } from '../output-paths.js';
 import { type PinOptions, readPins } from '../secret-input.js';
 
 type CertsOptions = CardTargetOptions & { json?: boolean; out?: string; ca?: string };
@@ -28,6 +29,7 @@ export const registerPki: RegisterCommand = (program, ctx) => {
     const { parseCertificate, verifyCertificate } = await import('../../applications/pki/pki-certificate.js');
     const { PkiSession } = await import('../../applications/pki/pki-session.js');
     const ca = opts.ca === undefined ? undefined : parseCertificate(readCertificateFile(opts.ca));
+    if (opts.out !== undefined) checkOutputDirectory(opts.out, '--out');
     const certs = await withCardTarget(opts, async (target) => (await PkiSession.open(target.channel)).readCertificates());
     const issuedByCa = (c: CardCertificate) => (ca === undefined ? undefined : verifyCertificate(c, ca));
     if (opts.out !== undefined) {
@@ -85,7 +87,14 @@ export const registerPki: RegisterCommand = (program, ctx) => {
   ).action(async (hex: string | undefined, opts: SignOptions) => {
     if ((hex === undefined) === (opts.file === undefined))
       throw new InputError('data', 'give the data to sign as hex or with --file, not both');
-    const data = opts.file !== undefined ? new Uint8Array(readFileSync(opts.file)) : parseHex(hex!);
+    const data = opts.file !== undefined ? new Uint8Array(readInputFile(opts.file, '--file')) : parseHex(hex!);
+    if (opts.out !== undefined) {
+      checkOutputPath(opts.out, {
+        what: '--out',
+        existing: 'overwrite',
+        inputs: [...(opts.file ? [opts.file] : []), ...(opts.state ? [opts.state] : [])],
+      });
+    }
     const [pin] = await readPins(ctx.io, opts, ['PKI user PIN']);
     const { PkiSession } = await import('../../applications/pki/pki-session.js');
     const sig = await withCardTarget(opts, async (target) => {
@@ -110,6 +119,6 @@ export const registerPki: RegisterCommand = (program, ctx) => {
 };
 
 function readCertificateFile(file: string): Uint8Array | string {
-  const bytes = readFileSync(file);
+  const bytes = readInputFile(file, '--ca');
   return bytes.includes('-----BEGIN CERTIFICATE-----') ? bytes.toString('utf8') : new Uint8Array(bytes);
 }

@@ -27,6 +27,7 @@ export class JsonReporter implements ScriptReporter {
       passed: result.passed,
       totals: result.totals,
       durationMs: round(result.durationMs),
+      ...(result.aborted ? { error: result.aborted } : {}),
       scripts: result.scripts.map((s) => ({
         file: s.file,
         commands: s.commands,

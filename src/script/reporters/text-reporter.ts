@@ -102,6 +102,7 @@ export class TextReporter implements ScriptReporter {
     if (t.failed) parts.push(`${t.failed} failed`);
     if (t.errors) parts.push(`${t.errors} error${t.errors === 1 ? '' : 's'}`);
     if (t.skipped) parts.push(`${t.skipped} skipped`);
+    if (result.aborted) this.out.line(`STOPPED: ${result.aborted.message}`);
     this.out.line(
       `${result.passed ? 'PASS' : 'FAIL'}: ${t.scripts} script${t.scripts === 1 ? '' : 's'}, ${parts.join(', ')}; ${t.commands} command${t.commands === 1 ? '' : 's'} in ${ms(result.durationMs)}`,
     );
