@@ -5,7 +5,9 @@ import { ResponseApdu, swHex } from '../apdu/response-apdu.js';
 import { decodeStatusWord } from '../apdu/status-words.js';
 import { concatBytes } from '../bytes/bytes.js';
 import { toSpacedHex } from '../bytes/hex.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CardTransport } from '../transport/card-transport.js';
+import { AsyncMutex } from './async-mutex.js';
 import { maskCommandForTrace } from './secret-masking.js';
 import type { TraceEvent, TraceListener } from './trace-event.js';
 
@@ -33,13 +35,30 @@ export interface TransmitOptions {
 const MAX_GET_RESPONSE_ROUNDS = 256;
 
 /**
+ * A transport that can also keep other applications off the card for a while (PC/SC
+ * SCardBeginTransaction / SCardEndTransaction). Optional: exclusive() calls it when present.
+ */
+interface TransactionHooks {
+  beginTransaction?(): Promise<void>;
+  endTransaction?(): Promise<void>;
+}
+
+/**
  * What sits between a session and a transport: T=0 response handling, command chaining, tracing,
- * and typed errors for status words the caller did not expect.
+ * typed errors for status words the caller did not expect, and ordering: an exchange (a command
+ * with its 61xx/6Cxx follow-ups, or a command chain) is never interleaved with another caller's,
+ * and exclusive() holds the card for a sequence of exchanges.
  */
 export class CardChannel {
   readonly transport: CardTransport;
   private readonly options: Required<Omit<CardChannelOptions, 'trace'>>;
   private readonly listeners: TraceListener[] = [];
+  /** Held by exclusive() sections and by each transmit outside one. */
+  private readonly session = new AsyncMutex();
+  /** Held by each exchange, also inside an exclusive section (whose own calls may overlap). */
+  private readonly exchanges = new AsyncMutex();
+  /** Set while code runs inside this channel's exclusive(): its calls do not queue behind it. */
+  private readonly inside = new AsyncLocalStorage<true>();
 
   constructor(transport: CardTransport, options: CardChannelOptions = {}) {
     this.transport = transport;
@@ -60,11 +79,38 @@ export class CardChannel {
     };
   }
 
+  /**
+   * Runs `body` with the card to itself: other callers' transmits and exclusive sections wait
+   * until it ends (in the order they came). Re-entrant: transmit() and exclusive() called from
+   * inside `body` run at once. Use it for sequences whose meaning depends on the card state the
+   * previous command left: SELECT then READ, GET CHALLENGE then the command MACed with it.
+   * When the transport has PC/SC-style transaction hooks, other processes are kept off too.
+   */
+  async exclusive<T>(body: () => Promise<T>): Promise<T> {
+    if (this.inside.getStore()) return body();
+    await this.session.lock();
+    const transport = this.transport as CardTransport & TransactionHooks;
+    try {
+      // The place where a transport's card-level transaction begins (PC/SC SCardBeginTransaction).
+      await transport.beginTransaction?.();
+      try {
+        return await this.inside.run(true, body);
+      } finally {
+        await transport.endTransaction?.();
+      }
+    } finally {
+      this.session.unlock();
+    }
+  }
+
   /** Sends a command and returns data and SW as the card finally gave them, whatever the SW. */
   async transmitRaw(command: CommandApdu | Uint8Array): Promise<ResponseApdu> {
     const apdu = command instanceof CommandApdu ? command : CommandApdu.decode(command);
-    if (this.options.chaining && apdu.data.length > this.options.chainBlockSize) return this.sendChained(apdu);
-    return this.exchange(apdu, false);
+    const whole = () =>
+      this.exchanges.run(() =>
+        this.options.chaining && apdu.data.length > this.options.chainBlockSize ? this.sendChained(apdu) : this.exchange(apdu, false),
+      );
+    return this.inside.getStore() ? whole() : this.session.run(whole);
   }
 
   /** Sends a command and returns its data; an unexpected status word throws ApduError or PinError. */

@@ -86,17 +86,20 @@ export class PbocSession {
    * card selects. None: ApplicationNotFoundError; a blocked one (6283): ApduError.
    */
   static async open(channel: CardChannel, options: PbocOpenOptions = {}): Promise<PbocSession> {
-    const contactless = options.contactless ?? (options.atr !== undefined && isContactlessAtr(options.atr));
-    const candidates =
-      options.aid !== undefined ? [{ aid: options.aid.toUpperCase() }] : (await listApplications(channel, contactless)).candidates;
-    for (const candidate of candidates) {
-      const r = await channel.transmitRaw(selectByName(aidBytes(candidate.aid)));
-      if (r.sw === 0x6a82) continue;
-      if (r.sw === 0x6283) throw new ApduError(r.sw, r.data, `the financial application ${candidate.aid} is blocked`);
-      if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, `selecting the financial application ${candidate.aid}`);
-      return new PbocSession(channel, { aid: candidate.aid, contactless, candidates, fci: r.data });
-    }
-    throw new ApplicationNotFoundError('PBOC financial (UnionPay)', 0x6a82);
+    // PSE/PPSE → READ RECORD… → SELECT: the directory and the selection belong together.
+    return channel.exclusive(async () => {
+      const contactless = options.contactless ?? (options.atr !== undefined && isContactlessAtr(options.atr));
+      const candidates =
+        options.aid !== undefined ? [{ aid: options.aid.toUpperCase() }] : (await listApplications(channel, contactless)).candidates;
+      for (const candidate of candidates) {
+        const r = await channel.transmitRaw(selectByName(aidBytes(candidate.aid)));
+        if (r.sw === 0x6a82) continue;
+        if (r.sw === 0x6283) throw new ApduError(r.sw, r.data, `the financial application ${candidate.aid} is blocked`);
+        if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, `selecting the financial application ${candidate.aid}`);
+        return new PbocSession(channel, { aid: candidate.aid, contactless, candidates, fci: r.data });
+      }
+      throw new ApplicationNotFoundError('PBOC financial (UnionPay)', 0x6a82);
+    });
   }
 
   /** Selects the ADF again: every transaction starts with a fresh selection. */
@@ -111,32 +114,35 @@ export class PbocSession {
    * counts in the ATC as on every terminal) and reads the AFL records.
    */
   async readCardInfo(options: { unmasked?: boolean } = {}): Promise<BankCardInfo> {
-    await this.reselect();
-    const ttq = this.contactless ? TTQ_FULL_PBOC : undefined;
-    const gpo = await this.getProcessingOptions(this.pdolData(0, { ...(ttq ? { ttq } : {}) }));
-    if (gpo.afl === undefined) throw new BadResponseError('GET PROCESSING OPTIONS answered without an AFL');
-    const data = await this.readAflRecords(gpo.afl);
-    const panBytes = data.get(TAG.pan) ?? data.get(TAG.track2);
-    if (panBytes === undefined) throw new BadResponseError('the card records hold no PAN (5A) or track 2 (57)');
-    const pan = panFromBcd(panBytes);
-    const expiry = data.get(TAG.expiry) ?? expiryFromTrack2(data.get(TAG.track2));
-    if (expiry === undefined) throw new BadResponseError('the card records hold no expiry date (5F24)');
-    const info: BankCardInfo = {
-      aid: this.aid,
-      pan: options.unmasked ? pan : maskPan(pan),
-      panMasked: !options.unmasked,
-      expiryDate: yymmdd(expiry),
-    };
-    if (this.label !== undefined) info.label = this.label;
-    const psn = data.get(TAG.panSequence);
-    if (psn !== undefined) info.panSequenceNumber = decodeBcdNumber(psn, 'PAN sequence number');
-    const effective = data.get(TAG.effective);
-    if (effective !== undefined) info.effectiveDate = yymmdd(effective);
-    const name = data.get(TAG.cardholderName);
-    if (name !== undefined) info.cardholderName = decodeAn(name).trim();
-    const country = data.get(0x5f28);
-    if (country !== undefined) info.issuerCountry = toHex(country);
-    return info;
+    // SELECT → GPO → READ RECORD…: one transaction on the application just selected.
+    return this.channel.exclusive(async () => {
+      await this.reselect();
+      const ttq = this.contactless ? TTQ_FULL_PBOC : undefined;
+      const gpo = await this.getProcessingOptions(this.pdolData(0, { ...(ttq ? { ttq } : {}) }));
+      if (gpo.afl === undefined) throw new BadResponseError('GET PROCESSING OPTIONS answered without an AFL');
+      const data = await this.readAflRecords(gpo.afl);
+      const panBytes = data.get(TAG.pan) ?? data.get(TAG.track2);
+      if (panBytes === undefined) throw new BadResponseError('the card records hold no PAN (5A) or track 2 (57)');
+      const pan = panFromBcd(panBytes);
+      const expiry = data.get(TAG.expiry) ?? expiryFromTrack2(data.get(TAG.track2));
+      if (expiry === undefined) throw new BadResponseError('the card records hold no expiry date (5F24)');
+      const info: BankCardInfo = {
+        aid: this.aid,
+        pan: options.unmasked ? pan : maskPan(pan),
+        panMasked: !options.unmasked,
+        expiryDate: yymmdd(expiry),
+      };
+      if (this.label !== undefined) info.label = this.label;
+      const psn = data.get(TAG.panSequence);
+      if (psn !== undefined) info.panSequenceNumber = decodeBcdNumber(psn, 'PAN sequence number');
+      const effective = data.get(TAG.effective);
+      if (effective !== undefined) info.effectiveDate = yymmdd(effective);
+      const name = data.get(TAG.cardholderName);
+      if (name !== undefined) info.cardholderName = decodeAn(name).trim();
+      const country = data.get(0x5f28);
+      if (country !== undefined) info.issuerCountry = toHex(country);
+      return info;
+    });
   }
 
   /** GET DATA 9F79: the electronic cash balance in fen. */
@@ -210,40 +216,43 @@ export class PbocSession {
    * (AAC, `declineReasons`); both are results, not errors. Amount 0 is sent as is (cards decline it).
    */
   async quickPay(amountFen: number, terminal: TerminalData = {}): Promise<QuickPayResult> {
-    if (!Number.isSafeInteger(amountFen) || amountFen < 0 || amountFen > MAX_AMOUNT_FEN) {
-      throw new InputError('amount', `amount must be a whole number of fen, 0..${MAX_AMOUNT_FEN}, got ${amountFen}`);
-    }
-    if (!this.contactless)
-      throw new InputError('interface', 'quickPay is the contactless qPBOC flow: open the session on the contactless interface');
-    await this.reselect();
-    const pdolData = this.pdolData(amountFen, { ...terminal, ttq: terminal.ttq ?? TTQ_QPBOC });
-    const gpo = await this.getProcessingOptions(pdolData);
-    const t = gpo.template;
-    const cryptogram = findTlv(t, TAG.cryptogram)?.value;
-    if (cryptogram === undefined)
-      throw new BadResponseError('the card did not answer the qPBOC GPO with a cryptogram (9F26): no qPBOC on this card');
-    const track2 = requireTag(t, TAG.track2, 'qPBOC answer');
-    const iad = findTlv(t, TAG.iad)?.value ?? new Uint8Array(0);
-    const cid = findTlv(t, TAG.cid)?.value[0] ?? 0x00;
-    const type = TYPE_OF_CID[cid & 0xc0] ?? 'AAC';
-    const psn = findTlv(t, TAG.panSequence)?.value;
-    const balance = findTlv(t, TAG.availableOfflineAmount)?.value;
-    const result: QuickPayResult = {
-      type,
-      cid,
-      approved: type === 'TC',
-      amountFen,
-      atc: bytesToUint(requireTag(t, TAG.atc, 'qPBOC answer')),
-      cryptogram,
-      iad,
-      aip: gpo.aip,
-      transactionData: pdolData,
-      pan: panFromBcd(track2),
-      panSequenceNumber: psn === undefined ? 0 : decodeBcdNumber(psn, 'PAN sequence number'),
-      declineReasons: type === 'TC' ? [] : declineReasons(iad),
-    };
-    if (balance !== undefined) result.balanceAfterFen = decodeBcdNumber(balance, 'available offline spending amount');
-    return result;
+    // SELECT → GPO → READ RECORD…: one transaction on the application just selected.
+    return this.channel.exclusive(async () => {
+      if (!Number.isSafeInteger(amountFen) || amountFen < 0 || amountFen > MAX_AMOUNT_FEN) {
+        throw new InputError('amount', `amount must be a whole number of fen, 0..${MAX_AMOUNT_FEN}, got ${amountFen}`);
+      }
+      if (!this.contactless)
+        throw new InputError('interface', 'quickPay is the contactless qPBOC flow: open the session on the contactless interface');
+      await this.reselect();
+      const pdolData = this.pdolData(amountFen, { ...terminal, ttq: terminal.ttq ?? TTQ_QPBOC });
+      const gpo = await this.getProcessingOptions(pdolData);
+      const t = gpo.template;
+      const cryptogram = findTlv(t, TAG.cryptogram)?.value;
+      if (cryptogram === undefined)
+        throw new BadResponseError('the card did not answer the qPBOC GPO with a cryptogram (9F26): no qPBOC on this card');
+      const track2 = requireTag(t, TAG.track2, 'qPBOC answer');
+      const iad = findTlv(t, TAG.iad)?.value ?? new Uint8Array(0);
+      const cid = findTlv(t, TAG.cid)?.value[0] ?? 0x00;
+      const type = TYPE_OF_CID[cid & 0xc0] ?? 'AAC';
+      const psn = findTlv(t, TAG.panSequence)?.value;
+      const balance = findTlv(t, TAG.availableOfflineAmount)?.value;
+      const result: QuickPayResult = {
+        type,
+        cid,
+        approved: type === 'TC',
+        amountFen,
+        atc: bytesToUint(requireTag(t, TAG.atc, 'qPBOC answer')),
+        cryptogram,
+        iad,
+        aip: gpo.aip,
+        transactionData: pdolData,
+        pan: panFromBcd(track2),
+        panSequenceNumber: psn === undefined ? 0 : decodeBcdNumber(psn, 'PAN sequence number'),
+        declineReasons: type === 'TC' ? [] : declineReasons(iad),
+      };
+      if (balance !== undefined) result.balanceAfterFen = decodeBcdNumber(balance, 'available offline spending amount');
+      return result;
+    });
   }
 
   /**
@@ -251,37 +260,40 @@ export class PbocSession {
    * GENERATE AC with CDOL1 data for `amountFen`. Returns the cryptogram with what an issuer needs.
    */
   async requestCryptogram(type: CryptogramType, amountFen: number, terminal: TerminalData = {}): Promise<ApplicationCryptogram> {
-    if (!Number.isSafeInteger(amountFen) || amountFen < 0 || amountFen > MAX_AMOUNT_FEN) {
-      throw new InputError('amount', `amount must be a whole number of fen, got ${amountFen}`);
-    }
-    await this.reselect();
-    const ttq = terminal.ttq ?? (this.contactless ? TTQ_FULL_PBOC : undefined);
-    const gpo = await this.getProcessingOptions(this.pdolData(amountFen, { ...terminal, ...(ttq ? { ttq } : {}) }));
-    if (gpo.afl === undefined) throw new BadResponseError('GET PROCESSING OPTIONS answered without an AFL');
-    const records = await this.readAflRecords(gpo.afl);
-    const cdol1 = records.get(TAG.cdol1);
-    if (cdol1 === undefined) throw new BadResponseError('the card records hold no CDOL1 (8C)');
-    const panBytes = records.get(TAG.pan) ?? records.get(TAG.track2);
-    if (panBytes === undefined) throw new BadResponseError('the card records hold no PAN');
-    const transactionData = buildDolData(parseDol(cdol1, 'CDOL1'), this.terminalValues(amountFen, terminal));
-    const answer = await this.channel.transmit(
-      new CommandApdu({ cla: 0x80, ins: INS.generateAc, p1: P1_OF[type], p2: 0x00, data: transactionData, le: 256 }),
-      { context: 'GENERATE AC' },
-    );
-    const t = responseTemplate(answer, 'GENERATE AC');
-    const cid = requireTag(t, TAG.cid, 'GENERATE AC')[0]!;
-    const psn = records.get(TAG.panSequence);
-    return {
-      type: TYPE_OF_CID[cid & 0xc0] ?? 'AAC',
-      cid,
-      atc: bytesToUint(requireTag(t, TAG.atc, 'GENERATE AC')),
-      cryptogram: requireTag(t, TAG.cryptogram, 'GENERATE AC'),
-      iad: findTlv(t, TAG.iad)?.value ?? new Uint8Array(0),
-      aip: gpo.aip,
-      transactionData,
-      pan: panFromBcd(panBytes),
-      panSequenceNumber: psn === undefined ? 0 : decodeBcdNumber(psn, 'PAN sequence number'),
-    };
+    // SELECT → GPO → GENERATE AC: one transaction on the application just selected.
+    return this.channel.exclusive(async () => {
+      if (!Number.isSafeInteger(amountFen) || amountFen < 0 || amountFen > MAX_AMOUNT_FEN) {
+        throw new InputError('amount', `amount must be a whole number of fen, got ${amountFen}`);
+      }
+      await this.reselect();
+      const ttq = terminal.ttq ?? (this.contactless ? TTQ_FULL_PBOC : undefined);
+      const gpo = await this.getProcessingOptions(this.pdolData(amountFen, { ...terminal, ...(ttq ? { ttq } : {}) }));
+      if (gpo.afl === undefined) throw new BadResponseError('GET PROCESSING OPTIONS answered without an AFL');
+      const records = await this.readAflRecords(gpo.afl);
+      const cdol1 = records.get(TAG.cdol1);
+      if (cdol1 === undefined) throw new BadResponseError('the card records hold no CDOL1 (8C)');
+      const panBytes = records.get(TAG.pan) ?? records.get(TAG.track2);
+      if (panBytes === undefined) throw new BadResponseError('the card records hold no PAN');
+      const transactionData = buildDolData(parseDol(cdol1, 'CDOL1'), this.terminalValues(amountFen, terminal));
+      const answer = await this.channel.transmit(
+        new CommandApdu({ cla: 0x80, ins: INS.generateAc, p1: P1_OF[type], p2: 0x00, data: transactionData, le: 256 }),
+        { context: 'GENERATE AC' },
+      );
+      const t = responseTemplate(answer, 'GENERATE AC');
+      const cid = requireTag(t, TAG.cid, 'GENERATE AC')[0]!;
+      const psn = records.get(TAG.panSequence);
+      return {
+        type: TYPE_OF_CID[cid & 0xc0] ?? 'AAC',
+        cid,
+        atc: bytesToUint(requireTag(t, TAG.atc, 'GENERATE AC')),
+        cryptogram: requireTag(t, TAG.cryptogram, 'GENERATE AC'),
+        iad: findTlv(t, TAG.iad)?.value ?? new Uint8Array(0),
+        aip: gpo.aip,
+        transactionData,
+        pan: panFromBcd(panBytes),
+        panSequenceNumber: psn === undefined ? 0 : decodeBcdNumber(psn, 'PAN sequence number'),
+      };
+    });
   }
 
   // --- internals -----------------------------------------------------------------------------------

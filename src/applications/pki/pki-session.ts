@@ -76,15 +76,18 @@ export class PkiSession {
    * A wrong PIN throws PinError with the tries left.
    */
   async verifyPin(pin: string, which: PkiPin = 'user'): Promise<void> {
-    encodePinBcd(pin); // digits, 4..16: an InputError that never repeats the PIN
-    const challenge = await this.channel.transmit(getChallenge(16), { context: 'GET CHALLENGE' });
-    if (challenge.length !== 16) throw new BadResponseError(`GET CHALLENGE returned ${challenge.length} bytes, expected 16`);
-    const proof = pinProof(pin, challenge);
-    try {
-      await this.channel.transmit(cmd.verifyPinProof(which, proof), { context: `verifying the PKI ${which} PIN` });
-    } finally {
-      proof.fill(0);
-    }
+    // GET CHALLENGE → proof: the card checks the proof against the challenge it just gave.
+    return this.channel.exclusive(async () => {
+      encodePinBcd(pin); // digits, 4..16: an InputError that never repeats the PIN
+      const challenge = await this.channel.transmit(getChallenge(16), { context: 'GET CHALLENGE' });
+      if (challenge.length !== 16) throw new BadResponseError(`GET CHALLENGE returned ${challenge.length} bytes, expected 16`);
+      const proof = pinProof(pin, challenge);
+      try {
+        await this.channel.transmit(cmd.verifyPinProof(which, proof), { context: `verifying the PKI ${which} PIN` });
+      } finally {
+        proof.fill(0);
+      }
+    });
   }
 
   /** Tries left of a PIN, asked without spending one; 0 when blocked. */
@@ -117,21 +120,24 @@ export class PkiSession {
 
   /** The raw DER of a certificate EF: its length comes from the DER header, the padding is not read. */
   async readCertificateDer(role: PkiKeyRole): Promise<Uint8Array | undefined> {
-    const fileId = PKI_KEYS[role].certFid;
-    const context = `reading the ${role} certificate (EF ${fid(fileId)})`;
-    await this.channel.transmit(selectByFid(fileId, 0x02), { context });
-    const head = await this.channel.transmit(readBinary(0, 4), { context });
-    const total = derTotalLength(head);
-    if (total === undefined) return undefined;
-    const der = new Uint8Array(total);
-    der.set(head.subarray(0, Math.min(head.length, total)));
-    for (let offset = head.length; offset < total; ) {
-      const part = await this.channel.transmit(readBinary(offset, Math.min(READ_CHUNK, total - offset)), { context });
-      if (part.length === 0) throw new BadResponseError(`${context}: the card returned no data at offset ${offset}`);
-      der.set(part.subarray(0, total - offset), offset);
-      offset += part.length;
-    }
-    return der;
+    // SELECT → READ BINARY…: the reads go to the file just selected.
+    return this.channel.exclusive(async () => {
+      const fileId = PKI_KEYS[role].certFid;
+      const context = `reading the ${role} certificate (EF ${fid(fileId)})`;
+      await this.channel.transmit(selectByFid(fileId, 0x02), { context });
+      const head = await this.channel.transmit(readBinary(0, 4), { context });
+      const total = derTotalLength(head);
+      if (total === undefined) return undefined;
+      const der = new Uint8Array(total);
+      der.set(head.subarray(0, Math.min(head.length, total)));
+      for (let offset = head.length; offset < total; ) {
+        const part = await this.channel.transmit(readBinary(offset, Math.min(READ_CHUNK, total - offset)), { context });
+        if (part.length === 0) throw new BadResponseError(`${context}: the card returned no data at offset ${offset}`);
+        der.set(part.subarray(0, total - offset), offset);
+        offset += part.length;
+      }
+      return der;
+    });
   }
 
   /**
@@ -139,17 +145,20 @@ export class PkiSession {
    * certify the card's current public key of that role, so a stale one is never written.
    */
   async writeCertificate(role: PkiKeyRole, certificate: Uint8Array | string): Promise<void> {
-    const cert = parseCertificate(certificate);
-    const publicKey = await this.exportPublicKey(role);
-    if (cert.publicKey !== toHex(publicKey)) {
-      throw new InputError('certificate', `the certificate does not certify the card's ${role} public key`);
-    }
-    const fileId = PKI_KEYS[role].certFid;
-    const context = `writing the ${role} certificate (EF ${fid(fileId)})`;
-    await this.channel.transmit(selectByFid(fileId, 0x02), { context });
-    for (let offset = 0; offset < cert.der.length; offset += WRITE_CHUNK) {
-      await this.channel.transmit(cmd.updateBinary(offset, cert.der.subarray(offset, offset + WRITE_CHUNK)), { context });
-    }
+    // SELECT → UPDATE BINARY…: the writes go to the file just selected.
+    return this.channel.exclusive(async () => {
+      const cert = parseCertificate(certificate);
+      const publicKey = await this.exportPublicKey(role);
+      if (cert.publicKey !== toHex(publicKey)) {
+        throw new InputError('certificate', `the certificate does not certify the card's ${role} public key`);
+      }
+      const fileId = PKI_KEYS[role].certFid;
+      const context = `writing the ${role} certificate (EF ${fid(fileId)})`;
+      await this.channel.transmit(selectByFid(fileId, 0x02), { context });
+      for (let offset = 0; offset < cert.der.length; offset += WRITE_CHUNK) {
+        await this.channel.transmit(cmd.updateBinary(offset, cert.der.subarray(offset, offset + WRITE_CHUNK)), { context });
+      }
+    });
   }
 
   // --- keys ----------------------------------------------------------------------------------------

@@ -101,55 +101,58 @@ export class TransportPurseSession {
    * check the TAC. A load past the 1000-yuan limit is refused by the card (6A80) before any MAC.
    */
   async load(amountFen: number, terminal: PurseTerminal, keys: ApplicationKeyProvider): Promise<PurseLoadResult> {
-    checkAmountFen(amountFen);
-    const { terminalId, keyIndex } = checkTerminal(terminal);
-    const { asn8, factors } = await this.factors();
-    const init = await this.channel.transmit(
-      new CommandApdu({
-        cla: 0x80,
-        ins: PURSE_INS.initialize,
-        p1: INIT_P1.load,
-        p2: P2_EP,
-        data: concatBytes(Uint8Array.of(keyIndex), uintToBytes(amountFen, 4), terminalId),
-        le: 0x10,
-      }),
-      { context: 'INITIALIZE FOR LOAD' },
-    );
-    if (init.length !== 16) throw new BadResponseError(`INITIALIZE FOR LOAD returned ${init.length} bytes, expected 16`);
-    const balance = bytesToUint(init.subarray(0, 4));
-    const onlineAtc = bytesToUint(init.subarray(4, 6));
-    const keyVersion = init[6]!;
-    const algorithm = await this.algorithmOf(init[7]!, keys, 'load', keyIndex);
-    const random = init.slice(8, 12);
-    const sessionKey = await loadSessionKey(keys, keyIndex, asn8, random, onlineAtc, algorithm);
-    try {
-      const txn = { amount: amountFen, transactionType: TRANSACTION_TYPE.epLoad, terminalId };
-      if (!constantTimeEqual(init.subarray(12, 16), epurseLoadMac1({ ...txn, sessionKey, balance }))) {
-        throw new SecurityError('the card answered a wrong MAC1 to INITIALIZE FOR LOAD: not loading (wrong keys or not a genuine card)');
-      }
-      const { date, time } = bcdDateTime(terminal.at ?? new Date());
-      const mac2 = epurseLoadMac2({ ...txn, sessionKey, date, time });
-      const tac = await this.channel.transmit(
-        new CommandApdu({ cla: 0x80, ins: PURSE_INS.creditForLoad, p1: 0, p2: 0, data: concatBytes(date, time, mac2), le: 4 }),
-        { context: 'CREDIT FOR LOAD' },
+    // INITIALIZE → CREDIT: the session key and MAC2 belong to this INITIALIZE; no other command between.
+    return this.channel.exclusive(async () => {
+      checkAmountFen(amountFen);
+      const { terminalId, keyIndex } = checkTerminal(terminal);
+      const { asn8, factors } = await this.factors();
+      const init = await this.channel.transmit(
+        new CommandApdu({
+          cla: 0x80,
+          ins: PURSE_INS.initialize,
+          p1: INIT_P1.load,
+          p2: P2_EP,
+          data: concatBytes(Uint8Array.of(keyIndex), uintToBytes(amountFen, 4), terminalId),
+          le: 0x10,
+        }),
+        { context: 'INITIALIZE FOR LOAD' },
       );
-      if (tac.length !== 4) throw new BadResponseError(`CREDIT FOR LOAD returned ${tac.length} bytes, expected 4`);
-      const newBalance = balance + amountFen;
-      const tacData = concatBytes(uintToBytes(newBalance, 4), uintToBytes(onlineAtc, 2), txnBytes(txn), date, time);
-      const tacVerified = await this.checkTac(keys, keyIndex, factors, tacData, tac, 'load');
-      return {
-        balanceBeforeFen: balance,
-        balanceAfterFen: newBalance,
-        amountFen,
-        onlineAtc,
-        algorithm,
-        keyVersion,
-        tac: toHex(tac),
-        tacVerified,
-      };
-    } finally {
-      wipe(sessionKey);
-    }
+      if (init.length !== 16) throw new BadResponseError(`INITIALIZE FOR LOAD returned ${init.length} bytes, expected 16`);
+      const balance = bytesToUint(init.subarray(0, 4));
+      const onlineAtc = bytesToUint(init.subarray(4, 6));
+      const keyVersion = init[6]!;
+      const algorithm = await this.algorithmOf(init[7]!, keys, 'load', keyIndex);
+      const random = init.slice(8, 12);
+      const sessionKey = await loadSessionKey(keys, keyIndex, asn8, random, onlineAtc, algorithm);
+      try {
+        const txn = { amount: amountFen, transactionType: TRANSACTION_TYPE.epLoad, terminalId };
+        if (!constantTimeEqual(init.subarray(12, 16), epurseLoadMac1({ ...txn, sessionKey, balance }))) {
+          throw new SecurityError('the card answered a wrong MAC1 to INITIALIZE FOR LOAD: not loading (wrong keys or not a genuine card)');
+        }
+        const { date, time } = bcdDateTime(terminal.at ?? new Date());
+        const mac2 = epurseLoadMac2({ ...txn, sessionKey, date, time });
+        const tac = await this.channel.transmit(
+          new CommandApdu({ cla: 0x80, ins: PURSE_INS.creditForLoad, p1: 0, p2: 0, data: concatBytes(date, time, mac2), le: 4 }),
+          { context: 'CREDIT FOR LOAD' },
+        );
+        if (tac.length !== 4) throw new BadResponseError(`CREDIT FOR LOAD returned ${tac.length} bytes, expected 4`);
+        const newBalance = balance + amountFen;
+        const tacData = concatBytes(uintToBytes(newBalance, 4), uintToBytes(onlineAtc, 2), txnBytes(txn), date, time);
+        const tacVerified = await this.checkTac(keys, keyIndex, factors, tacData, tac, 'load');
+        return {
+          balanceBeforeFen: balance,
+          balanceAfterFen: newBalance,
+          amountFen,
+          onlineAtc,
+          algorithm,
+          keyVersion,
+          tac: toHex(tac),
+          tacVerified,
+        };
+      } finally {
+        wipe(sessionKey);
+      }
+    });
   }
 
   /**
@@ -163,74 +166,77 @@ export class TransportPurseSession {
     keys: ApplicationKeyProvider,
     compound?: CompoundPurchase,
   ): Promise<PursePurchaseResult> {
-    if (compound === undefined) checkAmountFen(amountFen);
-    else if (!Number.isSafeInteger(amountFen) || amountFen < 0)
-      throw new InputError('amount', `amount must be a whole number of fen, got ${amountFen}`);
-    const { terminalId, keyIndex } = checkTerminal(terminal);
-    const seq = terminal.transactionSeq ?? 1;
-    if (!Number.isInteger(seq) || seq < 0 || seq > 0xffffffff)
-      throw new InputError('transactionSeq', 'the terminal sequence is 0..4294967295');
-    const { asn8, factors } = await this.factors();
-    const transactionType = compound ? TRANSACTION_TYPE.compoundPurchase : TRANSACTION_TYPE.epPurchase;
-    const init = await this.channel.transmit(
-      new CommandApdu({
-        cla: 0x80,
-        ins: PURSE_INS.initialize,
-        p1: compound ? INIT_P1.compoundPurchase : INIT_P1.purchase,
-        p2: P2_EP,
-        data: concatBytes(Uint8Array.of(keyIndex), uintToBytes(amountFen, 4), terminalId),
-        le: 0x0f,
-      }),
-      { context: 'INITIALIZE FOR PURCHASE' },
-    );
-    if (init.length !== 15) throw new BadResponseError(`INITIALIZE FOR PURCHASE returned ${init.length} bytes, expected 15`);
-    const balance = bytesToUint(init.subarray(0, 4));
-    const offlineAtc = bytesToUint(init.subarray(4, 6));
-    const keyVersion = init[9]!;
-    const algorithm = await this.algorithmOf(init[10]!, keys, 'purchase', keyIndex);
-    const random = init.slice(11, 15);
-    const at = terminal.at ?? new Date();
-    const { date, time } = bcdDateTime(at);
-    if (compound)
-      await this.cacheCompoundRecords(compound, { offlineAtc, amountFen, terminalId, date, time, balanceAfterFen: balance - amountFen });
-    const sessionKey = await purchaseSessionKey(keys, keyIndex, asn8, random, offlineAtc, seq, algorithm);
-    try {
-      const txn = { amount: amountFen, transactionType, terminalId };
-      const mac1 = epursePurchaseMac1({ ...txn, sessionKey, date, time });
-      const answer = await this.channel.transmit(
+    // INITIALIZE → (cache) → DEBIT: the session key and MAC1 belong to this INITIALIZE; no other command between.
+    return this.channel.exclusive(async () => {
+      if (compound === undefined) checkAmountFen(amountFen);
+      else if (!Number.isSafeInteger(amountFen) || amountFen < 0)
+        throw new InputError('amount', `amount must be a whole number of fen, got ${amountFen}`);
+      const { terminalId, keyIndex } = checkTerminal(terminal);
+      const seq = terminal.transactionSeq ?? 1;
+      if (!Number.isInteger(seq) || seq < 0 || seq > 0xffffffff)
+        throw new InputError('transactionSeq', 'the terminal sequence is 0..4294967295');
+      const { asn8, factors } = await this.factors();
+      const transactionType = compound ? TRANSACTION_TYPE.compoundPurchase : TRANSACTION_TYPE.epPurchase;
+      const init = await this.channel.transmit(
         new CommandApdu({
           cla: 0x80,
-          ins: PURSE_INS.debitForPurchase,
-          p1: 0x01,
-          p2: 0x00,
-          data: concatBytes(uintToBytes(seq, 4), date, time, mac1),
-          le: 8,
+          ins: PURSE_INS.initialize,
+          p1: compound ? INIT_P1.compoundPurchase : INIT_P1.purchase,
+          p2: P2_EP,
+          data: concatBytes(Uint8Array.of(keyIndex), uintToBytes(amountFen, 4), terminalId),
+          le: 0x0f,
         }),
-        { context: 'DEBIT FOR PURCHASE' },
+        { context: 'INITIALIZE FOR PURCHASE' },
       );
-      if (answer.length !== 8) throw new BadResponseError(`DEBIT FOR PURCHASE returned ${answer.length} bytes, expected 8`);
-      const tac = answer.subarray(0, 4);
-      const mac2 = answer.subarray(4, 8);
-      if (!constantTimeEqual(mac2, epursePurchaseMac2({ sessionKey, amount: amountFen }))) {
-        throw new SecurityError('the card answered a wrong MAC2 to DEBIT FOR PURCHASE (the debit may have happened: keep the record)');
+      if (init.length !== 15) throw new BadResponseError(`INITIALIZE FOR PURCHASE returned ${init.length} bytes, expected 15`);
+      const balance = bytesToUint(init.subarray(0, 4));
+      const offlineAtc = bytesToUint(init.subarray(4, 6));
+      const keyVersion = init[9]!;
+      const algorithm = await this.algorithmOf(init[10]!, keys, 'purchase', keyIndex);
+      const random = init.slice(11, 15);
+      const at = terminal.at ?? new Date();
+      const { date, time } = bcdDateTime(at);
+      if (compound)
+        await this.cacheCompoundRecords(compound, { offlineAtc, amountFen, terminalId, date, time, balanceAfterFen: balance - amountFen });
+      const sessionKey = await purchaseSessionKey(keys, keyIndex, asn8, random, offlineAtc, seq, algorithm);
+      try {
+        const txn = { amount: amountFen, transactionType, terminalId };
+        const mac1 = epursePurchaseMac1({ ...txn, sessionKey, date, time });
+        const answer = await this.channel.transmit(
+          new CommandApdu({
+            cla: 0x80,
+            ins: PURSE_INS.debitForPurchase,
+            p1: 0x01,
+            p2: 0x00,
+            data: concatBytes(uintToBytes(seq, 4), date, time, mac1),
+            le: 8,
+          }),
+          { context: 'DEBIT FOR PURCHASE' },
+        );
+        if (answer.length !== 8) throw new BadResponseError(`DEBIT FOR PURCHASE returned ${answer.length} bytes, expected 8`);
+        const tac = answer.subarray(0, 4);
+        const mac2 = answer.subarray(4, 8);
+        if (!constantTimeEqual(mac2, epursePurchaseMac2({ sessionKey, amount: amountFen }))) {
+          throw new SecurityError('the card answered a wrong MAC2 to DEBIT FOR PURCHASE (the debit may have happened: keep the record)');
+        }
+        const tacData = concatBytes(txnBytes(txn), uintToBytes(seq, 4), date, time);
+        const tacVerified = await this.checkTac(keys, keyIndex, factors, tacData, tac, 'purchase');
+        return {
+          balanceBeforeFen: balance,
+          balanceAfterFen: balance - amountFen,
+          amountFen,
+          offlineAtc,
+          algorithm,
+          keyVersion,
+          tac: toHex(tac),
+          mac2: toHex(mac2),
+          tacVerified,
+          compound: compound !== undefined,
+        };
+      } finally {
+        wipe(sessionKey);
       }
-      const tacData = concatBytes(txnBytes(txn), uintToBytes(seq, 4), date, time);
-      const tacVerified = await this.checkTac(keys, keyIndex, factors, tacData, tac, 'purchase');
-      return {
-        balanceBeforeFen: balance,
-        balanceAfterFen: balance - amountFen,
-        amountFen,
-        offlineAtc,
-        algorithm,
-        keyVersion,
-        tac: toHex(tac),
-        mac2: toHex(mac2),
-        tacVerified,
-        compound: compound !== undefined,
-      };
-    } finally {
-      wipe(sessionKey);
-    }
+    });
   }
 
   private async cacheCompoundRecords(
