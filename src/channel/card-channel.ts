@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BadResponseError, errorForStatus } from '../apdu/apdu-error.js';
 import { CommandApdu } from '../apdu/command-apdu.js';
 import { describeCommand } from '../apdu/command-names.js';
@@ -5,7 +6,6 @@ import { ResponseApdu, swHex } from '../apdu/response-apdu.js';
 import { decodeStatusWord } from '../apdu/status-words.js';
 import { concatBytes } from '../bytes/bytes.js';
 import { toSpacedHex } from '../bytes/hex.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CardTransport } from '../transport/card-transport.js';
 import { AsyncMutex } from './async-mutex.js';
 import { maskCommandForTrace } from './secret-masking.js';
