@@ -39,7 +39,7 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
     if (!opts.yes) {
       if (!ctx.io.promptSecret)
         throw new SscardError('EINPUT', `debiting ${formatYuan(amountFen)} yuan needs --yes (no terminal to confirm on)`);
-      const answer = await ctx.io.promptSecret(`debit ${formatYuan(amountFen)} yuan? type yes`);
+      const answer = await ctx.io.promptSecret(`debit ${formatYuan(amountFen)} yuan? type yes: `);
       if (answer.trim().toLowerCase() !== 'yes') throw new SscardError('EINPUT', 'debit not confirmed; nothing was sent');
     }
     const [pin] = await readPins(ctx.io, opts, ['PIN']);
