@@ -2,4 +2,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type JobParams, runJob } from './run-job.js';
 
-await runJob(workerData as JobParams, (events) => parentPort!.postMessage(events));
+await runJob(workerData as JobParams, (events, transfer) => parentPort!.postMessage(events, transfer));

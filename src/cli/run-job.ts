@@ -5,6 +5,7 @@ import { parseScript } from '../script/parser.js';
 import type { ExchangeEvent, RunResult, ScriptReporter, ScriptResult, StepResult } from '../script/reporter.js';
 import { runScripts } from '../script/runner.js';
 import type { SourceLocation } from '../script/script-errors.js';
+import { ExchangeBatch, type PackedExchanges } from './exchange-batch.js';
 import { type CardTargetSpec, openTransport } from './open-transport.js';
 
 /** One job of `sscard run --jobs N`: some of the scripts, on a card of its own. */
@@ -24,7 +25,7 @@ export interface JobParams {
 export type JobEvent =
   | { kind: 'scriptStart'; index: number }
   | { kind: 'sectionStart'; args: [kind: 'setup' | 'step' | 'teardown', name: string, loc: SourceLocation, comments: string[]] }
-  | { kind: 'exchange'; event: ExchangeEvent }
+  | { kind: 'exchanges'; packed: PackedExchanges }
   | { kind: 'reset'; atr: Uint8Array; reset: 'warm' | 'cold'; loc: SourceLocation }
   | { kind: 'print'; text: string; loc: SourceLocation }
   | { kind: 'stepEnd'; id: number; result: StepResult }
@@ -33,19 +34,37 @@ export type JobEvent =
   | { kind: 'failed'; code: string; message: string };
 
 // Events go to the main thread in batches: one message per exchange would cost more than the exchange.
-const BATCH = 512;
+const BATCH = 2048;
 
-/** Runs a job's scripts and hands its events to `emit` in batches; never throws. */
-export async function runJob(job: JobParams, emit: (events: JobEvent[]) => void): Promise<void> {
+/** Runs a job's scripts and hands its events to `emit` (with the buffers to transfer) in batches; never throws. */
+export async function runJob(job: JobParams, emit: (events: JobEvent[], transfer: ArrayBuffer[]) => void): Promise<void> {
   let pending: JobEvent[] = [];
-  const push = (e: JobEvent) => {
-    pending.push(e);
-    if (pending.length >= BATCH) flush();
+  let transfer: ArrayBuffer[] = [];
+  let exchanges: ExchangeBatch | undefined;
+  const closeExchanges = () => {
+    if (exchanges === undefined) return;
+    const { packed, transfer: buffers } = exchanges.pack();
+    pending.push({ kind: 'exchanges', packed });
+    transfer.push(...buffers);
+    exchanges = undefined;
   };
   const flush = () => {
+    closeExchanges();
     if (pending.length === 0) return;
-    emit(pending);
+    emit(pending, transfer);
     pending = [];
+    transfer = [];
+  };
+  const push = (e: JobEvent | ExchangeEvent) => {
+    if ('command' in e) {
+      exchanges ??= new ExchangeBatch();
+      exchanges.add(e);
+      if (exchanges.size >= BATCH) flush();
+      return;
+    }
+    closeExchanges();
+    pending.push(e);
+    if (pending.length >= BATCH) flush();
   };
   let scripts: Script[];
   let opened: Awaited<ReturnType<typeof openTransport>> | undefined;
@@ -97,7 +116,7 @@ class ForwardingReporter implements ScriptReporter {
   constructor(
     private readonly job: JobParams,
     private readonly scripts: Script[],
-    private readonly push: (e: JobEvent) => void,
+    private readonly push: (e: JobEvent | ExchangeEvent) => void,
   ) {}
 
   private idOf(step: StepResult): number {
@@ -117,7 +136,7 @@ class ForwardingReporter implements ScriptReporter {
     this.push({ kind: 'sectionStart', args: [kind, name, loc, comments] });
   }
   exchange(event: ExchangeEvent): void {
-    this.push({ kind: 'exchange', event });
+    this.push(event);
   }
   reset(atr: Uint8Array, reset: 'warm' | 'cold', loc: SourceLocation): void {
     this.push({ kind: 'reset', atr, reset, loc });

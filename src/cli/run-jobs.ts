@@ -3,6 +3,7 @@ import { SscardError } from '../errors.js';
 import type { Script } from '../script/ast.js';
 import type { RunResult, ScriptReporter, ScriptResult, StepResult } from '../script/reporter.js';
 import type { CardTargetSpec } from './open-transport.js';
+import { unpackExchanges } from './exchange-batch.js';
 import { type JobEvent, type JobParams, runJob } from './run-job.js';
 
 export interface JobsRun {
@@ -114,15 +115,17 @@ function replayScript(script: Script, slot: ScriptSlot, canonical: Map<string, S
   const key = (id: number) => `${slot.job}:${id}`;
   for (const r of reporters) r.scriptStart?.(script);
   for (const e of slot.events) {
-    for (const r of reporters) {
-      if (e.kind === 'sectionStart') r.sectionStart?.(...e.args);
-      else if (e.kind === 'exchange') r.exchange?.(e.event);
-      else if (e.kind === 'reset') r.reset?.(e.atr, e.reset, e.loc);
-      else if (e.kind === 'print') r.print?.(e.text, e.loc);
-    }
-    if (e.kind === 'stepEnd') {
+    if (e.kind === 'exchanges') {
+      for (const x of unpackExchanges(e.packed)) for (const r of reporters) r.exchange?.(x);
+    } else if (e.kind === 'stepEnd') {
       canonical.set(key(e.id), e.result);
       for (const r of reporters) r.stepEnd?.(e.result);
+    } else {
+      for (const r of reporters) {
+        if (e.kind === 'sectionStart') r.sectionStart?.(...e.args);
+        else if (e.kind === 'reset') r.reset?.(e.atr, e.reset, e.loc);
+        else if (e.kind === 'print') r.print?.(e.text, e.loc);
+      }
     }
   }
   const result = slot.result!;
