@@ -21,7 +21,8 @@ function signScript(): string {
     '00 A4 04 00 0C 504B492EC9E7BBE1B1A3D5CF => * 9000',
     '00 A4 04 00 0C 53532E434552542E41444631 => * 9000',
     '00 84 00 00 10 => 9000',
-    '00 20 01 81 10 ${sm4_ecb(pin_proof_key(123456), resp)} => 9000',
+    // A script expression, not a template string.
+    '00 20 01 81 10 $' + '{sm4_ecb(pin_proof_key(123456), resp)} => 9000',
     `repeat ${SIGNATURES}`,
     `80 2A 9E 01 20 ${'00112233445566778899AABBCCDDEEFF'.repeat(2)} 00 => * 9000`,
     'end',

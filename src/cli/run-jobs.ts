@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { SscardError } from '../errors.js';
 import type { Script } from '../script/ast.js';
 import type { RunResult, ScriptReporter, ScriptResult, StepResult } from '../script/reporter.js';
-import type { CardTargetSpec } from './open-transport.js';
 import { unpackExchanges } from './exchange-batch.js';
+import type { CardTargetSpec } from './open-transport.js';
 import { type JobEvent, type JobParams, runJob } from './run-job.js';
 
 export interface JobsRun {
