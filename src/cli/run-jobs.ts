@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { SscardError } from '../errors.js';
 import type { Script } from '../script/ast.js';
 import type { RunResult, ScriptReporter, ScriptResult, StepResult } from '../script/reporter.js';
+import { runResult } from '../script/runner.js';
 import { unpackExchanges } from './exchange-batch.js';
 import type { CardTargetSpec } from './open-transport.js';
 import { type JobEvent, type JobParams, runJob } from './run-job.js';
@@ -91,21 +92,8 @@ export async function runInJobs(run: JobsRun): Promise<{ result: RunResult; erro
     }),
   );
 
-  const totals = { scripts: replayed.length, steps: 0, passed: 0, failed: 0, errors: 0, skipped: 0, commands: 0 };
-  for (const s of replayed) {
-    totals.commands += s.commands;
-    for (const step of s.steps) {
-      if (step.kind === 'step') totals.steps++;
-      totals[step.status === 'error' ? 'errors' : step.status]++;
-    }
-  }
-  const result: RunResult = {
-    scripts: replayed,
-    totals,
-    passed: totals.failed === 0 && totals.errors === 0 && error === undefined,
-    durationMs: performance.now() - started,
-    ...(error ? { aborted: { code: error.code, message: error.message } } : {}),
-  };
+  const aborted = error ? { code: error.code, message: error.message } : undefined;
+  const result = runResult(replayed, performance.now() - started, aborted);
   for (const r of run.reporters) r.runEnd?.(result);
   return error ? { result, error } : { result };
 }

@@ -8,7 +8,7 @@ import { checkAssertion, checkExpectation } from './check-expectation.js';
 import { clearLastResponse, type EvaluationScope, evaluate, evaluateBytes, setLastData, setLastResponse } from './evaluator.js';
 import { defaultRandom } from './functions.js';
 import { MAX_REPEAT } from './parser.js';
-import type { FailureInfo, RunResult, ScriptReporter, ScriptResult, StepResult } from './reporter.js';
+import type { FailureInfo, RunResult, RunTotals, ScriptReporter, ScriptResult, StepResult } from './reporter.js';
 import { ScriptRuntimeError, ScriptValueError, type SourceLocation } from './script-errors.js';
 import { Literal, showValue, toNumber, type Value } from './value.js';
 
@@ -137,23 +137,7 @@ class ScriptRunner {
   }
 
   private finish(results: ScriptResult[], started: number, aborted: RunResult['aborted']): RunResult {
-    const totals = { scripts: results.length, steps: 0, passed: 0, failed: 0, errors: 0, skipped: 0, commands: this.commands };
-    for (const s of results) {
-      for (const step of s.steps) {
-        if (step.kind === 'step') totals.steps++;
-        if (step.status === 'passed') totals.passed++;
-        else if (step.status === 'failed') totals.failed++;
-        else if (step.status === 'error') totals.errors++;
-        else totals.skipped++;
-      }
-    }
-    return {
-      scripts: results,
-      totals,
-      passed: totals.failed === 0 && totals.errors === 0 && aborted === undefined,
-      durationMs: performance.now() - started,
-      ...(aborted === undefined ? {} : { aborted }),
-    };
+    return runResult(results, performance.now() - started, aborted);
   }
 
   private selected(script: Script): Script['steps'] {
@@ -437,6 +421,28 @@ class ScriptRunner {
       if (f) throw new StepFailure(f);
     }
   }
+}
+
+/** A run's result from its scripts' results: totals, and passed when nothing failed and it was not cut short. */
+export function runResult(scripts: ScriptResult[], durationMs: number, aborted?: RunResult['aborted']): RunResult {
+  const totals: RunTotals = { scripts: scripts.length, steps: 0, passed: 0, failed: 0, errors: 0, skipped: 0, commands: 0 };
+  for (const s of scripts) {
+    totals.commands += s.commands;
+    for (const step of s.steps) {
+      if (step.kind === 'step') totals.steps++;
+      if (step.status === 'passed') totals.passed++;
+      else if (step.status === 'failed') totals.failed++;
+      else if (step.status === 'error') totals.errors++;
+      else totals.skipped++;
+    }
+  }
+  return {
+    scripts,
+    totals,
+    passed: totals.failed === 0 && totals.errors === 0 && aborted === undefined,
+    durationMs,
+    ...(aborted === undefined ? {} : { aborted }),
+  };
 }
 
 function skipped(file: string, step: Script['steps'][number], reason: string): StepResult {
