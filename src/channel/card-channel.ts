@@ -35,12 +35,13 @@ export interface TransmitOptions {
 const MAX_GET_RESPONSE_ROUNDS = 256;
 
 /**
- * A transport that can also keep other applications off the card for a while (PC/SC
- * SCardBeginTransaction / SCardEndTransaction). Optional: exclusive() calls it when present.
+ * A transport that can also keep other programs off the card for a while (PC/SC
+ * SCardBeginTransaction / SCardEndTransaction): `CardTransport.beginExclusive/endExclusive`,
+ * optional. Named here structurally so the channel works with transports that predate them.
  */
-interface TransactionHooks {
-  beginTransaction?(): Promise<void>;
-  endTransaction?(): Promise<void>;
+interface ExclusiveHooks {
+  beginExclusive?(): Promise<void>;
+  endExclusive?(): Promise<void>;
 }
 
 /**
@@ -84,19 +85,20 @@ export class CardChannel {
    * until it ends (in the order they came). Re-entrant: transmit() and exclusive() called from
    * inside `body` run at once. Use it for sequences whose meaning depends on the card state the
    * previous command left: SELECT then READ, GET CHALLENGE then the command MACed with it.
-   * When the transport has PC/SC-style transaction hooks, other processes are kept off too.
+   * When the transport offers beginExclusive/endExclusive (a PC/SC transaction), other
+   * programs are kept off the card too.
    */
   async exclusive<T>(body: () => Promise<T>): Promise<T> {
     if (this.inside.getStore()) return body();
     await this.session.lock();
-    const transport = this.transport as CardTransport & TransactionHooks;
+    const transport = this.transport as CardTransport & ExclusiveHooks;
     try {
       // The place where a transport's card-level transaction begins (PC/SC SCardBeginTransaction).
-      await transport.beginTransaction?.();
+      await transport.beginExclusive?.();
       try {
         return await this.inside.run(true, body);
       } finally {
-        await transport.endTransaction?.();
+        await transport.endExclusive?.();
       }
     } finally {
       this.session.unlock();

@@ -84,10 +84,10 @@ describe('CardChannel ordering', () => {
     expect(toHex(await channel.transmit(fromHex('00B0000000')))).toBe('3F00');
   });
 
-  it('calls the transport transaction hooks once around the outermost section', async () => {
-    const card = new SlowCard() as SlowCard & { beginTransaction(): Promise<void>; endTransaction(): Promise<void> };
-    card.beginTransaction = async () => void card.events.push('begin');
-    card.endTransaction = async () => void card.events.push('end');
+  it('calls the transport beginExclusive/endExclusive once around the outermost section', async () => {
+    const card = new SlowCard() as SlowCard & { beginExclusive(): Promise<void>; endExclusive(): Promise<void> };
+    card.beginExclusive = async () => void card.events.push('begin');
+    card.endExclusive = async () => void card.events.push('end');
     const channel = new CardChannel(card);
     await channel.exclusive(async () => {
       await channel.exclusive(async () => channel.transmit(fromHex('00A40000023F00')));
