@@ -26,14 +26,15 @@ export type CardTargetSpec =
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Adds `--reader`, `--emulator`, `--profile`, `--state`, `--contactless`, `--timeout` to a command. */
-export function addCardTargetOptions(command: Command, options: { timeoutDefault?: boolean } = {}): Command {
+export function addCardTargetOptions(command: Command, options: { timeoutDefault?: boolean; timeoutHelp?: string } = {}): Command {
   command
     .option('-r, --reader <name>', 'PC/SC reader: exact name or a part of it (default: the first reader with a card)')
     .option('--emulator', 'use the built-in emulated card instead of a PC/SC reader')
     .option('--profile <profile>', 'emulated card: a shipped profile name (default, ss-2.00, ss-1.00) or a .json file')
     .option('--state <file>', 'emulated card: keep its state (PIN tries, balances) in this file between runs (one process at a time)')
     .option('--contactless', 'emulated card: present it on the contactless interface');
-  const timeoutHelp = 'timeout in milliseconds of each PC/SC operation, or of the wait for a --state file another process holds';
+  const timeoutHelp =
+    options.timeoutHelp ?? 'timeout in milliseconds of each PC/SC operation, or of the wait for a --state file another process holds';
   return options.timeoutDefault === false
     ? command.option('--timeout <ms>', timeoutHelp)
     : command.option('--timeout <ms>', timeoutHelp, String(DEFAULT_TIMEOUT_MS));

@@ -29,7 +29,11 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       .command('run')
       .description('run APDU scripts (scriptor-compatible, with expectations) against the emulator or a card')
       .argument('[paths...]', 'script files, directories (their *.script files) or glob patterns'),
-    { timeoutDefault: false },
+    {
+      timeoutDefault: false,
+      timeoutHelp:
+        'upper bound in milliseconds of each exchange with the card (and of each PC/SC operation, and of the wait for a --state file another process holds; default 10000 for those)',
+    },
   )
     .option('--t0-auto', 'answer 61xx with GET RESPONSE and 6Cxx with a re-send (default: raw, like scriptor)')
     .option('--bail', 'stop after the first failed step (teardown still runs; with --jobs, per job)')
