@@ -39,12 +39,15 @@ export class SecureMessaging {
    * key factor; sends authData ‖ original [‖ version].
    */
   async externalAuthenticate(keyName: string, keyId: number, version?: number): Promise<void> {
-    const original = await this.challenge();
-    const processFactor = await this.challenge();
-    const authData = await this.keys.authenticationData({ ...this.request(keyName, processFactor), original });
-    const data = concatBytes(authData, original, version === undefined ? new Uint8Array(0) : Uint8Array.of(version));
-    await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0x82, p1: 0x00, p2: keyId, data }), {
-      context: `authenticating with ${keyName}`,
+    // GET CHALLENGE ×2 → EXTERNAL AUTHENTICATE: the card checks against the randoms it just gave.
+    return this.channel.exclusive(async () => {
+      const original = await this.challenge();
+      const processFactor = await this.challenge();
+      const authData = await this.keys.authenticationData({ ...this.request(keyName, processFactor), original });
+      const data = concatBytes(authData, original, version === undefined ? new Uint8Array(0) : Uint8Array.of(version));
+      await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0x82, p1: 0x00, p2: keyId, data }), {
+        context: `authenticating with ${keyName}`,
+      });
     });
   }
 
@@ -75,19 +78,22 @@ export class SecureMessaging {
     keyName: string,
     options: { plaintext?: Uint8Array; clearData?: Uint8Array; context: string },
   ): Promise<Uint8Array> {
-    const processFactor = await this.challenge();
-    const fieldLength =
-      options.plaintext !== undefined
-        ? encryptedFieldLength(this.card.algorithm, options.plaintext.length)
-        : (options.clearData?.length ?? 0);
-    const header = Uint8Array.of(command.cla, command.ins, command.p1, command.p2, fieldLength + MAC_LENGTH);
-    const { data, mac } = await this.keys.protectCommand({
-      ...this.request(keyName, processFactor),
-      header,
-      ...(options.plaintext !== undefined ? { plaintext: options.plaintext } : {}),
-      ...(options.clearData !== undefined ? { clearData: options.clearData } : {}),
+    // GET CHALLENGE → the MACed command: the session key is bound to the random just given.
+    return this.channel.exclusive(async () => {
+      const processFactor = await this.challenge();
+      const fieldLength =
+        options.plaintext !== undefined
+          ? encryptedFieldLength(this.card.algorithm, options.plaintext.length)
+          : (options.clearData?.length ?? 0);
+      const header = Uint8Array.of(command.cla, command.ins, command.p1, command.p2, fieldLength + MAC_LENGTH);
+      const { data, mac } = await this.keys.protectCommand({
+        ...this.request(keyName, processFactor),
+        header,
+        ...(options.plaintext !== undefined ? { plaintext: options.plaintext } : {}),
+        ...(options.clearData !== undefined ? { clearData: options.clearData } : {}),
+      });
+      return this.channel.transmit(new CommandApdu({ ...command, data: concatBytes(data, mac) }), { context: options.context });
     });
-    return this.channel.transmit(new CommandApdu({ ...command, data: concatBytes(data, mac) }), { context: options.context });
   }
 
   private async challenge(): Promise<Uint8Array> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PkiSession } from '../../src/applications/pki/pki-session.js';
+import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 import { TransportPurseSession } from '../../src/applications/purse/transport-purse-session.js';
 import { purseCard, purseSam, TERM } from '../purse/purse-test-card.js';
 import { openSampleCard } from '../support/emulated-card.js';
@@ -29,5 +30,12 @@ describe('session sequences over one shared channel', () => {
     expect([a.tacVerified, b.tacVerified]).toEqual([true, true]);
     expect(b.balanceBeforeFen).toBe(a.balanceAfterFen);
     expect((await purse.readBalance()).fen).toBe(5000 - 300);
+  });
+
+  it('two issuer commands at once each carry the MAC of their own challenge (secure messaging kept together)', async () => {
+    const { channel, atr, keys } = await openSampleCard('default');
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await Promise.all([s.unblockPin(keys), s.reloadPin('135790', keys)]);
+    await s.verifyPin('135790');
   });
 });
