@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PkiSession } from '../../src/applications/pki/pki-session.js';
-import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 import { TransportPurseSession } from '../../src/applications/purse/transport-purse-session.js';
+import { SocialSecuritySession } from '../../src/applications/social-security/social-security-session.js';
 import { purseCard, purseSam, TERM } from '../purse/purse-test-card.js';
 import { openSampleCard } from '../support/emulated-card.js';
 
