@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
@@ -73,6 +73,20 @@ describe('sscard run --emulator --jobs N (worker threads, one card each)', () =>
       ['bad.script', 'failed'],
       ['good.script', 'passed'],
     ]);
+  }, 60_000);
+
+  it('a job whose card cannot be opened stops the run with exit 3; the report still has what the other job ran', async () => {
+    const state = join(dir, 'held.json');
+    // Card 2's state file is held by a live process (this one): its job waits 300 ms, then gives up.
+    writeFileSync(join(dir, 'held.job2.json.lock'), `${JSON.stringify({ pid: process.pid, thread: 0, host: hostname() })}\n`);
+    const good = join(dir, 'quick.script');
+    writeFileSync(good, 'step "quick"\n00A4000C023F00 => 9000\n');
+    const r = await sscard(['run', '--emulator', '--jobs', '2', '--state', state, '--timeout', '300', good, good, good, '--json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^sscard: card state .*held\.job2\.json in use by pid \d+/);
+    const doc = JSON.parse(r.stdout) as JsonRun;
+    expect((doc.error as { code: string }).code).toBe('ESTATEINUSE');
+    expect(doc.scripts.map((s) => s.steps[0]!.status)).toEqual(['passed', 'passed']);
   }, 60_000);
 
   it('runs from the TypeScript sources too (jobs on this thread), and refuses --jobs without --emulator', async () => {
