@@ -1,7 +1,7 @@
 // Issue 13: `sscard run --emulator --jobs N` spreads scripts over N emulated cards in worker
 // threads. Commands per second of the whole CLI run (start-up included) for 1 and 2 jobs, output
 // (the text transcript) read and dropped: four scripts of 25,000 record reads (the card does
-// little, the main thread's report does most), and four of 1,000 SM2 signatures (the card works).
+// little, the main thread's report does most), and four of 5,000 SM2 signatures (the card works).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ const BIN = fileURLToPath(new URL('../bin/sscard.js', import.meta.url));
 const SCRIPTS = 4;
 const COMMANDS = 25_000;
 
-const SIGNATURES = 1_000;
+const SIGNATURES = 5_000;
 
 function signScript(): string {
   return [
@@ -31,8 +31,9 @@ function signScript(): string {
 }
 
 function benchScript(): string {
-  const lines = ['00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF', '00 C0 00 00 13 => 6F 11 * 9000'];
-  for (let i = 2; i < COMMANDS; i++) lines.push(i % 2 === 0 ? '00 B2 01 2C 00 => 01 10 * 9000' : '00 B2 03 2C 00 => 03 04 * 9000');
+  // SELECT without FCI (P2 0C), then record reads with the exact Le: one exchange per line.
+  const lines = ['00 A4 04 0C 0F 7378312E73682EC9E7BBE1B1A3D5CF => 9000', '00 B2 01 2C 12 => 01 10 * 9000'];
+  for (let i = 2; i < COMMANDS; i++) lines.push(i % 2 === 0 ? '00 B2 01 2C 12 => 01 10 * 9000' : '00 B2 03 2C 06 => 03 04 * 9000');
   return `${lines.join('\n')}\n`;
 }
 
