@@ -129,6 +129,14 @@ describe('a run that loses its card midway (exit 3)', () => {
   });
 });
 
+describe('script paths', () => {
+  it('a glob with an unclosed [ is a usage error (exit 2), not an internal error', async () => {
+    const r = await run('run', '--emulator', '[');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('sscard: [ is not a valid pattern (an unclosed [ ?)\n');
+  });
+});
+
 describe('--json errors are a JSON object on stdout as well as one line on stderr', () => {
   it('for a usage error, a card refusal and a bad option', async () => {
     const bad = await run('sw', '12', '--json');

@@ -272,7 +272,13 @@ function expandGlob(pattern: string): string[] {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  const matcher = new RegExp(`^${re}$`);
+  let matcher: RegExp;
+  try {
+    matcher = new RegExp(`^${re}$`);
+  } catch {
+    // `[` opens a character class, as in the shell; one left open is a bad pattern, not a bug.
+    throw new InputError('paths', `${pattern} is not a valid pattern (an unclosed [ ?)`);
+  }
   let files: string[];
   try {
     files = walk(base);
