@@ -13,7 +13,7 @@ const COMMANDS = 10_000;
 
 /** Alternating reads, each with an expectation, as QA scripts look. */
 function benchScript(): string {
-  const lines = [SELECT, '00 C0 00 00 13 => 6F 11 * 9000'];
+  const lines = [SELECT, '00 C0 00 00 1E => 6F 1C * 9000'];
   for (let i = 2; i < COMMANDS; i++) {
     lines.push(i % 2 === 0 ? '00 B2 01 2C 12 => 01 10 * 9000' : '00 B2 03 2C 06\nexpect data 03 04 33 2E 30 30');
   }
