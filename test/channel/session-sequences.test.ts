@@ -38,4 +38,12 @@ describe('session sequences over one shared channel', () => {
     await Promise.all([s.unblockPin(keys), s.reloadPin('135790', keys)]);
     await s.verifyPin('135790');
   });
+
+  it('a photo, the card data and an unblock at once: each keeps its SELECT, its authentication and its reads together', async () => {
+    const { channel, atr, keys } = await openSampleCard('default');
+    const s = await SocialSecuritySession.open(channel, { atr });
+    const [photo, card] = await Promise.all([s.readPhoto(keys), s.readCardData(), s.unblockPin(keys), s.readFingerprint(keys)]);
+    expect([photo[0], photo[1]]).toEqual([0xff, 0xd8]);
+    expect(card.cardNumber).toBe('C33012347');
+  });
 });

@@ -133,8 +133,10 @@ export class SocialSecuritySession {
    */
   async authenticateCard(keys: KeyProvider): Promise<void> {
     const security = await this.security(keys);
-    await this.ensureSsseSelected();
-    await security.internalAuthenticate(this.random);
+    await this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      await security.internalAuthenticate(this.random);
+    });
   }
 
   /**
@@ -144,8 +146,10 @@ export class SocialSecuritySession {
    */
   async externalAuthenticate(keyName: keyof typeof SSSE_KEYS, keys: KeyProvider): Promise<void> {
     const security = await this.security(keys);
-    await this.ensureSsseSelected();
-    await security.externalAuthenticate(keyName, SSSE_KEYS[keyName]);
+    await this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      await security.externalAuthenticate(keyName, SSSE_KEYS[keyName]);
+    });
   }
 
   /** The per-card diversification data (region from EF05, historical bytes from the ATR). */
@@ -255,8 +259,9 @@ export class SocialSecuritySession {
    * CHANGE/UNBLOCK `84 24 00 00 04 MAC` under STK (P5 §6.8).
    */
   async unblockPin(keys: KeyProvider): Promise<void> {
-    const security = await this.maintenance('PUK', keys);
-    await security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x00 }, 'STK', { context: 'unblocking the PIN' });
+    await this.maintenance('PUK', keys, (security) =>
+      security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x00 }, 'STK', { context: 'unblocking the PIN' }),
+    );
   }
 
   /**
@@ -266,11 +271,12 @@ export class SocialSecuritySession {
    */
   async reloadPin(newPin: string, keys: KeyProvider): Promise<void> {
     const pinBlock = encodePinBcd(requireValidPin(newPin, 'new PIN'));
-    const security = await this.maintenance('PUK', keys);
-    await security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x01 }, 'STK', {
-      plaintext: pinBlock,
-      context: 'reloading the PIN',
-    });
+    await this.maintenance('PUK', keys, (security) =>
+      security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x01 }, 'STK', {
+        plaintext: pinBlock,
+        context: 'reloading the PIN',
+      }),
+    );
   }
 
   // --- issuer: blocks --------------------------------------------------------------------------------
@@ -280,14 +286,16 @@ export class SocialSecuritySession {
    * EXTERNAL AUTHENTICATE with BK, then `84 1E 00 01 04 MAC`. Afterwards SELECT answers 9303.
    */
   async blockApplication(keys: KeyProvider): Promise<void> {
-    const security = await this.maintenance('BK', keys);
-    await security.transmitProtected({ cla: 0x84, ins: 0x1e, p1: 0x00, p2: 0x01 }, 'STK', { context: 'blocking the application' });
+    await this.maintenance('BK', keys, (security) =>
+      security.transmitProtected({ cla: 0x84, ins: 0x1e, p1: 0x00, p2: 0x01 }, 'STK', { context: 'blocking the application' }),
+    );
   }
 
   /** Issuer: blocks the whole card for good (`84 16 00 00 04 MAC` after BK); then every command answers 6A81. */
   async blockCard(keys: KeyProvider): Promise<void> {
-    const security = await this.maintenance('BK', keys);
-    await security.transmitProtected({ cla: 0x84, ins: 0x16, p1: 0x00, p2: 0x00 }, 'STK', { context: 'blocking the card' });
+    await this.maintenance('BK', keys, (security) =>
+      security.transmitProtected({ cla: 0x84, ins: 0x16, p1: 0x00, p2: 0x00 }, 'STK', { context: 'blocking the card' }),
+    );
   }
 
   /**
@@ -301,34 +309,46 @@ export class SocialSecuritySession {
     keys: KeyProvider,
     options: { secureMessaging?: boolean } = {},
   ): Promise<void> {
-    const security = await this.maintenance('UKSSSE', keys);
     const sfi = EF[ef].sfi;
-    for (const { tag, value } of values) {
-      const record = concatBytes(Uint8Array.of(tag, value.length), value);
-      const context = `updating tag ${tag.toString(16).toUpperCase().padStart(2, '0')} of EF${sfi.toString(16).padStart(2, '0')}`;
-      if (options.secureMessaging) {
-        await security.transmitProtected({ cla: 0x04, ins: 0xdc, p1: tag, p2: sfi << 3 }, 'STK', { clearData: record, context });
-      } else {
-        await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0xdc, p1: tag, p2: sfi << 3, data: record }), { context });
+    await this.maintenance('UKSSSE', keys, async (security) => {
+      for (const { tag, value } of values) {
+        const record = concatBytes(Uint8Array.of(tag, value.length), value);
+        const context = `updating tag ${tag.toString(16).toUpperCase().padStart(2, '0')} of EF${sfi.toString(16).padStart(2, '0')}`;
+        if (options.secureMessaging) {
+          await security.transmitProtected({ cla: 0x04, ins: 0xdc, p1: tag, p2: sfi << 3 }, 'STK', { clearData: record, context });
+        } else {
+          await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0xdc, p1: tag, p2: sfi << 3, data: record }), { context });
+        }
       }
-    }
+    });
     this.currentEf = undefined;
   }
 
-  /** A maintenance operation's preconditions (P7 §13): SSSE selected, EXTERNAL AUTHENTICATE with its control key. */
-  private async maintenance(control: keyof typeof SSSE_KEYS, keys: KeyProvider): Promise<SecureMessaging> {
+  /**
+   * A maintenance operation (P7 §13): SSSE selected, EXTERNAL AUTHENTICATE with its control key,
+   * then `operation` — all in one exclusive section, so no other program's command comes between.
+   */
+  private async maintenance<T>(
+    control: keyof typeof SSSE_KEYS,
+    keys: KeyProvider,
+    operation: (security: SecureMessaging) => Promise<T>,
+  ): Promise<T> {
     const security = await this.security(keys);
-    await this.ensureSsseSelected();
-    await security.externalAuthenticate(control, SSSE_KEYS[control]);
-    return security;
+    return this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      await security.externalAuthenticate(control, SSSE_KEYS[control]);
+      return operation(security);
+    });
   }
 
   // --- photo and fingerprint --------------------------------------------------------------------------
 
   /** The cardholder photo (JPEG bytes), after EXTERNAL AUTHENTICATE with RKSSSE. */
   async readPhoto(keys: KeyProvider): Promise<Uint8Array> {
-    await this.externalAuthenticate('RKSSSE', keys);
-    const file = await this.readTransparent(EF.photo.fid, PHOTO_SIZE);
+    const file = await this.channel.exclusive(async () => {
+      await this.externalAuthenticate('RKSSSE', keys);
+      return this.readTransparent(EF.photo.fid, PHOTO_SIZE);
+    });
     if (file[0] !== 0xff || file[1] !== 0xd8) throw new BadResponseError('EF08 does not hold a JPEG (no FFD8 start marker)');
     // The file is padded after the image: cut at the last end-of-image marker.
     for (let i = file.length - 2; i > 1; i--) if (file[i] === 0xff && file[i + 1] === 0xd9) return file.slice(0, i + 2);
@@ -337,8 +357,10 @@ export class SocialSecuritySession {
 
   /** The fingerprint template (EF07, 0x300 bytes), after EXTERNAL AUTHENTICATE with RKSSSE. */
   async readFingerprint(keys: KeyProvider): Promise<Uint8Array> {
-    await this.externalAuthenticate('RKSSSE', keys);
-    return this.readTransparent(EF.fingerprint.fid, FINGERPRINT_SIZE);
+    return this.channel.exclusive(async () => {
+      await this.externalAuthenticate('RKSSSE', keys);
+      return this.readTransparent(EF.fingerprint.fid, FINGERPRINT_SIZE);
+    });
   }
 
   // --- medical insurance (DF04) ----------------------------------------------------------------------
@@ -364,12 +386,15 @@ export class SocialSecuritySession {
 
   /** As readTaggedRecord, but a record the card does not have (6A83) is `undefined`. */
   async readOptionalTaggedRecord(fid: number, tag: number, optional = true): Promise<Uint8Array | undefined> {
-    await this.ensureSsseSelected();
-    if (this.currentEf !== fid) {
-      await this.channel.transmit(selectByFid(fid, 0x02), { context: `selecting EF ${fid.toString(16).toUpperCase()}` });
-      this.currentEf = fid;
-    }
-    const r = await this.channel.transmitRaw(readRecordByTag(tag));
+    // SELECT and READ RECORD in one exclusive section: no other command may change the current EF between.
+    const r = await this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      if (this.currentEf !== fid) {
+        await this.channel.transmit(selectByFid(fid, 0x02), { context: `selecting EF ${fid.toString(16).toUpperCase()}` });
+        this.currentEf = fid;
+      }
+      return this.channel.transmitRaw(readRecordByTag(tag));
+    });
     if (optional && r.sw === 0x6a83) return undefined;
     const what = `reading tag ${tag.toString(16).toUpperCase().padStart(2, '0')} of EF ${fid.toString(16).toUpperCase()}`;
     if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, what);
@@ -378,17 +403,19 @@ export class SocialSecuritySession {
 
   /** Reads a whole transparent EF by its file id, in chunks every reader can carry. */
   async readTransparent(fid: number, size: number, chunk = 0xe0): Promise<Uint8Array> {
-    await this.ensureSsseSelected();
-    await this.channel.transmit(selectByFid(fid, 0x02), { context: `selecting EF ${fid.toString(16).toUpperCase()}` });
-    this.currentEf = fid;
-    const parts: Uint8Array[] = [];
-    for (let offset = 0; offset < size; offset += chunk) {
-      const n = Math.min(chunk, size - offset);
-      parts.push(
-        await this.channel.transmit(readBinary(offset, n), { context: `reading EF ${fid.toString(16).toUpperCase()} at ${offset}` }),
-      );
-    }
-    return concatBytes(...parts);
+    return this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      await this.channel.transmit(selectByFid(fid, 0x02), { context: `selecting EF ${fid.toString(16).toUpperCase()}` });
+      this.currentEf = fid;
+      const parts: Uint8Array[] = [];
+      for (let offset = 0; offset < size; offset += chunk) {
+        const n = Math.min(chunk, size - offset);
+        parts.push(
+          await this.channel.transmit(readBinary(offset, n), { context: `reading EF ${fid.toString(16).toUpperCase()} at ${offset}` }),
+        );
+      }
+      return concatBytes(...parts);
+    });
   }
 
   private async readRegionCode(): Promise<string> {
