@@ -59,7 +59,7 @@ describe('sscard pin', () => {
     expect((await run(['pin', 'verify', ...t], '123456\n')).code).toBe(4);
     expect((await run(['pin', 'verify', ...t], '654321\n')).out).toMatch(/PIN correct/);
   });
-  it('rejects a PIN that is not 6 digits before touching the card, without echoing it', async () => {
+  it('rejects a PIN that is not 4–12 digits before touching the card, without echoing it', async () => {
     const r = await run(['pin', 'verify', '--emulator', '--pin-stdin'], '12a45\n');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/PIN must be 4 to 12 digits/);
@@ -96,6 +96,35 @@ describe('sscard pin', () => {
       join(mkdtempSync(join(tmpdir(), 'p-')), 'p.jpg'),
     ]);
     expect(photo.code).toBe(0);
+  });
+});
+
+describe('sscard auth and block', () => {
+  it('authenticates the card and a key by its specification name; an unknown key name is a usage error', async () => {
+    expect((await run(['auth', 'card', '--emulator'])).out).toBe('card genuine: internal authentication with IRK passed\n');
+    expect(JSON.parse((await run(['auth', 'external', 'rkssse', '--emulator', '--json'])).out)).toEqual({ authenticated: 'RKSSSE' });
+    const bad = await run(['auth', 'external', 'MASTER', '--emulator']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown key "MASTER": one of UKSSSE, BK, PUK, RKSSSE/);
+  });
+  it('blocks the application for good after a confirmation; the card then answers 9303', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'sscard-block-')), 'card.json');
+    const declined = memoryIo();
+    declined.promptSecret = async () => 'no';
+    expect(await runCli(['block', 'application', '--emulator', '--state', state], declined)).toBe(2);
+    expect(declined.errText()).toMatch(/not confirmed; nothing was sent/);
+    expect((await run(['info', '--emulator', '--state', state])).code).toBe(0);
+    expect((await run(['block', 'application', '--emulator', '--state', state, '--yes'])).out).toMatch(/blocked for good/);
+    const after = await run(['info', '--emulator', '--state', state]);
+    expect(after.code).toBe(4);
+    expect(after.err).toMatch(/permanently blocked: card answered 9303/);
+  });
+  it('blocks the whole card: every command then answers 6A81', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'sscard-block-')), 'card.json');
+    expect((await run(['block', 'card', '--emulator', '--profile', 'ss-2.00', '--state', state, '--yes'])).code).toBe(0);
+    const after = await run(['info', '--emulator', '--profile', 'ss-2.00', '--state', state]);
+    expect(after.code).toBe(4);
+    expect(after.err).toMatch(/6A81/);
   });
 });
 
