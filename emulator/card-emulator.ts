@@ -145,15 +145,17 @@ export class CardEmulator implements VirtualCard {
       this.shaper.clear();
       return this.cardInterface === 'contactless' ? this.readerPseudoApdu(apdu) : swBytes(SW.CLA_NOT_SUPPORTED);
     }
-    if ((apdu.cla & 0x70) !== 0) return swBytes(SW.CLA_NOT_SUPPORTED);
-    if ((apdu.cla & 0x03) !== 0) return swBytes(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
+    const app = ctx.currentDf.application === undefined ? undefined : this.applications.get(ctx.currentDf.application);
+    const routes = app === undefined ? this.commands : [...app.commands, ...this.commands];
+    // Proprietary classes (b7–b5 set, e.g. the medical purse's B0) only where an application names them.
+    const proprietaryCla = (apdu.cla & 0x70) !== 0;
+    if (proprietaryCla && !routes.some((r) => r.cla.includes(apdu.cla))) return swBytes(SW.CLA_NOT_SUPPORTED);
+    if (!proprietaryCla && (apdu.cla & 0x03) !== 0) return swBytes(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
     const cla = apdu.cla;
     if (apdu.ins === INS_GET_RESPONSE && cla === 0x00) return this.run(() => this.shaper.getResponse(apdu));
     this.shaper.clear();
     if (ctx.cardBlocked) return swBytes(SW.FUNCTION_NOT_SUPPORTED);
 
-    const app = ctx.currentDf.application === undefined ? undefined : this.applications.get(ctx.currentDf.application);
-    const routes = app === undefined ? this.commands : [...app.commands, ...this.commands];
     const route = routes.find((r) => r.ins === apdu.ins && r.cla.includes(cla));
     if (route === undefined) {
       return swBytes(routes.some((r) => r.ins === apdu.ins) ? SW.CLA_NOT_SUPPORTED : SW.INS_NOT_SUPPORTED);

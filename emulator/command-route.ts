@@ -22,7 +22,7 @@ export interface CommandRoute {
 }
 
 /**
- * An application's own commands (PBOC GPO, e-purse, medical debit), active while a DF whose
+ * An application's own commands (PBOC GPO, e-purse, the medical purse's B0 commands), active while a DF whose
  * profile names this application (`"application": "<name>"`) is the current DF. They are looked
  * up before the card-wide ISO commands, so an application may also override one of those
  * (e.g. its own GET DATA).

@@ -36,7 +36,7 @@ const CARD_LEVEL: DiversificationLevel[] = ['card'];
 interface SpecKey {
   name: string;
   id: string;
-  usage: 'internal-auth' | 'external-auth' | 'secure-messaging';
+  usage: 'internal-auth' | 'external-auth' | 'secure-messaging' | 'medical-purchase' | 'medical-load' | 'medical-tac';
   levels: DiversificationLevel[];
 }
 const SSSE_KEYS: SpecKey[] = [
@@ -54,6 +54,13 @@ const DF04_KEYS: SpecKey[] = [
   { name: 'RK1DF04', id: '84', usage: 'external-auth', levels: ALL_LEVELS },
   { name: 'UK1DF04', id: '85', usage: 'external-auth', levels: CARD_LEVEL },
   { name: 'UK2DF04', id: '86', usage: 'external-auth', levels: CARD_LEVEL },
+  // The purse keys (card-spec §4.2, §7): a PSAM holds DPK one level up (usage byte 22: one level);
+  // DLK, DTK and DSK are HSM keys, from the national root (three levels). Key index 01.
+  { name: 'DPK', id: '01', usage: 'medical-purchase', levels: CARD_LEVEL },
+  { name: 'DLK', id: '01', usage: 'medical-load', levels: ALL_LEVELS },
+  { name: 'DTK', id: '01', usage: 'medical-tac', levels: ALL_LEVELS },
+  // UPDATE STARTING DAY after EXTERNAL AUTHENTICATE with DSK (card id not given by the spec: 87).
+  { name: 'DSK', id: '87', usage: 'external-auth', levels: ALL_LEVELS },
 ];
 /** Wrong cryptograms before an external-authentication key locks (P7 §6.6 gives no number). */
 const KEY_TRY_LIMIT = 3;
@@ -217,11 +224,6 @@ export function ssePart(card: CardIdentity): ProfilePart {
 /** Initial medical account balance of the sample cards, in fen. */
 export const SAMPLE_MEDICAL_BALANCE_FEN = 523_800;
 
-/**
- * DF04 medical insurance (card-facts §3): base data (EF05, tags 80–84), the balance and offline
- * settlement total (EF06, tags 93 and 92, 4-byte fen), the cyclic log (EF08, 30 × 28) and special
- * settlement records (EF15). The `ssse-medical` application answers MEDICAL DEBIT here.
- */
 /** SFI of the SSSE directory, as the FCI of real 3.00 cards gives it (`88 01 1E`). */
 const DIRECTORY_SFI = 0x1e;
 
@@ -257,13 +259,23 @@ function directory(): ElementaryFileProfile {
   };
 }
 
+/**
+ * DF04 medical insurance as V2 lays it out (card-spec §2.5, §3.5): base data EF05, the
+ * temporary-offline settlement EF06, the cyclic log EF08 (30 × 28) and the special settlement log
+ * EF15 (8 × 3). The `ssse-medical` application keeps the COS-internal amounts and answers the `B0`
+ * commands.
+ */
 function medicalDf(card: CardIdentity, keys: KeyProfile[]): DedicatedFileProfile {
+  const pinOrRk1 = { anyOf: [{ pin: '00' }, { key: '84' }] };
+  const hospital = (code: string) => ascii(code, 9);
   return {
     kind: 'df',
     fid: 'DF04',
     dfName: MEDICAL_DF_NAME,
     label: 'medical insurance',
     application: 'ssse-medical',
+    // The COS-internal amounts file starts from this opening balance (the emulator's choice).
+    dataObjects: { DF41: toHex(u32(SAMPLE_MEDICAL_BALANCE_FEN)) },
     keys,
     children: [
       {
@@ -273,26 +285,37 @@ function medicalDf(card: CardIdentity, keys: KeyProfile[]): DedicatedFileProfile
         sfi: 5,
         label: 'medical insurance base data',
         recordSize: 0x20,
-        maxRecords: 5,
+        maxRecords: 17,
         records: [
-          rec(0x80, ascii('11', 2)), // 职工基本医疗保险
-          rec(0x81, cn(card.regionCode, 3)),
-          rec(0x82, ascii('21', 2)), // 在职
-          rec(0x83, ascii('1', 1)), // account normal
-          rec(0x84, hex(card.issueDate)),
+          rec(0x81, ascii('31001000', 8)), // 310 employees' basic medical insurance; outpatient pooling
+          rec(0x84, cn(card.regionCode, 3)),
+          rec(0x87, ascii(`H${card.regionCode}${card.cardSerial.slice(-10)}`.padEnd(17, '0').slice(0, 17), 0x11)),
+          rec(0x8c, cn('11', 1)), // employed
+          rec(0x80, hex(card.issueDate)),
+          rec(0x8b, ascii(`${card.regionCode}${card.ssn}`.slice(0, 0x1d), 0x1d)),
+          rec(0x8a, ascii(`YB${card.cardNumber}`, 0x0f)),
+          rec(0x83, hospital(`${card.regionCode}001`)),
+          rec(0x86, hospital(`${card.regionCode}002`)),
+          rec(0x89, hospital(`${card.regionCode}003`)),
+          rec(0x7d, hospital(`${card.regionCode}101`)),
+          rec(0x7e, hospital('')),
+          rec(0x7f, hospital('')),
+          rec(0x8d, hospital(`${card.regionCode}201`)),
+          rec(0x8e, hospital('')),
+          rec(0x8f, ascii('2', 1)), // offline: the card holds the account (load, purchase)
         ],
-        access: { read: { pin: '00' }, update: { key: '84' } },
+        access: { read: pinOrRk1, update: { key: '85' } },
       },
       {
         kind: 'ef',
         type: 'linear-variable',
         fid: 'EF06',
         sfi: 6,
-        label: 'offline settlement total and account balance',
+        label: 'temporary-offline settlement',
         recordSize: 0x08,
-        maxRecords: 2,
-        records: [rec(0x92, u32(0)), rec(0x93, u32(SAMPLE_MEDICAL_BALANCE_FEN))],
-        access: { read: { pin: '00' }, update: 'never' },
+        maxRecords: 3,
+        records: [rec(0x90, ascii('1', 1)), rec(0x92, cn('0', 4)), rec(0x93, ascii('00', 2))],
+        access: { read: { pin: '00', key: '84' }, update: { key: '86' } },
       },
       {
         kind: 'ef',
@@ -300,7 +323,7 @@ function medicalDf(card: CardIdentity, keys: KeyProfile[]): DedicatedFileProfile
         fid: 'EF08',
         sfi: 8,
         label: 'medical transaction log',
-        recordSize: 28,
+        recordSize: 0x1c,
         maxRecords: 30,
         records: [],
         access: { read: { pin: '00' }, update: 'never' },
@@ -309,12 +332,12 @@ function medicalDf(card: CardIdentity, keys: KeyProfile[]): DedicatedFileProfile
         kind: 'ef',
         type: 'cyclic',
         fid: 'EF15',
-        sfi: 21,
-        label: 'special settlement records',
-        recordSize: 28,
-        maxRecords: 10,
+        sfi: 0x15,
+        label: 'special settlement log',
+        recordSize: 3,
+        maxRecords: 8,
         records: [],
-        access: { read: { pin: '00', key: '84' }, update: 'never' },
+        access: { read: pinOrRk1, update: { key: '86' } },
       },
     ],
   };

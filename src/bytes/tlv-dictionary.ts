@@ -114,13 +114,26 @@ const SSSE: Record<string, TagInfo> = {
 
 /** Medical insurance DF04 (card-facts §3). The 80–8F names are the SDK's reading, see session docs. */
 const MEDICAL: Record<string, TagInfo> = {
-  '80': { name: 'Medical insurance type', nameZh: '医疗保险类别', format: 'an' },
-  '81': { name: 'Insured region', nameZh: '参保地', format: 'cn' },
-  '82': { name: 'Medical personnel category', nameZh: '医疗人员类别', format: 'an' },
-  '83': { name: 'Account status', nameZh: '账户状态', format: 'an' },
-  '84': { name: 'Insured since', nameZh: '参保日期', format: 'date' },
-  '92': { name: 'Offline settlement amount (fen)', nameZh: '脱机结算累计金额（分）', format: 'b' },
-  '93': { name: 'Medical account balance (fen)', nameZh: '医保个人账户余额（分）', format: 'b' },
+  // DF04 EF05 and EF06, V2 T9 (card-spec §3.5).
+  '81': { name: 'Insurance type and flags', nameZh: '医疗保险类别', format: 'an' },
+  '84': { name: 'Insured region', nameZh: '参保地', format: 'cn' },
+  '87': { name: 'Health-record number', nameZh: '健康档案编号', format: 'an' },
+  '8C': { name: 'Insured category', nameZh: '参保人员类别', format: 'cn' },
+  '80': { name: 'Account opening date', nameZh: '开户日期', format: 'date' },
+  '8B': { name: 'Personal account number', nameZh: '个人账户号', format: 'an' },
+  '8A': { name: 'Medical certificate number', nameZh: '医疗证号', format: 'an' },
+  '83': { name: 'Designated hospital 1', nameZh: '定点医院1', format: 'an' },
+  '86': { name: 'Designated hospital 2', nameZh: '定点医院2', format: 'an' },
+  '89': { name: 'Designated hospital 3', nameZh: '定点医院3', format: 'an' },
+  '7D': { name: 'Work-injury hospital 1', nameZh: '工伤定点医院1', format: 'an' },
+  '7E': { name: 'Work-injury hospital 2', nameZh: '工伤定点医院2', format: 'an' },
+  '7F': { name: 'Work-injury hospital 3', nameZh: '工伤定点医院3', format: 'an' },
+  '8D': { name: 'Maternity hospital 1', nameZh: '生育定点医院1', format: 'an' },
+  '8E': { name: 'Maternity hospital 2', nameZh: '生育定点医院2', format: 'an' },
+  '8F': { name: 'Card-use mode (1 online, 2 offline)', nameZh: '用卡方式', format: 'an' },
+  '90': { name: 'Offline settlement allowed', nameZh: '允许临时脱机结算', format: 'an' },
+  '92': { name: 'Cumulative offline settlement amount (fen)', nameZh: '临时脱机结算累计金额（分）', format: 'cn' },
+  '93': { name: 'Cumulative offline settlement count', nameZh: '临时脱机结算累计次数', format: 'an' },
 };
 
 const DICTIONARIES: Record<TagContext, Record<string, TagInfo>> = {

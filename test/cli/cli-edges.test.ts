@@ -200,7 +200,7 @@ describe('pipes and prompts', () => {
   it.skipIf(!hasPython)('SIGINT while at a confirmation: "cancelled", exit 130, nothing debited', () => {
     const state = join(dir, 'confirm.json');
     const r = atPrompt(
-      ['medical', 'debit', '1.00', '--terminal', '000033030001', '--keys', 'sample', '--emulator', '--state', state],
+      ['medical', 'purchase', '1.00', '--terminal', '000033030001', '--keys', 'sample', '--emulator', '--state', state],
       'type yes',
       'sigint',
     );

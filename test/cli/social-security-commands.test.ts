@@ -129,19 +129,47 @@ describe('sscard auth and block', () => {
 });
 
 describe('sscard medical and photo', () => {
-  it('reads the balance, debits with --yes, and shows the log', async () => {
+  it('reads the balance, pays and loads with --yes, shows the proof and the log', async () => {
     const state = join(tmp(), 'card.json');
     const t = ['--emulator', '--state', state, '--pin-stdin'];
     expect((await run(['medical', 'balance', ...t], '123456\n')).out).toMatch(/Balance\s+5238\.00 yuan/);
-    const d = await run(['medical', 'debit', '12.50', '--terminal', '0000330300A1', '--keys', 'sample', '--yes', ...t], '123456\n');
-    expect(d.code).toBe(0);
-    expect(d.out).toMatch(/Debited 12\.50 yuan; balance 5225\.50 yuan/);
+    const p = await run(
+      [
+        'medical',
+        'purchase',
+        '12.34',
+        '--self-pay',
+        '5',
+        '--pooling',
+        '20.00',
+        '--terminal',
+        '0000330300A1',
+        '--keys',
+        'sample',
+        '--yes',
+        ...t,
+      ],
+      '123456\n',
+    );
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/Paid 12\.34 yuan; balance 5225\.66 yuan \(card sequence 0/);
+    const tac = /TAC ([0-9A-F]{8})/.exec(p.out)![1];
+    const proof = await run(['medical', 'proof', 'purchase', '0', ...t, '--json'], '123456\n');
+    expect(JSON.parse(proof.out)).toMatchObject({ type: 'purchase', seq: 0, tac });
+    const missing = await run(['medical', 'proof', 'purchase', '1', ...t], '123456\n');
+    expect(missing.code).toBe(4);
+    expect(missing.err).toMatch(/no proof of purchase 1 \(9406\)/);
+    const l = await run(['medical', 'load', '100', '--keys', 'sample', '--yes', ...t], '123456\n');
+    expect(l.out).toMatch(/Loaded 100\.00 yuan; balance 5325\.66 yuan/);
+    const balance = JSON.parse((await run(['medical', 'balance', ...t, '--json'], '123456\n')).out);
+    expect(balance).toMatchObject({ accountFen: 532_566, selfPayFen: 500, poolingFen: 2000, insuranceType: '310' });
     const log = JSON.parse((await run(['medical', 'log', ...t, '--json'], '123456\n')).out);
-    expect(log[0]).toMatchObject({ amountFen: 1250, terminalId: '0000330300A1' });
+    expect(log.map((r: { type: string }) => r.type)).toEqual(['load', 'purchase']);
+    expect(log[1]).toMatchObject({ accountFen: 1234, selfPayFen: 500, poolingFen: 2000, terminalId: '0000330300A1' });
   });
-  it('will not debit without confirmation', async () => {
+  it('will not pay without confirmation', async () => {
     const r = await run(
-      ['medical', 'debit', '1', '--terminal', '0000330300A1', '--keys', 'sample', '--emulator', '--pin-stdin'],
+      ['medical', 'purchase', '1', '--terminal', '0000330300A1', '--keys', 'sample', '--emulator', '--pin-stdin'],
       '123456\n',
     );
     expect(r.code).toBe(2);

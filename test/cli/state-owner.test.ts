@@ -27,21 +27,21 @@ describe('one process at a time per state file', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('pin.json') || f.startsWith('.pin.json'))).toEqual(['pin.json']);
   }, 180_000);
 
-  it('10 concurrent debits: the balance drops by exactly the successes, each with its own transaction number', async () => {
+  it('10 concurrent purchases: the balance drops by exactly the successes, each with its own card sequence number', async () => {
     const state = join(dir, 'medical.json');
     const balance = async () => {
       const r = await sscard(['medical', 'balance', '--emulator', '--state', state, '--pin-stdin', '--json', ...WAIT], {
         stdin: '123456\n',
       });
       expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { balanceFen: number }).balanceFen;
+      return (JSON.parse(r.stdout) as { accountFen: number }).accountFen;
     };
     const before = await balance();
-    // Ten terminals (a debit repeated by the same terminal in the same second is the card's idempotent retry).
+    // Ten terminals paying at once: each purchase is INITIALIZE + DEBIT on the card, never interleaved.
     const runs = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         sscard(
-          ['medical', 'debit', '1.00', '--terminal', `0000330300${String(i).padStart(2, '0')}`, '--keys', 'sample', '--yes'].concat([
+          ['medical', 'purchase', '1.00', '--terminal', `0000330300${String(i).padStart(2, '0')}`, '--keys', 'sample', '--yes'].concat([
             '--emulator',
             '--state',
             state,
@@ -53,10 +53,10 @@ describe('one process at a time per state file', () => {
         ),
       ),
     );
-    const successes = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout) as { seq: number; balanceAfterFen: number });
+    const successes = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout) as { offlineSeq: number; balanceAfter: number });
     expect(successes.length).toBeGreaterThan(0);
-    expect(new Set(successes.map((s) => s.seq)).size).toBe(successes.length);
-    expect(new Set(successes.map((s) => s.balanceAfterFen)).size).toBe(successes.length);
+    expect(new Set(successes.map((s) => s.offlineSeq)).size).toBe(successes.length);
+    expect(new Set(successes.map((s) => s.balanceAfter)).size).toBe(successes.length);
     expect(await balance()).toBe(before - 100 * successes.length);
   }, 180_000);
 

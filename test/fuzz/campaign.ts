@@ -46,7 +46,7 @@ export interface CampaignResult {
   operations: Partial<Record<OperationName, number>>;
   generators: Partial<Record<GeneratorName, number>>;
   /** Money moved by valid transactions: proof the valid paths really ran. */
-  transactions: { medicalDebits: number; loads: number; purchases: number; ecPurchases: number };
+  transactions: { medicalTransactions: number; loads: number; purchases: number; ecPurchases: number };
   /** Status words seen, by SW (hex). */
   statusWords: Record<string, number>;
   failures: CampaignFailure[];
@@ -78,7 +78,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     powerCycles: 0,
     operations: {},
     generators: {},
-    transactions: { medicalDebits: 0, loads: 0, purchases: 0, ecPurchases: 0 },
+    transactions: { medicalTransactions: 0, loads: 0, purchases: 0, ecPurchases: 0 },
     statusWords: {},
     failures: [],
     elapsedMs: 0,
@@ -207,7 +207,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
       if (!(error instanceof SegmentEnd)) throw error;
     }
     result.checks += checker.checks;
-    result.transactions.medicalDebits += checker.medicalDebits;
+    result.transactions.medicalTransactions += checker.medicalTransactions;
     result.transactions.loads += checker.loads;
     result.transactions.purchases += checker.purchases;
     result.transactions.ecPurchases += checker.ecPurchases;

@@ -1,4 +1,4 @@
-import { AMOUNTS_FID, BALANCE_TAG, LOG_FID, OFFLINE_TOTAL_TAG, readAmount } from '../../emulator/applications/medical/medical-files.js';
+import type { MedicalPurse } from '../../emulator/applications/medical/medical-purse.js';
 import type { PbocState } from '../../emulator/applications/pboc/pboc-state.js';
 import type { PurseCounters } from '../../emulator/applications/purse/purse-state.js';
 import { STANDARD_APPLICATIONS } from '../../emulator/applications/standard-applications.js';
@@ -36,7 +36,7 @@ export interface Observation {
   triesLeft: number[];
   /** Tries left per key with a try counter, by state key. */
   keyTries: Map<string, number>;
-  medical: { balance: number; offline: number; logRecords: number } | undefined;
+  medical: { balance: number; onlineSeq: number; offlineSeq: number; logRecords: number } | undefined;
   purse: PurseCounters | undefined;
   pboc: PbocState | undefined;
 }
@@ -67,8 +67,8 @@ export class CardWorld {
   purseDf: DedicatedFile | undefined;
   pbocDf: DedicatedFile | undefined;
   pkiDf: DedicatedFile | undefined;
-  /** Initial balance + offline total of DF04: what conservation compares with. */
-  medicalTotal = 0;
+  /** The opening balance of DF04's account: the ledger starts there. */
+  medicalInitial = 0;
   purseLimit = 0;
   pbocLimit = 0;
   pbocInitial = 0;
@@ -81,8 +81,7 @@ export class CardWorld {
   ) {
     this.profile = profileNamed(spec.profile);
     this.open();
-    const m = this.observe().medical;
-    this.medicalTotal = m === undefined ? 0 : m.balance + m.offline;
+    this.medicalInitial = this.observe().medical?.balance ?? 0;
     if (this.purseDf !== undefined) {
       this.purseLimit = bytesToUint(this.purseDf.dataObjects.get(0xdf40)!);
       this.purseInitial = bytesToUint(this.purseDf.dataObjects.get(0xdf41) ?? new Uint8Array(4));
@@ -150,12 +149,13 @@ export class CardWorld {
     const apps = this.card.context.applicationData;
     let medical: Observation['medical'];
     if (this.medicalDf !== undefined) {
-      const efs = this.medicalDf.elementaryFiles();
-      const amounts = efs.find((e) => e.fid === AMOUNTS_FID)!;
-      const log = efs.find((e) => e.fid === LOG_FID)!;
+      const purse = apps['ssse-medical'] as MedicalPurse | undefined;
+      const log = this.medicalDf.elementaryFiles().find((e) => e.sfi === 8)!;
+      const opening = this.medicalDf.dataObjects.get(0xdf41);
       medical = {
-        balance: readAmount(amounts, BALANCE_TAG),
-        offline: readAmount(amounts, OFFLINE_TOTAL_TAG),
+        balance: purse?.balance ?? (opening === undefined ? 0 : bytesToUint(opening)),
+        onlineSeq: purse?.onlineSeq ?? 0,
+        offlineSeq: purse?.offlineSeq ?? 0,
         logRecords: log.records.length,
       };
     }

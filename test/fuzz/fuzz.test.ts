@@ -24,7 +24,7 @@ describe('fuzz campaign (short mode)', () => {
         const result = runCampaign({ commands: 5000, seed, segment: 2500, reloadEvery: 250 });
         expectClean(result);
         total += result.commands;
-        debits += result.transactions.medicalDebits;
+        debits += result.transactions.medicalTransactions;
         loads += result.transactions.loads;
         purchases += result.transactions.purchases;
       }),
@@ -43,7 +43,8 @@ describe('fuzz campaign (short mode)', () => {
     for (const g of ['bytes', 'header', 'bad-length', 'extended', 'chained', 'wrong-mac', 'mutate', 'get-response', 'records']) {
       expect(result.generators[g as keyof typeof result.generators], g).toBeGreaterThan(0);
     }
-    expect(Object.keys(result.operations).length).toBe(16);
+    expect(Object.keys(result.operations).length).toBe(17);
+    expect(result.transactions.medicalTransactions).toBeGreaterThan(0);
     expect(result.transactions.ecPurchases).toBeGreaterThan(0);
     expect(result.restarts).toBeGreaterThan(0);
     // 6F00 comes only from GET RESPONSE with nothing waiting (P5 §6.6): the invariants reject any other.

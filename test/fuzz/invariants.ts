@@ -13,6 +13,10 @@ const INS_INITIALIZE = 0x50;
 const INS_CREDIT = 0x52;
 const INS_DEBIT = 0x54;
 const INS_GPO = 0xa8;
+const CLA_MEDICAL = 0xb0;
+const INS_MEDICAL_INITIALIZE = 0x28;
+const INS_MEDICAL_CREDIT = 0x2a;
+const INS_MEDICAL_DEBIT = 0x2c;
 const INS_GET_RESPONSE = 0xc0;
 
 function u32(b: Uint8Array, at: number): number {
@@ -28,8 +32,9 @@ function u32(b: Uint8Array, at: number): number {
  *   right PIN), CHANGE PIN or PIN CHANGE/UNBLOCK;
  * - a key's try counter drops by at most one per command and rises only on a 9000 EXTERNAL
  *   AUTHENTICATE or PIN CHANGE/UNBLOCK (PUK);
- * - medical: balance + offline total = the initial balance; a change only by a 9000 MEDICAL DEBIT
- *   of exactly its amount;
+ * - medical: a balance change only by a 9000 CREDIT FOR LOAD (+ the amount of the preceding
+ *   INITIALIZE FOR LOAD) or DEBIT FOR PURCHASE (− the account amount of INITIALIZE FOR PURCHASE),
+ *   each moving its counter by one and adding one log record; initial + loads − purchases = balance;
  * - e-purse: 0 ≤ balance ≤ limit; a change only by a 9000 CREDIT (+ the amount of the preceding
  *   INITIALIZE FOR LOAD) or DEBIT (− the purchase amount); initial + loads − purchases = balance;
  *   ATCs never go back and move by one per transaction;
@@ -39,10 +44,12 @@ export class InvariantChecker {
   checks = 0;
   loads = 0;
   purchases = 0;
-  medicalDebits = 0;
+  medicalTransactions = 0;
   ecPurchases = 0;
   private before: Observation;
   private initializeAmount = -1;
+  private medicalPending: { kind: 'load' | 'purchase'; amount: number } | undefined;
+  private medicalLedger = 0;
   private loaded = 0;
   private spent = 0;
 
@@ -106,15 +113,37 @@ export class InvariantChecker {
     if (after.medical !== undefined && before.medical !== undefined) {
       const m0 = before.medical;
       const m1 = after.medical;
-      this.expect(
-        m1.balance >= 0 && m1.balance + m1.offline === w.medicalTotal,
-        () => `medical balance ${m1.balance} + offline ${m1.offline} ≠ ${w.medicalTotal}`,
-      );
-      if (m1.balance !== m0.balance) {
-        this.expect(ok && ins === INS_DEBIT && command[2] === 0x02 && data.length === 17, () => `medical balance moved on ${hex(command)}`);
-        this.expect(m0.balance - m1.balance === u32(data, 0), () => `medical debit of ${u32(data, 0)} took ${m0.balance - m1.balance}`);
-        this.medicalDebits++;
+      const medicalCommand = command[0] === CLA_MEDICAL;
+      if (ok && medicalCommand && ins === INS_MEDICAL_INITIALIZE && command[2] === 0x00 && data.length === 11) {
+        this.medicalPending = { kind: 'load', amount: u32(data, 1) };
       }
+      if (ok && medicalCommand && ins === INS_MEDICAL_INITIALIZE && command[2] === 0x01 && data.length === 19) {
+        this.medicalPending = { kind: 'purchase', amount: u32(data, 1) };
+      }
+      const moved = m1.balance !== m0.balance || m1.onlineSeq !== m0.onlineSeq || m1.offlineSeq !== m0.offlineSeq;
+      if (moved) {
+        const load = ok && medicalCommand && ins === INS_MEDICAL_CREDIT;
+        const purchase = ok && medicalCommand && ins === INS_MEDICAL_DEBIT;
+        const pending = this.medicalPending;
+        this.expect(load || purchase, () => `medical balance/counters moved on ${hex(command)} → ${sw.toString(16)}`);
+        this.expect(pending?.kind === (load ? 'load' : 'purchase'), () => `medical ${load ? 'load' : 'purchase'} without its INITIALIZE`);
+        const delta = load ? pending!.amount : -pending!.amount;
+        this.expect(m1.balance - m0.balance === delta, () => `medical balance moved ${m1.balance - m0.balance}, transaction was ${delta}`);
+        const online = m1.onlineSeq - m0.onlineSeq;
+        const offline = m1.offlineSeq - m0.offlineSeq;
+        this.expect(
+          load ? online === 1 && offline === 0 : online === 0 && offline === 1,
+          () => `medical counters moved ${online}/${offline}`,
+        );
+        this.expect(m1.logRecords === Math.min(m0.logRecords + 1, 30), () => 'medical transaction without its log record');
+        this.medicalLedger += delta;
+        this.medicalPending = undefined;
+        this.medicalTransactions++;
+      }
+      this.expect(
+        m1.balance >= 0 && w.medicalInitial + this.medicalLedger === m1.balance,
+        () => `medical ledger ${w.medicalInitial} + ${this.medicalLedger} ≠ ${m1.balance}`,
+      );
     }
 
     if (w.purseDf !== undefined) {

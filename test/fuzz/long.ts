@@ -38,7 +38,7 @@ console.log(`state reloads compared: ${result.reloads.toLocaleString('en')}`);
 console.log(`restarts / power cycles: ${result.restarts.toLocaleString('en')} / ${result.powerCycles.toLocaleString('en')}`);
 const t = result.transactions;
 console.log(
-  `valid money movements:  ${t.medicalDebits} medical debits, ${t.loads} purse loads, ${t.purchases} purse purchases, ${t.ecPurchases} EC purchases`,
+  `valid money movements:  ${t.medicalTransactions} medical loads and purchases, ${t.loads} purse loads, ${t.purchases} purse purchases, ${t.ecPurchases} EC purchases`,
 );
 console.log(`operations:             ${JSON.stringify(result.operations)}`);
 console.log(`random generators:      ${JSON.stringify(result.generators)}`);

@@ -16,6 +16,7 @@ import {
   epurseTacKey,
 } from '../../src/crypto/epurse-mac.js';
 import { pinProof } from '../../src/crypto/key-derivation.js';
+import { LOAD_SESSION_TAIL, MEDICAL_TYPE, medicalMac, medicalSessionKey, purchaseSessionTail } from '../../src/crypto/medical-purse-mac.js';
 import type { CardWorld } from './card-world.js';
 import type { Prng } from './prng.js';
 
@@ -145,7 +146,12 @@ function bcdDateTime(r: Prng): { date: Uint8Array; time: Uint8Array } {
   };
 }
 
-function* medicalDebit(w: CardWorld, r: Prng): Operation {
+function medicalTime(r: Prng): Uint8Array {
+  const { date, time } = bcdDateTime(r);
+  return concatBytes(date, time);
+}
+
+function* medicalPurchase(w: CardWorld, r: Prng): Operation {
   const df = w.medicalDf;
   if (df === undefined) return;
   yield* selectDf(df);
@@ -153,15 +159,62 @@ function* medicalDebit(w: CardWorld, r: Prng): Operation {
     const pin = toPinBlock(ssPin(w).exportValue());
     yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
   }
-  yield* externalAuth(w, 0x84, r, r.chance(0.05));
   const balance = w.observe().medical!.balance;
-  const amount = r.chance(0.1) ? balance + r.int(1, 1000) : r.int(1, Math.max(1, Math.min(balance, 5000)));
-  const { date, time } = bcdDateTime(r);
-  const data = concatBytes(uintToBytes(Math.min(amount, 0xffffffff), 4), r.bytes(6), date, time);
-  yield* tx(0x80, 0x54, 0x02, 0x00, data.length, data);
-  // A terminal that lost the answer retries: the card must not debit twice.
-  if (r.chance(0.2)) yield* tx(0x80, 0x54, 0x02, 0x00, data.length, data);
-  if (r.chance(0.3)) yield* tx(0x00, 0xb2, 0x01, (6 << 3) | 4, 0x00);
+  const account = r.chance(0.1) ? balance + r.int(1, 1000) : r.int(0, Math.max(1, Math.min(balance, 5000)));
+  const selfPay = r.int(0, 3000);
+  const pooling = r.int(0, 3000);
+  const terminalId = r.bytes(6);
+  const amounts = concatBytes(uintToBytes(Math.min(account, 0xffffffff), 4), uintToBytes(selfPay, 4), uintToBytes(pooling, 4));
+  const keyIndex = r.chance(0.05) ? 2 : 1;
+  const init = yield* tx(0xb0, 0x28, 0x01, 0x01, 0x13, keyIndex, amounts, terminalId, 0x16);
+  if (sw(init) !== 0x9000 && r.chance(0.8)) return;
+  const d = body(init);
+  const key = w.key(df, 'medical-purchase', 1)!;
+  const seq = d.length === 22 ? (d[14]! << 8) | d[15]! : 0;
+  const random = d.length === 22 ? d.slice(18, 22) : r.bytes(4);
+  const terminalSeq = r.int(0, 0xffffffff);
+  const time = medicalTime(r);
+  const sessionKey = medicalSessionKey(key.algorithm, key.value, random, seq, purchaseSessionTail(terminalSeq));
+  const mac1 = r.chance(0.1)
+    ? r.bytes(4)
+    : medicalMac(key.algorithm, sessionKey, concatBytes(amounts, Uint8Array.of(MEDICAL_TYPE.purchase), terminalId, time));
+  const debit = yield* tx(0xb0, 0x2c, 0x01, 0x00, 0x0f, uintToBytes(terminalSeq, 4), time, mac1, 0x08);
+  if (sw(debit) === 0x9000 && !bytesEqual(body(debit).subarray(4, 8), medicalMac(key.algorithm, sessionKey, amounts)))
+    throw new ProtocolViolation('MAC2 of the medical DEBIT FOR PURCHASE does not verify');
+  // A terminal that lost the answer asks for the proof; a retried DEBIT must not debit twice.
+  if (r.chance(0.2)) yield* tx(0xb0, 0x2e, 0x00, MEDICAL_TYPE.purchase, 0x02, uintToBytes(seq, 2), 0x08);
+  if (r.chance(0.2)) yield* tx(0xb0, 0x2c, 0x01, 0x00, 0x0f, uintToBytes(terminalSeq, 4), time, mac1, 0x08);
+  if (r.chance(0.3)) yield* tx(0xb0, 0x26, 0x00, r.int(1, 3), 0x00);
+}
+
+function* medicalLoad(w: CardWorld, r: Prng): Operation {
+  const df = w.medicalDf;
+  if (df === undefined) return;
+  yield* selectDf(df);
+  if (r.chance(0.95)) {
+    const pin = toPinBlock(ssPin(w).exportValue());
+    yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
+  }
+  const amount = r.int(0, 20000);
+  const terminalId = r.bytes(6);
+  const init = yield* tx(0xb0, 0x28, 0x00, 0x01, 0x0b, 0x01, uintToBytes(amount, 4), terminalId, 0x10);
+  if (sw(init) !== 0x9000) return;
+  const d = body(init);
+  const key = w.key(df, 'medical-load', 1)!;
+  const sessionKey = medicalSessionKey(key.algorithm, key.value, d.slice(8, 12), (d[4]! << 8) | d[5]!, LOAD_SESSION_TAIL);
+  const type = Uint8Array.of(MEDICAL_TYPE.load);
+  if (
+    !bytesEqual(
+      d.subarray(12, 16),
+      medicalMac(key.algorithm, sessionKey, concatBytes(d.subarray(0, 4), uintToBytes(amount, 4), type, terminalId)),
+    )
+  )
+    throw new ProtocolViolation('card MAC1 of the medical INITIALIZE FOR LOAD does not verify');
+  const time = medicalTime(r);
+  const mac2 = r.chance(0.1)
+    ? r.bytes(4)
+    : medicalMac(key.algorithm, sessionKey, concatBytes(uintToBytes(amount, 4), type, terminalId, time));
+  yield* tx(0xb0, 0x2a, 0x00, 0x00, 0x0b, time, mac2, 0x04);
 }
 
 const algorithmOf = (id: number): EpurseAlgorithm => (id === 0x04 ? 'sm4' : '3des');
@@ -298,7 +351,8 @@ export type OperationName =
   | 'reload-pin'
   | 'read-card'
   | 'auth-read'
-  | 'medical-debit'
+  | 'medical-purchase'
+  | 'medical-load'
   | 'purse-load'
   | 'purse-purchase'
   | 'purse-balance'
@@ -316,7 +370,8 @@ export const OPERATIONS: readonly (readonly [number, OperationName, (w: CardWorl
   [1, 'reload-pin', reloadPin],
   [2, 'read-card', readCard],
   [1, 'auth-read', authAndRead],
-  [6, 'medical-debit', medicalDebit],
+  [5, 'medical-purchase', medicalPurchase],
+  [2, 'medical-load', medicalLoad],
   [5, 'purse-load', purseLoad],
   [6, 'purse-purchase', pursePurchase],
   [1, 'purse-balance', purseBalance],

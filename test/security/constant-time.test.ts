@@ -28,7 +28,6 @@ const files = sources(EMULATOR).map((path) => ({ path: relative(EMULATOR, path),
 const PUBLIC_COMPARISONS: Record<string, string> = {
   'commands/select.ts': 'DF names (public, sent by the terminal in clear)',
   'applications/pboc/qpboc-purchase.ts': 'transaction currency code against the application currency (public)',
-  'applications/medical/medical-debit.ts': 'a retried debit command against the last one (command data, not a secret)',
 };
 
 /** Where the card checks a secret, and must use constantTimeEqual. */
@@ -39,6 +38,8 @@ const SECRET_CHECKS = [
   'applications/pki/verify-pin-proof.ts', // PKI PIN proof
   'applications/purse/credit-for-load.ts', // MAC2
   'applications/purse/debit-for-purchase.ts', // MAC1
+  'applications/medical/credit-for-load.ts', // medical load MAC2
+  'applications/medical/debit-for-purchase.ts', // medical purchase MAC1
 ];
 
 describe('card-side secret comparisons', () => {

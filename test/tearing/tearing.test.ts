@@ -6,10 +6,14 @@ import {
   changePin,
   EC_AMOUNT,
   LOAD_AMOUNT,
-  MEDICAL_DEBIT,
-  medicalDebit,
-  medicalDebit3des,
-  medicalDebitOperation,
+  MEDICAL_ACCOUNT,
+  MEDICAL_LOAD,
+  medicalLoad,
+  medicalLoad3des,
+  medicalLoadOperation,
+  medicalPurchase,
+  medicalPurchase3des,
+  medicalPurchaseOperation,
   offlinePin,
   PURCHASE_AMOUNT,
   pkiVerify,
@@ -34,6 +38,7 @@ import {
 const bench = new TearingBench();
 afterAll(() => bench.dispose());
 
+const SELECT_MEDICAL_DF = '00A4040006D1560000050300';
 const SS_PIN = '3F00/7378312E73682EC9E7BBE1B1A3D5CF#00';
 type Expect = 'old' | 'completed' | ((r: TornRun) => void);
 
@@ -150,36 +155,58 @@ tearAll('PKI VERIFY with a PIN proof', pkiVerify, {
   'pki-verify:restored': 'completed',
 });
 
-function medicalAmounts(state: CardStateData): { balance: number; offline: number; log: number } {
-  const entry = Object.entries(state.files).find(([k]) => k.endsWith('/EF06'));
-  const log = Object.entries(state.files).find(([k]) => k.endsWith('/EF08'));
-  const records = entry === undefined ? [] : (entry[1] as { records: string[] }).records;
-  const amount = (tag: string) => Number.parseInt(records.find((r) => r.startsWith(`${tag}04`))?.slice(4) ?? 'NaN', 16);
-  return { balance: amount('93'), offline: amount('92'), log: log === undefined ? 0 : (log[1] as { records: string[] }).records.length };
+interface MedicalPurseState {
+  balance: number;
+  onlineSeq: number;
+  offlineSeq: number;
+  proofs: { load?: { seq: number; mac: string; tac: string }; purchase?: { seq: number; mac: string; tac: string } };
 }
 
-for (const [name, c] of [
-  ['MEDICAL DEBIT (SM4 card)', medicalDebit],
-  ['MEDICAL DEBIT (3DES card)', medicalDebit3des],
+function medicalPurse(state: CardStateData): MedicalPurseState | undefined {
+  return state.applications['ssse-medical'] as MedicalPurseState | undefined;
+}
+
+function medicalLog(state: CardStateData): number {
+  const log = Object.entries(state.files).find(([k]) => k.endsWith('D15600000503/EF08') || k.endsWith('DF04/EF08'));
+  return log === undefined ? 0 : (log[1] as { records: string[] }).records.length;
+}
+
+for (const [name, c, kind, operation, delta] of [
+  ['medical DEBIT FOR PURCHASE (SM4 card)', medicalPurchase, 'purchase', medicalPurchaseOperation, -MEDICAL_ACCOUNT],
+  ['medical DEBIT FOR PURCHASE (3DES card)', medicalPurchase3des, 'purchase', medicalPurchaseOperation, -MEDICAL_ACCOUNT],
+  ['medical CREDIT FOR LOAD (SM4 card)', medicalLoad, 'load', medicalLoadOperation, MEDICAL_LOAD],
+  ['medical CREDIT FOR LOAD (3DES card)', medicalLoad3des, 'load', medicalLoadOperation, MEDICAL_LOAD],
 ] as const) {
   tearAll(
     name,
     c,
-    { 'medical:debit:checked': 'old', 'state:temp-written': 'old', 'medical:debit:committed': 'completed', response: 'completed' },
+    {
+      [`medical:${kind}:checked`]: 'old',
+      'state:temp-written': 'old',
+      [`medical:${kind}:committed`]: 'completed',
+      response: 'completed',
+    },
     (r) => {
-      // No fen created or lost; the log holds a record exactly when the money moved.
-      const completed = medicalAmounts(r.completed);
-      const torn =
-        r.torn.files[Object.keys(r.completed.files).find((k) => k.endsWith('/EF06'))!] === undefined ? undefined : medicalAmounts(r.torn);
-      const before = completed.balance + 1234;
-      if (torn === undefined) return; // untouched: the profile's amounts
-      expect(torn.balance + torn.offline).toBe(completed.balance + completed.offline);
-      expect([before, completed.balance]).toContain(torn.balance);
-      expect(torn.log).toBe(torn.balance === before ? completed.log - 1 : completed.log);
-      // The terminal never got an answer and retries the whole debit: the card debits once in all.
-      medicalDebitOperation(r.restarted);
-      expect(medicalAmounts(r.restarted.card.context.snapshot())).toEqual(completed);
-      expect(MEDICAL_DEBIT).toContain('000004D2');
+      const done = medicalPurse(r.completed)!;
+      const proof = done.proofs[kind]!;
+      const before = done.balance - delta;
+      const torn = medicalPurse(r.torn);
+      const tornBalance = torn?.balance ?? before;
+      // The balance moved once or never, and the log holds a record exactly when it moved.
+      expect([before, done.balance]).toContain(tornBalance);
+      expect(medicalLog(r.torn)).toBe(tornBalance === before ? medicalLog(r.completed) - 1 : medicalLog(r.completed));
+      // The terminal lost the answer: it asks the restarted card for the proof (card-spec §7.4).
+      const t = r.restarted;
+      t.send(SELECT_MEDICAL_DF);
+      const answer = t.send(`B02E00${kind === 'load' ? '01' : '02'}02${proof.seq.toString(16).padStart(4, '0')}08`);
+      if (tornBalance === done.balance) {
+        expect(answer).toBe(`${proof.mac}${proof.tac}9000`);
+      } else {
+        expect(answer).toBe('9406');
+        // Not done: the terminal starts again with INITIALIZE, and the card moves the money once.
+        operation(t);
+        expect(medicalPurse(t.card.context.snapshot())!.balance).toBe(done.balance);
+      }
     },
   );
 }

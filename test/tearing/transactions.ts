@@ -4,6 +4,7 @@ import { toHex } from '../../src/bytes/hex.js';
 import { authenticationData, encryptDataField, secureMessagingMac } from '../../src/crypto/card-security.js';
 import { epurseLoadMac2, epurseLoadSessionKey, epursePurchaseMac1, epursePurchaseSessionKey } from '../../src/crypto/epurse-mac.js';
 import { pinProof } from '../../src/crypto/key-derivation.js';
+import { LOAD_SESSION_TAIL, medicalMac, medicalSessionKey, purchaseSessionTail } from '../../src/crypto/medical-purse-mac.js';
 import { fixedRandom, type Interactive, type TearingCase } from './tearing-harness.js';
 
 /** The terminal side of each state-changing transaction, on the sample cards (test keys). */
@@ -104,20 +105,45 @@ export const reloadPin: TearingCase = {
   operation: (t) => pinAdministration(t, '01', '987654'),
 };
 
-/** DEBIT of 12.34 yuan after the PIN and EXTERNAL AUTHENTICATE with RK1DF04 (key 84, in DF04). */
-export const MEDICAL_DEBIT = `8054020011000004D2${TERMINAL}${DATE}${TIME}`;
-export function medicalDebitOperation(t: Interactive): void {
+/** The cardholder PIN of the sample card, verified in DF04. */
+function verifyMedicalPin(t: Interactive): void {
   t.send(SELECT_MEDICAL);
   const pin = [...t.card.context.mf.walk()]
     .flatMap((df) => df.pins)
     .find((p) => p.id === 0)!
     .exportValue();
   expectOk(t.send(`00200000${toHex(Uint8Array.of(pin.length / 2))}${pin}`), 'VERIFY');
-  authenticateWith(t, t.key('external-auth', 0x84));
-  expectOk(t.send(MEDICAL_DEBIT), 'MEDICAL DEBIT');
 }
-export const medicalDebit: TearingCase = { profile: 'default', operation: medicalDebitOperation };
-export const medicalDebit3des: TearingCase = { profile: 'ss-2.00', operation: medicalDebitOperation };
+
+/** Medical purchase of 12.34 yuan (plus 5.00 self-pay, 20.00 pooling): INITIALIZE, MAC1, DEBIT FOR PURCHASE. */
+export const MEDICAL_ACCOUNT = 1234;
+const MEDICAL_TIME = `${DATE}${TIME}`;
+export function medicalPurchaseOperation(t: Interactive): void {
+  verifyMedicalPin(t);
+  const amounts = `${toHex(uintToBytes(MEDICAL_ACCOUNT, 4))}${toHex(uintToBytes(500, 4))}${toHex(uintToBytes(2000, 4))}`;
+  const init = expectOk(t.send(`B028010113${'01'}${amounts}${TERMINAL}16`), 'INITIALIZE FOR PURCHASE');
+  const seq = u32(init.slice(28, 32));
+  const key = t.key('medical-purchase', 1);
+  const sessionKey = medicalSessionKey(key.algorithm, key.value, fixedRandom(4), seq, purchaseSessionTail(0x42));
+  const mac1 = medicalMac(key.algorithm, sessionKey, bytes(`${amounts}02${TERMINAL}${MEDICAL_TIME}`));
+  expectOk(t.send(`B02C01000F00000042${MEDICAL_TIME}${toHex(mac1)}08`), 'DEBIT FOR PURCHASE');
+}
+export const medicalPurchase: TearingCase = { profile: 'default', operation: medicalPurchaseOperation };
+export const medicalPurchase3des: TearingCase = { profile: 'ss-2.00', operation: medicalPurchaseOperation };
+
+/** Medical load of 20.00 yuan: INITIALIZE FOR LOAD, the host's MAC2, CREDIT FOR LOAD. */
+export const MEDICAL_LOAD = 2000;
+export function medicalLoadOperation(t: Interactive): void {
+  verifyMedicalPin(t);
+  const amount = toHex(uintToBytes(MEDICAL_LOAD, 4));
+  const init = expectOk(t.send(`B02800010B01${amount}${TERMINAL}10`), 'INITIALIZE FOR LOAD');
+  const key = t.key('medical-load', 1);
+  const sessionKey = medicalSessionKey(key.algorithm, key.value, fixedRandom(4), u32(init.slice(8, 12)), LOAD_SESSION_TAIL);
+  const mac2 = medicalMac(key.algorithm, sessionKey, bytes(`${amount}01${TERMINAL}${MEDICAL_TIME}`));
+  expectOk(t.send(`B02A00000B${MEDICAL_TIME}${toHex(mac2)}04`), 'CREDIT FOR LOAD');
+}
+export const medicalLoad: TearingCase = { profile: 'default', operation: medicalLoadOperation };
+export const medicalLoad3des: TearingCase = { profile: 'ss-2.00', operation: medicalLoadOperation };
 
 const u32 = (hex: string) => Number.parseInt(hex, 16);
 

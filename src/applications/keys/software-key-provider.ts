@@ -74,8 +74,26 @@ export class SoftwareKeyProvider implements KeyProvider, ApplicationKeyProvider 
     }
   }
 
+  /**
+   * Runs `use` with the card's key `name` (e.g. DPK, DLK, DTK for the medical purse's software
+   * security module) and wipes the key afterwards.
+   */
+  withCardKey<T>(
+    name: string,
+    algorithm: CardKeyRequest['algorithm'],
+    card: CardKeyRequest['card'],
+    use: (cipher: CardKeyCipher, key: Uint8Array) => T,
+  ): T {
+    const { cipher, key } = this.cardKey({ key: name, algorithm, card });
+    try {
+      return use(cipher, key);
+    } finally {
+      wipe(key);
+    }
+  }
+
   /** The card's key: the master diversified with the card's factors at the key's levels. */
-  private cardKey(request: CardKeyRequest): { cipher: CardKeyCipher; key: Uint8Array } {
+  private cardKey(request: Omit<CardKeyRequest, 'processFactor'>): { cipher: CardKeyCipher; key: Uint8Array } {
     const entry = this.file.specKeys.get(request.key);
     if (entry === undefined) throw new KeyNotFoundError(`"${request.key}"`);
     if (this.file.algorithm !== request.algorithm) {

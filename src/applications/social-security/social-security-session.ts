@@ -15,10 +15,10 @@ import { SecureMessaging } from '../../channel/secure-messaging.js';
 import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
+import { MedicalSession } from '../medical/medical-session.js';
 import { requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
-import { MedicalInsurance } from './medical-insurance.js';
 import { EF, SSSE_ALGORITHM_ID, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
 
 export interface SocialSecurityOpenOptions {
@@ -365,15 +365,27 @@ export class SocialSecuritySession {
 
   // --- medical insurance (DF04) ----------------------------------------------------------------------
 
-  /** Selects DF04 and verifies the PIN there (its security status is DF04's own). */
-  async openMedical(pin: string): Promise<MedicalInsurance> {
+  /**
+   * Selects DF04 and verifies the PIN there (its security status is DF04's own). The medical
+   * session re-reads the card identifier and number through this session to recover a lost answer.
+   */
+  async openMedical(pin: string): Promise<MedicalSession> {
     requireValidPin(pin);
-    await this.ensureSsseSelected();
-    const security = this.atr ? (keys: KeyProvider) => this.security(keys) : undefined;
-    if (security) await this.regionCode(); // EF05 is read while SSSE is current
-    this.currentEf = undefined;
-    this.inSubDf = true;
-    return MedicalInsurance.open(this.channel, pin, security);
+    const card = {
+      diversification: async () => {
+        if (!this.atr) throw new BadResponseError('the card keys are diversified with the ATR: open the session with { atr }');
+        return { regionCode: await this.regionCode(), historicalBytes: decodeAtr(this.atr).historicalBytes };
+      },
+      identify: async () => {
+        await this.reselect();
+        const data = await this.readCardData();
+        this.region ??= data.regionCode;
+        this.currentEf = undefined;
+        this.inSubDf = true;
+        return `${data.cardIdentifier}/${data.cardNumber}`;
+      },
+    };
+    return MedicalSession.open(this.channel, pin, card);
   }
 
   // --- records and files -------------------------------------------------------------------------------
