@@ -11,6 +11,7 @@ import { encodeTlv } from '../../src/bytes/tlv.js';
 import { type DiversificationLevel, diversificationFactor } from '../../src/crypto/card-key-factors.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
+import { businessDfProfile, businessDfs } from './ssse-business-part.js';
 import { testBytes, testMasterKey } from './test-key-values.js';
 
 const SSSE_DF_NAME = '7378312E73682EC9E7BBE1B1A3D5CF';
@@ -177,38 +178,18 @@ export function ssePart(card: CardIdentity): ProfilePart {
       access: { read: 'free', update: { key: '04' } },
     });
   }
-  // DF01–DF07 carry the ministry's business data; DF04 is the one terminals use (medical insurance).
-  const businessDf = (fid: string, label: string, records: string[], aid?: string): DedicatedFileProfile => ({
-    kind: 'df',
-    fid,
-    ...(aid ? { dfName: aid } : {}),
-    label,
-    children: [
-      {
-        kind: 'ef',
-        type: 'linear-variable',
-        fid: 'EF05',
-        sfi: 5,
-        recordSize: 0x20,
-        maxRecords: 4,
-        records,
-        access: { read: { pin: '00' }, update: { key: '04' } },
-      },
-    ],
-  });
+  // DF01–DF07 carry the ministry's business data (ssse-business-part.ts); DF04 is the one
+  // terminals pay with (medical insurance).
+  const business = businessDfs(card).map((df) => businessDfProfile(df, key));
   children.push(
-    businessDf('DF01', 'public data', [rec(0x80, ascii('1', 1))], APPLICATIONS[0]!.aid),
-    businessDf('DF02', 'employment', [rec(0x80, ascii('01', 2))], APPLICATIONS[1]!.aid),
-    businessDf('DF03', 'social insurance', [rec(0x80, ascii('1', 1)), rec(0x81, cn(card.regionCode, 3))], APPLICATIONS[2]!.aid),
+    ...business.filter((df) => df.fid! < 'DF04'),
     medicalDf(
       card,
       DF04_KEYS.map((k) => key(k, 'DF04')),
     ),
-    businessDf('DF05', 'life and health', [rec(0x80, ascii('0', 1))]),
-    businessDf('DF06', 'social assistance', [rec(0x80, ascii('0', 1))]),
-    businessDf('DF07', 'personnel and talent', [rec(0x80, ascii('0', 1))], APPLICATIONS[4]!.aid),
+    ...business.filter((df) => df.fid! > 'DF04'),
   );
-  children.push(directory());
+  children.push(directory(card.specVersion === '1.00' ? APPLICATIONS.filter((a) => a.aid !== 'D15600000504') : APPLICATIONS));
   const ssse: DedicatedFileProfile = {
     kind: 'df',
     dfName: SSSE_DF_NAME,
@@ -246,15 +227,15 @@ function ssseFci(algorithm: 'sm4' | '3des'): string {
 }
 
 /** The SSSE directory (P3 §5.1.4): one record per application, `61 { 4F AID, 50 label }`. */
-function directory(): ElementaryFileProfile {
+function directory(applications: typeof APPLICATIONS): ElementaryFileProfile {
   return {
     kind: 'ef',
     type: 'linear-variable',
     sfi: DIRECTORY_SFI,
     label: 'directory',
     recordSize: 0x20,
-    maxRecords: APPLICATIONS.length,
-    records: APPLICATIONS.map((a) => toHex(encodeTlv(0x61, concatBytes(encodeTlv(0x4f, hex(a.aid)), encodeTlv(0x50, encodeGbk(a.label)))))),
+    maxRecords: applications.length,
+    records: applications.map((a) => toHex(encodeTlv(0x61, concatBytes(encodeTlv(0x4f, hex(a.aid)), encodeTlv(0x50, encodeGbk(a.label)))))),
     access: { read: 'free', update: 'never' },
   };
 }

@@ -38,6 +38,15 @@ export const SAMPLE_CARDS: SampleCard[] = [
   { profile: 'ss-2.00', pin: '888888', cipher: '3des', regionCode: '650100', cardFactor: '9911650100026350' },
 ];
 
+/** The 1.00 sample card (no medical purse checks run on it). */
+export const SAMPLE_CARD_100: SampleCard = {
+  profile: 'ss-1.00',
+  pin: '123456',
+  cipher: '3des',
+  regionCode: '110100',
+  cardFactor: '991111010001020B',
+};
+
 /** The card's key NAME from the published key file: its master through its levels. */
 export function cardKey(card: SampleCard, name: string): Buffer {
   const path = fileURLToPath(new URL(`../../emulator/profiles/${card.profile}.keys.json`, import.meta.url));
