@@ -12,12 +12,14 @@ import { registerPhoto } from './commands/photo.js';
 import { registerPin } from './commands/pin.js';
 import { registerPki } from './commands/pki.js';
 import { registerPurse } from './commands/purse.js';
+import { registerRead } from './commands/read.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
 import { registerSend } from './commands/send.js';
 import { registerSw } from './commands/sw.js';
 import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
+import { registerWrite } from './commands/write.js';
 
 /** Every `sscard` command, in the order `--help` lists them. One file per command in ./commands. */
 export const commandRegistry: RegisterCommand[] = [
@@ -26,6 +28,8 @@ export const commandRegistry: RegisterCommand[] = [
   registerAuth,
   registerBlock,
   registerMedical,
+  registerRead,
+  registerWrite,
   registerPhoto,
   registerPki,
   registerBank,

@@ -173,7 +173,7 @@ describe('sscard medical and photo', () => {
       '123456\n',
     );
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/needs --yes/);
+    expect(r.err).toMatch(/add --yes/);
   });
   it('writes the photo as a JPEG', async () => {
     const out = join(tmp(), 'p.jpg');
@@ -181,5 +181,31 @@ describe('sscard medical and photo', () => {
     expect(r.code).toBe(0);
     const bytes = readFileSync(out);
     expect(bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
+  });
+});
+
+describe('sscard read and write (file addresses, card-spec §10.3)', () => {
+  it('reads the grammar example, the n-th B-TLV record included', async () => {
+    const r = await run(['read', 'SSSEEF05|01|07|$DF01EF15|2A|40:2|$', '--emulator', '--pin-stdin'], '123456\n');
+    expect(r.code).toBe(0);
+    // SSSE EF05: identifier, card number; DF01 EF15: education 21, the second degree 57 03 "300" …
+    expect(r.out).toMatch(/^SSSEEF05\|330300D156000005[0-9A-F]{16}\|[0-9A-F]{18}\|\$DF01EF15\|21\|5703333030[0-9A-F]+\|\$\n$/);
+  });
+  it('without the PIN a "PIN or RK" file is read with the RK key; with --keys none it is refused', async () => {
+    const byKey = await run(['read', 'DF01EF06|28|$', '--emulator', '--json']);
+    expect(byKey.code).toBe(0);
+    expect(JSON.parse(byKey.out)[0]).toMatchObject({ file: 'DF01EF06', items: [{ item: '28' }] });
+    const none = await run(['read', 'DF01EF06|28|$', '--emulator', '--keys', 'none']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/needs the PIN or RK1DF01/);
+  });
+  it('writes with --yes and the UK key, and the card answers the new value', async () => {
+    const state = join(tmp(), 'card.json');
+    const w = await run(['write', 'DF01EF08|2B|$', '31', '--emulator', '--state', state, '--yes']);
+    expect(w.code).toBe(0);
+    const r = await run(['read', 'DF01EF08|2B|$', '--emulator', '--state', state, '--pin-stdin'], '123456\n');
+    expect(r.out).toBe('DF01EF08|31|$\n');
+    const bad = await run(['read', 'DF01EF08|2B|', '--emulator']);
+    expect(bad.code).toBe(2);
   });
 });

@@ -19,6 +19,7 @@ import { MedicalSession } from '../medical/medical-session.js';
 import { requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
+import { type FileItems, type FileItemsCard, type ItemsAccess, readItems, writeItems } from './file-items.js';
 import { EF, SSSE_ALGORITHM_ID, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
 
 export interface SocialSecurityOpenOptions {
@@ -389,6 +390,39 @@ export class SocialSecuritySession {
   }
 
   // --- records and files -------------------------------------------------------------------------------
+
+  /**
+   * Reads items by the reader interface's file address (card-spec §10.3), e.g.
+   * `SSSEEF05|01|07|$DF01EF15|2A|40:2|$`: per file its access rule — the PIN, the file's RK key
+   * through `access.keys`, or both for "PIN & RK" files (card-spec §2.5).
+   */
+  async readItems(address: string, access: ItemsAccess = {}): Promise<FileItems[]> {
+    return readItems(this.fileItemsCard(), address, access);
+  }
+
+  /** Writes items by file address after EXTERNAL AUTHENTICATE with each file's UK key (`access.keys`). */
+  async writeItems(address: string, values: Uint8Array[], access: ItemsAccess): Promise<void> {
+    return writeItems(this.fileItemsCard(), address, values, access);
+  }
+
+  private fileItemsCard(): FileItemsCard {
+    return {
+      channel: this.channel,
+      specVersion: async () => (this.cardData ?? (await this.readCardData())).specVersion,
+      enter: async (application) => {
+        // The keys are diversified with the region: learn it while SSSE is current.
+        if (this.atr) await this.regionCode();
+        await this.reselect();
+        if (application !== 'SSSE') {
+          const fid = 0xdf00 | Number.parseInt(application.slice(2), 16);
+          await this.channel.transmit(selectByFid(fid, 0x01), { context: `selecting ${application}` });
+        }
+        this.currentEf = undefined;
+        this.inSubDf = true;
+      },
+      security: (keys) => this.security(keys),
+    };
+  }
 
   /** Reads the first record with `tag` from the EF `fid`, checking that the answer is that tag's TLV. */
   async readTaggedRecord(fid: number, tag: number): Promise<Uint8Array> {

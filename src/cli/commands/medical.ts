@@ -2,7 +2,8 @@ import { formatYuan, parseYuan } from '../../bytes/amount.js';
 import { fromHex, toHex } from '../../bytes/hex.js';
 import { InputError, SscardError } from '../../errors.js';
 import type { CardTarget, CardTargetOptions } from '../card-target.js';
-import { type CliContext, type RegisterCommand, writeJson } from '../cli-context.js';
+import { type RegisterCommand, writeJson } from '../cli-context.js';
+import { confirm } from '../confirm.js';
 import { type PinOptions, readPins } from '../secret-input.js';
 import { addKeysOption, addSocialSecurityOptions, type KeysOption, keyFilePath, withSocialSecurity } from '../social-security-target.js';
 
@@ -50,7 +51,7 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
     const selfPay = parseYuanOrZero(opts.selfPay ?? '0');
     const pooling = parseYuanOrZero(opts.pooling ?? '0');
     const terminal = terminalId(opts.terminal);
-    await confirm(ctx, opts, `paying ${formatYuan(account)} yuan from the medical account`);
+    await confirm(ctx, opts, `pay ${formatYuan(account)} yuan from the medical account`);
     const [pin] = await readPins(ctx.io, opts, ['PIN']);
     await withSocialSecurity(opts, async (s, target) => {
       const { SoftwarePurchaseSecurity } = await import('../../applications/medical/software-purchase-security.js');
@@ -74,7 +75,7 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
   ).action(async (amountText: string, opts: MedicalOptions) => {
     const amount = parseYuan(amountText);
     const terminal = terminalId(opts.terminal);
-    await confirm(ctx, opts, `loading ${formatYuan(amount)} yuan onto the medical account`);
+    await confirm(ctx, opts, `load ${formatYuan(amount)} yuan onto the medical account`);
     const [pin] = await readPins(ctx.io, opts, ['PIN']);
     await withSocialSecurity(opts, async (s, target) => {
       const { SoftwareLoadHost } = await import('../../applications/medical/software-load-host.js');
@@ -130,13 +131,6 @@ function terminalId(text: string | undefined): Uint8Array {
   const id = fromHex(text ?? DEFAULT_TERMINAL, 'terminal id');
   if (id.length !== 6) throw new InputError('terminal id', 'the terminal id is 6 bytes (12 hex digits)');
   return id;
-}
-
-async function confirm(ctx: CliContext, opts: MedicalOptions, what: string): Promise<void> {
-  if (opts.yes) return;
-  if (!ctx.io.promptSecret) throw new SscardError('EINPUT', `${what} needs --yes (no terminal to confirm on)`);
-  const answer = await ctx.io.promptSecret(`${what}? type yes`);
-  if (answer.trim().toLowerCase() !== 'yes') throw new SscardError('EINPUT', 'not confirmed; nothing was sent');
 }
 
 /** The key file as software keys: the software purchase security and load host need the masters. */
