@@ -23,3 +23,10 @@ function isValidDate(digits: string): boolean {
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return d <= days;
 }
+
+/** YYYYMMDDhhmmss of `at` in local time (what a terminal's clock shows), 7 BCD bytes. */
+export function encodeBcdDateTime(at: Date): Uint8Array {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const digits = `${p(at.getFullYear(), 4)}${p(at.getMonth() + 1)}${p(at.getDate())}${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`;
+  return encodeBcdNumber(digits, 7, 'date and time');
+}

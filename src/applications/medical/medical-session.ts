@@ -2,6 +2,7 @@ import { ApduError, BadResponseError } from '../../apdu/apdu-error.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { checkAmountFen } from '../../bytes/amount.js';
 import { decodeBcdDigits } from '../../bytes/bcd.js';
+import { encodeBcdDateTime } from '../../bytes/bcd-date.js';
 import { bytesToUint, concatBytes, uintToBytes } from '../../bytes/bytes.js';
 import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
@@ -9,11 +10,11 @@ import type { CardDiversificationData } from '../../crypto/card-key-factors.js';
 import { MEDICAL_TYPE } from '../../crypto/medical-purse-mac.js';
 import { CardError, InputError } from '../../errors.js';
 import { TransportError } from '../../transport/transport-error.js';
-import { readRecordByNumber, selectByFid, selectByName, verify } from '../iso-commands.js';
+import { selectByFid, selectByName, verify } from '../iso-commands.js';
+import { readAllRecords } from '../read-records.js';
 import { MEDICAL_DF_FID, MEDICAL_DF_NAME } from '../social-security/ssse-constants.js';
 import type { LoadHost } from './load-host.js';
 import { type MedicalAccount, type MedicalLogRecord, parseLogRecord, parseMedicalAccount, recordsByTag } from './medical-records.js';
-import { bcdDateTime } from './medical-time.js';
 import type { PurchaseSecurity } from './purchase-security.js';
 
 /** What the medical session needs from the card's social security session. */
@@ -92,6 +93,7 @@ const KEY_INDEX = 0x01;
 const LOG_SFI = 8;
 const LOG_RECORDS = 30;
 const BASE_SFI = 5;
+const RECORD_LIMIT = 254;
 
 /**
  * DF04 medical insurance after its PIN was verified (card-spec §6.15, §7): what a hospital or
@@ -122,7 +124,7 @@ export class MedicalSession {
 
   /** EF05 base data by the V2 tags (card-spec §3.5). */
   async readAccount(): Promise<MedicalAccount> {
-    return parseMedicalAccount(recordsByTag(await this.readRecords(BASE_SFI, 'DF04 EF05'), 'DF04 EF05'));
+    return parseMedicalAccount(recordsByTag(await readAllRecords(this.channel, BASE_SFI, RECORD_LIMIT, 'DF04 EF05'), 'DF04 EF05'));
   }
 
   /** GET BALANCE: the account balance, SPIP and SPFP with the payment year. */
@@ -171,7 +173,7 @@ export class MedicalSession {
     if (init.length !== 0x16) throw new BadResponseError(`INITIALIZE FOR PURCHASE answered ${init.length} bytes, expected 22`);
     const balance = bytesToUint(init.subarray(0, 4));
     const offlineSeq = bytesToUint(init.subarray(14, 16));
-    const time = bcdDateTime(p.when ?? new Date());
+    const time = encodeBcdDateTime(p.when ?? new Date());
     const { terminalSeq, mac1 } = await security.initPurchase({
       cardRandom: init.slice(18, 22),
       offlineSeq,
@@ -278,18 +280,7 @@ export class MedicalSession {
 
   /** The EF08 log, most recent first. */
   async readLog(): Promise<MedicalLogRecord[]> {
-    return (await this.readRecords(LOG_SFI, 'DF04 EF08', LOG_RECORDS)).map(parseLogRecord);
-  }
-
-  private async readRecords(sfi: number, what: string, max = 254): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = [];
-    for (let n = 1; n <= max; n++) {
-      const r = await this.channel.transmitRaw(readRecordByNumber(n, sfi));
-      if (r.sw === 0x6a83) break;
-      if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, `reading ${what} record ${n}`);
-      out.push(r.data);
-    }
-    return out;
+    return (await readAllRecords(this.channel, LOG_SFI, LOG_RECORDS, 'DF04 EF08')).map(parseLogRecord);
   }
 
   /**

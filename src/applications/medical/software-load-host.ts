@@ -1,10 +1,10 @@
+import { encodeBcdDateTime } from '../../bytes/bcd-date.js';
 import { concatBytes, constantTimeEqual, uintToBytes } from '../../bytes/bytes.js';
 import { LOAD_SESSION_TAIL, medicalMac, medicalSessionKey } from '../../crypto/medical-purse-mac.js';
 import { SecurityError } from '../../errors.js';
 import type { SoftwareKeyProvider } from '../keys/software-key-provider.js';
 import type { LoadAuthorization, LoadAuthorizationRequest, LoadHost } from './load-host.js';
 import { purseAlgorithm } from './medical-algorithm.js';
-import { bcdDateTime } from './medical-time.js';
 
 /** A LoadHost in software from the published key file (DLK): for tests and the emulated card. */
 export class SoftwareLoadHost implements LoadHost {
@@ -15,7 +15,7 @@ export class SoftwareLoadHost implements LoadHost {
 
   async authorizeLoad(r: LoadAuthorizationRequest): Promise<LoadAuthorization> {
     const algorithm = purseAlgorithm(r.algorithmId);
-    const time = bcdDateTime(this.clock());
+    const time = encodeBcdDateTime(this.clock());
     return this.keys.withCardKey('DLK', algorithm, r.card, (cipher, key) => {
       const sessionKey = medicalSessionKey(cipher, key, r.cardRandom, r.onlineSeq, LOAD_SESSION_TAIL);
       try {

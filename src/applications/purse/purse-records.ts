@@ -1,7 +1,7 @@
 import { BadResponseError } from '../../apdu/apdu-error.js';
 import { formatYuan } from '../../bytes/amount.js';
-import { decodeBcdDigits, encodeBcdNumber } from '../../bytes/bcd.js';
-import { decodeBcdDate } from '../../bytes/bcd-date.js';
+import { decodeBcdDigits } from '../../bytes/bcd.js';
+import { decodeBcdDate, encodeBcdDateTime } from '../../bytes/bcd-date.js';
 import { bytesToUint, concatBytes, uintToBytes } from '../../bytes/bytes.js';
 import { fromHex, toHex } from '../../bytes/hex.js';
 import { InputError } from '../../errors.js';
@@ -99,11 +99,8 @@ export function encodeTrip(trip: {
 
 /** Date (YYYYMMDD) and time (hhmmss) of a transaction as the card wants them: local time of `at`. */
 export function bcdDateTime(at: Date): { date: Uint8Array; time: Uint8Array } {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return {
-    date: encodeBcdNumber(`${p(at.getFullYear(), 4)}${p(at.getMonth() + 1)}${p(at.getDate())}`, 4, 'date'),
-    time: encodeBcdNumber(`${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`, 3, 'time'),
-  };
+  const both = encodeBcdDateTime(at);
+  return { date: both.slice(0, 4), time: both.slice(4, 7) };
 }
 
 function isoDateTime(date: Uint8Array, time: Uint8Array): string {

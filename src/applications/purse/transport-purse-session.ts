@@ -7,8 +7,9 @@ import type { CardChannel } from '../../channel/card-channel.js';
 import { type EpurseAlgorithm, epurseLoadMac1, epurseLoadMac2, epursePurchaseMac1, epursePurchaseMac2 } from '../../crypto/epurse-mac.js';
 import { InputError, SecurityError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
-import { readBinary, readRecordByNumber, selectByName } from '../iso-commands.js';
+import { readBinary, selectByName } from '../iso-commands.js';
 import type { ApplicationKeyProvider } from '../keys/application-key-provider.js';
+import { readAllRecords } from '../read-records.js';
 import {
   ALGORITHM_ID,
   INIT_P1,
@@ -85,15 +86,8 @@ export class TransportPurseSession {
     return (await this.readCyclic(PURSE_SFI.trips, MAX_TRIPS, 'trip')).map(decodeTrip);
   }
 
-  private async readCyclic(sfi: number, max: number, what: string): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = [];
-    for (let n = 1; n <= max; n++) {
-      const r = await this.channel.transmitRaw(readRecordByNumber(n, sfi));
-      if (r.sw === 0x6a83) break;
-      if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, `reading ${what} record ${n}`);
-      out.push(r.data);
-    }
-    return out;
+  private readCyclic(sfi: number, max: number, what: string): Promise<Uint8Array[]> {
+    return readAllRecords(this.channel, sfi, max, what);
   }
 
   /**

@@ -7,7 +7,8 @@ import type { CardChannel } from '../../channel/card-channel.js';
 import type { KeyProvider } from '../../channel/key-provider.js';
 import type { SecureMessaging } from '../../channel/secure-messaging.js';
 import { InputError } from '../../errors.js';
-import { readBinary, readRecordByNumber, selectByFid, verify } from '../iso-commands.js';
+import { readBinary, selectByFid, verify } from '../iso-commands.js';
+import { readAllRecords } from '../read-records.js';
 import { FILE_KEYS, type FileRule, fileRule } from './file-access.js';
 import { type FileAddress, fileName, formatItemAddress, type ItemAddress, parseFileAddress } from './file-address.js';
 
@@ -131,15 +132,8 @@ async function selectEf(card: FileItemsCard, file: FileAddress): Promise<void> {
   await card.channel.transmit(selectByFid(file.ef, 0x02), { context: `selecting ${fileName(file)}` });
 }
 
-async function readRecords(channel: CardChannel, file: FileAddress): Promise<Uint8Array[]> {
-  const records: Uint8Array[] = [];
-  for (let n = 1; n <= RECORD_LIMIT; n++) {
-    const r = await channel.transmitRaw(readRecordByNumber(n));
-    if (r.sw === 0x6a83) break;
-    if (r.sw !== 0x9000) throw new ApduError(r.sw, r.data, `reading ${fileName(file)} record ${n}`);
-    records.push(r.data);
-  }
-  return records;
+function readRecords(channel: CardChannel, file: FileAddress): Promise<Uint8Array[]> {
+  return readAllRecords(channel, 0, RECORD_LIMIT, fileName(file));
 }
 
 async function readFile(channel: CardChannel, rule: FileRule, file: FileAddress): Promise<ItemValue[]> {
