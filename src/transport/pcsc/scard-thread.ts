@@ -155,17 +155,19 @@ export class ScardThread implements ScardCalls {
   }
 
   private oneAtATime(work: () => Promise<unknown>): Promise<unknown> {
+    // The usual case (callers serialize their own calls): no call in progress, no chaining.
     const before = this.inFlight;
     const run = before ? before.then(work, work) : work();
-    const settled = run.then(
-      () => {},
-      () => {},
+    const settled: Promise<unknown> = run.then(
+      () => this.settle(settled),
+      () => this.settle(settled),
     );
     this.inFlight = settled;
-    settled.then(() => {
-      if (this.inFlight === settled) this.inFlight = undefined;
-    });
     return run;
+  }
+
+  private settle(settled: Promise<unknown>): void {
+    if (this.inFlight === settled) this.inFlight = undefined;
   }
 
   private callNow(method: ScardMethod, args: unknown[], timeoutMs: number, doing: string): Promise<unknown> {
