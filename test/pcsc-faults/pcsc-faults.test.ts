@@ -10,6 +10,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
 import { TransportError } from '../../src/transport/transport-error.js';
+import { runProcess } from '../pcsc/child-process.js';
 import { pcscTestsEnabled } from '../pcsc/pcscd-gate.js';
 import { emptyForPcscd, insertCard, SLOT0, seenByPcscd, type VpcdSlot } from '../pcsc/vpcd-slot.js';
 import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
@@ -289,22 +290,9 @@ function pcscdPid(): number | undefined {
   }
 }
 
-/** Runs a CLI process to its end (killed after 10 s); resolves with its exit code and duration. */
-async function runSscard(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  const child = spawn(process.execPath, ['bin/sscard.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += String(d);
-  });
-  child.stderr.on('data', (d) => {
-    stderr += String(d);
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  clearTimeout(killer);
-  return { code, stdout, stderr, ms: Date.now() - started };
+/** Runs `sscard` (the built CLI) to its end (killed after 10 s). */
+function runSscard(args: string[]): ReturnType<typeof runProcess> {
+  return runProcess(process.execPath, ['bin/sscard.js', ...args], 10_000);
 }
 
 /** The largest delay of a 1 ms timer while `work` runs: how long the event loop was held. */

@@ -3,12 +3,12 @@
 // either side must be the one its own commands asked for. The card makes interleaving visible: a
 // SELECT answers 61 04 and leaves its FCI for the GET RESPONSE, and READ BINARY returns the
 // selected file's id, so a command of the other program in between yields a wrong answer.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualCard } from '../../emulator/virtual-card.js';
+import { runProcess } from './child-process.js';
 import { pcscTestsEnabled } from './pcscd-gate.js';
 import { insertCard, SLOT0 } from './vpcd-slot.js';
 
@@ -91,25 +91,6 @@ SCardDisconnect(card, SCARD_LEAVE_CARD)
 print(json.dumps({"sequences": sequences, "wrong": wrong, "errors": errors}))
 `;
 
-function run(command: string, args: string[], killAfterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 interface RunTally {
   runs: number;
   commands: number;
@@ -130,7 +111,11 @@ async function sscardLoop(scriptFile: string, until: Promise<unknown>, extra: st
   );
   const tally: RunTally = { runs: 0, commands: 0, failed: 0, problems: [] };
   while (!done) {
-    const r = await run(process.execPath, ['bin/sscard.js', 'run', '--reader', SLOT0.reader, '--json', ...extra, scriptFile], 30_000);
+    const r = await runProcess(
+      process.execPath,
+      ['bin/sscard.js', 'run', '--reader', SLOT0.reader, '--json', ...extra, scriptFile],
+      30_000,
+    );
     tally.runs++;
     try {
       const totals = (JSON.parse(r.stdout) as { totals: { commands: number; failed: number; errors: number } }).totals;
@@ -159,7 +144,7 @@ describe.skipIf(!enabled)('two programs on one card, each inside its PC/SC trans
   });
 
   it(`pyscard and sscard run loop for ${LOOP_SECONDS} s: no wrong answer on either side`, async () => {
-    const pyscard = run('/usr/bin/python3', ['-c', PYSCARD_LOOP, SLOT0.reader, String(LOOP_SECONDS)], (LOOP_SECONDS + 30) * 1000);
+    const pyscard = runProcess('/usr/bin/python3', ['-c', PYSCARD_LOOP, SLOT0.reader, String(LOOP_SECONDS)], (LOOP_SECONDS + 30) * 1000);
     const ours = await sscardLoop(join(dir, 'file1.script'), pyscard);
     const theirs = await pyscard;
     expect(theirs.code, theirs.stderr).toBe(0);
