@@ -32,17 +32,12 @@ const data = new Uint8Array(buffer, HEADER_BYTES);
 /** The response of the hot path, copied into `data` after the call. */
 let response = new Uint8Array(0);
 let library: ScardLibrary | undefined;
-/** How many times to look for the next request before sleeping (≈ 20–40 µs; measured best of 0, 2,000, 20,000). */
-const SPIN_LOOKS = 20_000;
 /** What this thread opened and has not closed: released if the thread is abandoned. */
 const contexts = new Set<ScardHandle>();
 const cards = new Set<ScardHandle>();
 
 for (;;) {
   let state = Atomics.load(control, STATE);
-  // A caller sending command after command sends the next one within microseconds: look for it
-  // briefly before sleeping on the futex, whose wake-up costs more than the look.
-  for (let spin = 0; spin < SPIN_LOOKS && state !== REQUEST && state !== CLOSE; spin++) state = Atomics.load(control, STATE);
   while (state !== REQUEST && state !== CLOSE) {
     Atomics.wait(control, STATE, state);
     state = Atomics.load(control, STATE);

@@ -185,14 +185,24 @@ export class ScardThread implements ScardCalls {
     Atomics.store(this.control, STATE, REQUEST);
     Atomics.notify(this.control, STATE);
     const limited = Number.isFinite(timeoutMs) && timeoutMs > 0;
-    const waiting = waitAsync(this.control, STATE, REQUEST, limited ? timeoutMs : undefined);
+    // No timeout inside waitAsync: V8 would schedule a task per call for it. One Node timer does.
+    const waiting = waitAsync(this.control, STATE, REQUEST);
     let outcome: string;
     if (waiting.async) {
       // A pending waitAsync does not keep the process alive; the thread does, while it works for us.
       this.worker.ref();
+      let timer: NodeJS.Timeout | undefined;
       try {
-        outcome = await waiting.value;
+        outcome = limited
+          ? await Promise.race([
+              waiting.value,
+              new Promise<'timed-out'>((resolve) => {
+                timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+              }),
+            ])
+          : await waiting.value;
       } finally {
+        clearTimeout(timer);
         this.worker.unref();
       }
     } else {
