@@ -36,7 +36,7 @@ function ratioOf(r: BenchRow): number {
 function formatRow(r: BenchRow): string {
   const ratio = ratioOf(r);
   const verdict = r.target === undefined ? '' : ratio >= r.target ? ' (target met)' : ` (target ${r.target}× missed)`;
-  return `${r.group} | ${r.name} | ${fmt(r.ours)} ${r.unit} | ${r.reference}: ${fmt(r.referenceValue)} ${r.unit} | ${ratio.toFixed(2)}×${verdict}`;
+  return `${r.group} | ${r.name} | ${fmt(r.ours)} ${r.unit} | ${r.reference}: ${fmt(r.referenceValue)} ${r.unit} | ${ratio.toFixed(2)}×${verdict}${r.note ? ` (${r.note})` : ''}`;
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;

@@ -46,6 +46,8 @@ export class ScardLibrary {
   private readonly stateSize: number;
   private readonly stateOffsets: Record<string, number>;
   private readonly encodeString: (value: string) => Uint8Array;
+  /** SCardTransmit's in/out length, a DWORD passed by pointer (no conversion per call: the hot path). */
+  private readonly recvLength: BigUint64Array | Uint32Array;
   private readonly addressOf: (value: Uint8Array) => bigint;
 
   constructor(platform: PcscPlatform = pcscPlatform()) {
@@ -90,7 +92,7 @@ export class ScardLibrary {
       begin: declare(`SCardBeginTransaction(${H} card)`),
       end: declare(`SCardEndTransaction(${H} card, ${D} disposition)`),
       transmit: declare(
-        `SCardTransmit(${H} card, const uint8_t *sendPci, const uint8_t *send, ${D} sendLength, void *recvPci, uint8_t *recv, _Inout_ ${D} *recvLength)`,
+        `SCardTransmit(${H} card, const uint8_t *sendPci, const uint8_t *send, ${D} sendLength, void *recvPci, uint8_t *recv, void *recvLength)`,
       ),
       control: declare(
         `${platform.controlFunction}(${H} card, ${D} code, const uint8_t *input, ${D} inputLength, uint8_t *output, ${D} outputSize, _Out_ ${D} *returned)`,
@@ -114,6 +116,7 @@ export class ScardLibrary {
       this.writeDword(pci, io.offsets.cbPciLength!, io.size);
       this.pci.set(protocol, pci);
     }
+    this.recvLength = platform.dword.size === 8 ? new BigUint64Array(1) : new Uint32Array(1);
     const encoder = new TextEncoder();
     this.encodeString = (value) => encoder.encode(`${value}\0`);
     this.addressOf = (value) => koffi.address(value);
@@ -215,9 +218,11 @@ export class ScardLibrary {
     const pci = this.pci.get(protocol);
     if (!pci) throw new TransportError('protocol', `no PC/SC protocol control information for protocol ${protocol}`);
     const buffer = response && response.length >= maxResponse ? response : new Uint8Array(maxResponse);
-    const length = [maxResponse];
+    const length = this.recvLength;
+    if (length instanceof BigUint64Array) length[0] = BigInt(maxResponse);
+    else length[0] = maxResponse;
     this.check(this.fn.transmit!(card, pci, command, command.length, null, buffer, length), 'sending a command');
-    return buffer.subarray(0, length[0]!);
+    return buffer.subarray(0, Number(length[0]));
   }
 
   /** SCardControl: a reader command (PC/SC part 10 features, escape commands). */
