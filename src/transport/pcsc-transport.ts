@@ -347,18 +347,16 @@ export class PcscTransport implements CardTransport {
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
+    // Nothing in progress (the usual case, one command after another): start at once.
+    const run = this.busy === 0 ? work() : this.queue.then(work, work);
     this.busy++;
-    const run = this.queue.then(work, work);
-    this.queue = run.then(
-      () => {
-        this.busy--;
-      },
-      () => {
-        this.busy--;
-      },
-    );
+    this.queue = run.then(this.done, this.done);
     return run;
   }
+
+  private readonly done = (): void => {
+    this.busy--;
+  };
 
   /** The thread for the next call: a new one when the last was abandoned on a stuck call. */
   private io(): ScardCalls {
