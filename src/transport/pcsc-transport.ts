@@ -1,6 +1,6 @@
 import { isContactlessAtr } from '../apdu/atr.js';
 import type { CardTransport, ResetKind } from './card-transport.js';
-import { CM_IOCTL_GET_FEATURE_REQUEST, parseFeatures, type ReaderFeatures } from './pcsc/part10.js';
+import { CM_IOCTL_GET_FEATURE_REQUEST, type PinPadFormat, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
 import { pcscPlatform, SCARD, SCARD_E } from './pcsc/pcsc-platform.js';
 import { ScardError } from './pcsc/scard-error.js';
 import { type ReaderState, type ScardHandle, ScardLibrary } from './pcsc/scard-library.js';
@@ -261,6 +261,34 @@ export class PcscTransport implements CardTransport {
       }
       throw error;
     }
+  }
+
+  /**
+   * VERIFY with the PIN typed on the reader's own keypad (part 10 FEATURE_VERIFY_PIN_DIRECT): the
+   * PIN never passes through this program. `command` is the VERIFY APDU with a PIN block of the
+   * right size as its data; returns the card's R-APDU (SW 9000, 63Cx, …). TransportError 'other'
+   * when the reader has no PIN pad. The deadline is the pad's own timeout plus `timeoutMs`.
+   */
+  async verifyPinOnPad(command: Uint8Array, format: PinPadFormat, padTimeoutSeconds = 30): Promise<Uint8Array> {
+    const { codes } = await this.features();
+    const code = codes.VERIFY_PIN_DIRECT;
+    if (code === undefined) throw new TransportError('other', `"${this.name}" has no PIN pad (no VERIFY_PIN_DIRECT feature)`);
+    const structure = pinVerifyStructure(command, format, padTimeoutSeconds);
+    return this.serialized(async () => {
+      const card = this.requireCard();
+      const what = `verifying the PIN on the pad of "${this.name}"`;
+      try {
+        const response = await this.io().call(
+          'control',
+          [card.handle, code, structure, 258],
+          padTimeoutSeconds * 1000 + this.timeoutMs,
+          what,
+        );
+        return this.checkResponse(response);
+      } catch (error) {
+        throw this.fail(error);
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -49,7 +49,14 @@ interface FakeReader {
 }
 
 /** A pcscd with these readers, each card answering 9000 unless `transmit` says otherwise. */
-function fakeScard(opts: { readers?: FakeReader[]; establish?: () => unknown; transmit?: (c: Uint8Array, max: number) => unknown } = {}) {
+function fakeScard(
+  opts: {
+    readers?: FakeReader[];
+    establish?: () => unknown;
+    transmit?: (c: Uint8Array, max: number) => unknown;
+    control?: (code: number, input: Uint8Array) => unknown;
+  } = {},
+) {
   const log: string[] = [];
   let threads = 0;
   const script: Script = {
@@ -70,6 +77,10 @@ function fakeScard(opts: { readers?: FakeReader[]; establish?: () => unknown; tr
     endTransaction: (() => undefined) as never,
     disconnect: (() => undefined) as never,
     reconnect: (() => SCARD.PROTOCOL_T1) as never,
+    control: ((_h: unknown, code: number, input: Uint8Array) => {
+      if (opts.control) return opts.control(code, input);
+      throw new ScardError(0x8010001f, 'sending a reader control command');
+    }) as never,
   };
   const scard: NonNullable<PcscTransportOptions['scard']> = {
     thread: () => {
@@ -209,5 +220,52 @@ describe('PcscTransport over a scripted PC/SC thread', () => {
     await t.connect();
     await t.close();
     await expect(t.transmit(SELECT)).rejects.toMatchObject({ reason: 'closed' });
+  });
+
+  it('verifyPinOnPad: the PIN is typed on the reader (a simulated pad), the card answers, the host never sees it', async () => {
+    const VERIFY_PIN_DIRECT = 0x42330006;
+    let tries = 3;
+    const typed = '123456';
+    const sent: Uint8Array[] = [];
+    const { scard } = fakeScard({
+      readers: [{ name: 'Pad Reader', present: true }],
+      control: (code, input) => {
+        if (code === 0x42000d48) return new Uint8Array([0x06, 0x04, 0x42, 0x33, 0x00, 0x06]);
+        if (code !== VERIFY_PIN_DIRECT) throw new ScardError(0x80100004, 'control');
+        sent.push(input.slice());
+        // The pad: BCD digits into the block at the offset the structure names, then to the card.
+        const command = input.slice(19);
+        const offset = 5 + ((input[2]! >> 3) & 0x0f);
+        for (let i = 0; i < typed.length; i += 2) command[offset + i / 2] = (Number(typed[i]) << 4) | Number(typed[i + 1]);
+        const right = Buffer.from(command.subarray(5, 8)).toString('hex') === '654321';
+        if (right) return new Uint8Array([0x90, 0x00]);
+        tries--;
+        return new Uint8Array([0x63, 0xc0 | tries]);
+      },
+    });
+    const t = new PcscTransport({ scard });
+    await t.connect();
+    expect((await t.features()).pinPad).toBe(true);
+    const format = { encoding: 'bcd' as const, offset: 0, blockBytes: 3, minDigits: 6, maxDigits: 6 };
+    const verify = new Uint8Array([0x00, 0x20, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff]);
+    expect(await t.verifyPinOnPad(verify, format)).toEqual(new Uint8Array([0x63, 0xc2]));
+    // What crossed the host: the structure with the empty PIN block, never the digits.
+    expect(Buffer.from(sent[0]!).toString('hex')).not.toContain('123456');
+    expect(sent[0]!.subarray(19)).toEqual(verify);
+  });
+
+  it('verifyPinOnPad on a reader without a pad says so', async () => {
+    const t = new PcscTransport({ scard: fakeScard({ readers: [{ name: 'R', present: true }] }).scard });
+    await t.connect();
+    expect((await t.features()).pinPad).toBe(false);
+    await expect(
+      t.verifyPinOnPad(new Uint8Array([0, 0x20, 0, 0, 3, 0xff, 0xff, 0xff]), {
+        encoding: 'bcd',
+        offset: 0,
+        blockBytes: 3,
+        minDigits: 6,
+        maxDigits: 6,
+      }),
+    ).rejects.toThrow(/has no PIN pad/);
   });
 });

@@ -63,3 +63,46 @@ export function parseFeatures(bytes: Uint8Array): ReaderFeatures {
   features.pinPad = features.codes.VERIFY_PIN_DIRECT !== undefined;
   return features;
 }
+
+/** How the reader formats the digits typed on its pad into the command (CCID bmFormatString). */
+export interface PinPadFormat {
+  /** BCD (two digits a byte, as social security cards take them), ASCII, or binary. */
+  encoding: 'bcd' | 'ascii' | 'binary';
+  /** Where the PIN goes in the command's data, in bytes. */
+  offset: number;
+  /** The PIN block's size in bytes (the command's data for the PIN, padded). */
+  blockBytes: number;
+  /** Fewest and most digits the pad accepts. */
+  minDigits: number;
+  maxDigits: number;
+}
+
+/**
+ * PIN_VERIFY_STRUCTURE of PC/SC part 10 (the CCID PC_to_RDR_Secure verify block, little-endian,
+ * packed): what FEATURE_VERIFY_PIN_DIRECT takes. `command` is the VERIFY APDU with its data
+ * already the size of the PIN block (the reader writes the digits into it); the PIN itself never
+ * passes through the host.
+ */
+export function pinVerifyStructure(command: Uint8Array, format: PinPadFormat, timeoutSeconds = 30): Uint8Array {
+  if (command.length < 5) throw new DecodeError('PIN pad VERIFY command', command.length, 'shorter than a header and Lc');
+  if (format.offset > 15 || format.blockBytes > 15) throw new DecodeError('PIN pad format', 0, 'offset and block size must be 0–15 bytes');
+  const encoding = { binary: 0, bcd: 1, ascii: 2 }[format.encoding];
+  const structure = new Uint8Array(19 + command.length);
+  const view = new DataView(structure.buffer);
+  structure[0] = Math.min(255, timeoutSeconds); // bTimerOut
+  structure[1] = Math.min(255, timeoutSeconds); // bTimerOut2
+  // bmFormatString: units are bytes (bit 7), PIN position (bits 6-3), left-justified, encoding.
+  structure[2] = 0x80 | (format.offset << 3) | encoding;
+  // bmPINBlockString: no PIN length field in the command (bits 7-4 = 0), block size in bytes.
+  structure[3] = format.blockBytes;
+  structure[4] = 0x00; // bmPINLengthFormat: no length field
+  view.setUint16(5, (format.minDigits << 8) | format.maxDigits, true); // wPINMaxExtraDigit
+  structure[7] = 0x02; // bEntryValidationCondition: the OK key
+  structure[8] = 0x01; // bNumberMessage
+  view.setUint16(9, 0x0409, true); // wLangId
+  structure[11] = 0x00; // bMsgIndex
+  // bTeoPrologue[3] (12–14) stays zero.
+  view.setUint32(15, command.length, true); // ulDataLength
+  structure.set(command, 19);
+  return structure;
+}
