@@ -64,7 +64,7 @@ function explain(reason: TransportFailure, detail: string): string {
     case 'no-reader':
       return `the reader is not there [${detail}]`;
     case 'sharing-violation':
-      return `another program holds the card exclusively [${detail}]`;
+      return `the card is in use by another program (held exclusively, or open where exclusive access was asked) [${detail}]`;
     default:
       return detail;
   }
