@@ -4,6 +4,7 @@
 // and work again once a card is back. Every wait here is bounded; cleanup waits until pcscd sees
 // the slot empty, so the next file finds it free.
 import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
@@ -290,6 +291,23 @@ function pcscdPid(): number | undefined {
   }
 }
 
+/**
+ * SIGSTOP, then waits (bounded) until every thread of pcscd is stopped: the signal only marks
+ * them, and a request sent at once could still be served by a thread not yet stopped.
+ */
+async function stopPcscd(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    const states = readdirSync(`/proc/${pid}/task`).map(
+      (t) => readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').replace(/^.*\) /, '')[0],
+    );
+    if (states.every((state) => state === 'T')) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`pcscd (pid ${pid}) did not stop within 2 s`);
+}
+
 /** Runs `sscard` (the built CLI) to its end (killed after 10 s). */
 function runSscard(args: string[]): ReturnType<typeof runProcess> {
   return runProcess(process.execPath, ['bin/sscard.js', ...args], 10_000);
@@ -328,7 +346,7 @@ describe.skipIf(stoppable === undefined)('pcscd alive but not answering (SIGSTOP
     const t = transport({ timeoutMs: 2000 });
     await t.connect();
     expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
-    process.kill(pid, 'SIGSTOP');
+    await stopPcscd(pid);
     cleanups.push(resume);
 
     const sending = failure(t.transmit(SELECT_MF));
@@ -353,7 +371,7 @@ describe.skipIf(stoppable === undefined)('pcscd alive but not answering (SIGSTOP
 
   it('sscard info --timeout 2000 exits 3 within 3 s, and sscard readers within its bound', async () => {
     await freshCard();
-    process.kill(pid, 'SIGSTOP');
+    await stopPcscd(pid);
     cleanups.push(resume);
     const info = await runSscard(['info', '--reader', SLOT0.reader, '--timeout', '2000']);
     expect(info.code).toBe(3);
