@@ -9,6 +9,8 @@ export interface BenchRow {
   unit: string;
   /** The ratio ours/reference we aim for (higher is better), if the issue set one. */
   target?: number;
+  /** `ours` is a cost (a delay): the ratio is then reference/ours, still higher is better. */
+  lowerIsBetter?: boolean;
   note?: string;
 }
 

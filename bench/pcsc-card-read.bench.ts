@@ -1,7 +1,8 @@
 // PC/SC path, whole card: a social-security card read (card data + cardholder, as a kiosk does)
 // through SocialSecuritySession over PcscTransport via pcscd + vpcd, against the same APDUs
 // replayed as a bare transmit loop on the same transport in the same run (what the session adds).
-// The default emulated card runs in its own process in the second vpcd slot.
+// The ss-2.00 emulated card runs in its own process in the second vpcd slot (a 3.00 card's EF06
+// needs the RKSSSE authentication first, which a replay of recorded APDUs cannot repeat).
 import { SocialSecuritySession } from '../src/applications/social-security/social-security-session.js';
 import { CardChannel } from '../src/channel/card-channel.js';
 import type { CardTransport } from '../src/transport/card-transport.js';
@@ -64,10 +65,10 @@ async function readCard(channel: CardChannel, atr: Uint8Array): Promise<void> {
   await session.readCardholder();
 }
 
-/** The default emulated card, in its own process, in the second vpcd slot. */
+/** The ss-2.00 emulated card, in its own process, in the second vpcd slot. */
 function startDefaultCard() {
   return startVpcdCard(
-    "const { openCard } = await import('./emulator/open-card.ts'); const card = openCard({ profile: 'default' });",
+    "const { openCard } = await import('./emulator/open-card.ts'); const card = openCard({ profile: 'ss-2.00' });",
     PORT,
   );
 }

@@ -30,16 +30,19 @@ function fmt(n: number): string {
   if (n >= 100) return Math.round(n).toLocaleString('en-US');
   return n.toPrecision(3);
 }
+function ratioOf(r: BenchRow): number {
+  return r.lowerIsBetter ? r.referenceValue / r.ours : r.ours / r.referenceValue;
+}
 function formatRow(r: BenchRow): string {
-  const ratio = r.ours / r.referenceValue;
+  const ratio = ratioOf(r);
   const verdict = r.target === undefined ? '' : ratio >= r.target ? ' (target met)' : ` (target ${r.target}× missed)`;
-  return `${r.group} | ${r.name} | ${fmt(r.ours)} ${r.unit} | ${r.reference}: ${fmt(r.referenceValue)} ${r.unit} | ${ratio.toFixed(2)}×${verdict}`;
+  return `${r.group} | ${r.name} | ${fmt(r.ours)} ${r.unit} | ${r.reference}: ${fmt(r.referenceValue)} ${r.unit} | ${ratio.toFixed(2)}×${verdict}${r.note ? ` (${r.note})` : ''}`;
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 let table = `Machine: ${machine}\n\n| group | benchmark | ours | reference | reference value | ratio (ours/ref) | target |\n|---|---|---|---|---|---|---|\n`;
 for (const r of rows) {
-  const ratio = r.ours / r.referenceValue;
+  const ratio = ratioOf(r);
   table += `| ${r.group} | ${r.name} | ${fmt(r.ours)} ${r.unit} | ${r.reference} | ${fmt(r.referenceValue)} ${r.unit} | ${ratio.toFixed(2)}× | ${r.target === undefined ? '' : `≥ ${r.target}× ${ratio >= r.target ? 'met' : 'missed'}`} |\n`;
 }
 process.stdout.write(table);

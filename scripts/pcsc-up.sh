@@ -10,7 +10,8 @@ set -euo pipefail
 STATE="${SSCARD_PCSC_STATE:-/tmp/sscard-pcsc}"
 SOCKET=/run/pcscd/pcscd.comm
 VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
-PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools python3-pyscard opensc)
+# libpcsclite1 is the library sscard loads through koffi (nothing is compiled against it).
+PACKAGES=(pcscd libpcsclite1 vsmartcard-vpcd pcsc-tools python3-pyscard opensc)
 mkdir -p "$STATE"
 
 say() { printf 'pcsc-up: %s\n' "$*"; }
@@ -19,7 +20,7 @@ ROOT=(); [ "$(id -u)" -eq 0 ] || ROOT=(sudo -n)
 
 packages_present() {
   command -v pcscd >/dev/null && [ -e "$VPCD_DRIVER" ] && command -v scriptor >/dev/null &&
-    [ -e /usr/include/PCSC/winscard.h ] && command -v opensc-tool >/dev/null &&
+    ldconfig -p | grep 'libpcsclite\.so\.1 ' >/dev/null && command -v opensc-tool >/dev/null &&
     /usr/bin/python3 -c 'import smartcard' 2>/dev/null
 }
 

@@ -16,23 +16,25 @@ export interface CardTargetOptions {
   state?: string;
   contactless?: boolean;
   timeout?: string;
+  exclusive?: boolean;
 }
 
-/** The same, checked: the one parser of `--reader/--emulator/--profile/--state/--contactless/--timeout`. */
+/** The same, checked: the one parser of `--reader/--emulator/--profile/--state/--contactless/--timeout/--exclusive`. */
 export type CardTargetSpec =
-  | { kind: 'pcsc'; reader?: string; timeoutMs: number }
+  | { kind: 'pcsc'; reader?: string; timeoutMs: number; exclusive?: boolean }
   | { kind: 'emulator'; profile: string; state?: string; contactless: boolean; timeoutMs: number };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Adds `--reader`, `--emulator`, `--profile`, `--state`, `--contactless`, `--timeout` to a command. */
+/** Adds `--reader`, `--emulator`, `--profile`, `--state`, `--contactless`, `--timeout`, `--exclusive` to a command. */
 export function addCardTargetOptions(command: Command, options: { timeoutDefault?: boolean; timeoutHelp?: string } = {}): Command {
   command
     .option('-r, --reader <name>', 'PC/SC reader: exact name or a part of it (default: the first reader with a card)')
     .option('--emulator', 'use the built-in emulated card instead of a PC/SC reader')
     .option('--profile <profile>', 'emulated card: a shipped profile name (default, ss-2.00, ss-1.00) or a .json file')
     .option('--state <file>', 'emulated card: keep its state (PIN tries, balances) in this file between runs (one process at a time)')
-    .option('--contactless', 'emulated card: present it on the contactless interface');
+    .option('--contactless', 'emulated card: present it on the contactless interface')
+    .option('--exclusive', 'PC/SC: open the card in exclusive mode (no other program may even connect until sscard is done)');
   const timeoutHelp =
     options.timeoutHelp ?? 'timeout in milliseconds of each PC/SC operation, or of the wait for a --state file another process holds';
   return options.timeoutDefault === false
@@ -42,12 +44,18 @@ export function addCardTargetOptions(command: Command, options: { timeoutDefault
 
 export function parseCardTarget(options: CardTargetOptions): CardTargetSpec {
   if (options.emulator && options.reader !== undefined) throw new InputError('reader', '--reader and --emulator exclude each other');
+  if (options.emulator && options.exclusive) throw new InputError('exclusive', '--exclusive applies to a PC/SC reader, not --emulator');
   const timeoutMs = parseTimeout(options.timeout);
   if (!options.emulator) {
     if (options.profile !== undefined || options.state !== undefined || options.contactless) {
       throw new InputError('emulator', '--profile, --state and --contactless apply to the emulated card: add --emulator');
     }
-    return { kind: 'pcsc', ...(options.reader === undefined ? {} : { reader: options.reader }), timeoutMs };
+    return {
+      kind: 'pcsc',
+      ...(options.reader === undefined ? {} : { reader: options.reader }),
+      timeoutMs,
+      ...(options.exclusive ? { exclusive: true } : {}),
+    };
   }
   if (options.state !== undefined) checkOutputPath(options.state, { what: '--state', existing: 'update' });
   return {
@@ -81,7 +89,14 @@ export async function openTransport(spec: CardTargetSpec): Promise<OpenedTranspo
   if (spec.kind === 'pcsc') {
     // PC/SC code loads when a card is opened, not at every start-up.
     const { PcscTransport } = await import('../transport/pcsc-transport.js');
-    const transport = new PcscTransport({ ...(spec.reader === undefined ? {} : { reader: spec.reader }), timeoutMs: spec.timeoutMs });
+    // One command is one piece of work on the card: it holds a PC/SC transaction, so no other
+    // program's commands land between its own (a SELECT and its READ, a 61xx and its GET RESPONSE).
+    const transport = new PcscTransport({
+      ...(spec.reader === undefined ? {} : { reader: spec.reader }),
+      timeoutMs: spec.timeoutMs,
+      holdTransaction: true,
+      ...(spec.exclusive ? { share: 'exclusive' as const } : {}),
+    });
     return { transport, close: () => transport.close() };
   }
   const emulated = await openEmulatedCard({

@@ -15,6 +15,15 @@ export interface CardTransport {
    * when present and fall back to transmit().
    */
   transmitSync?(command: Uint8Array): Uint8Array;
+  /**
+   * Keeps other programs off the card until endExclusive(), so that a multi-command sequence (a
+   * 61xx and its GET RESPONSE, a SELECT and its READ) cannot be split by another program's
+   * commands. PC/SC: SCardBeginTransaction. Calls nest; optional (a transport no other program
+   * can reach has nothing to lock).
+   */
+  beginExclusive?(): Promise<void>;
+  /** Ends what beginExclusive() began; the outermost call releases the card. */
+  endExclusive?(): Promise<void>;
   /** Warm reset keeps power; cold reset powers the card down and up. Returns the new ATR. */
   reset(kind?: ResetKind): Promise<Uint8Array>;
   /** Releases the card; the transport may not be used afterwards. */

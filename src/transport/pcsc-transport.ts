@@ -1,9 +1,11 @@
 import { isContactlessAtr } from '../apdu/atr.js';
 import type { CardTransport, ResetKind } from './card-transport.js';
-import { parkUntilSettled } from './parked-handles.js';
-import { loadPcscBinding, type PcscBinding, type PcscCard, type PcscContext, type PcscReader, pcscFailure } from './pcsc-binding.js';
+import { CM_IOCTL_GET_FEATURE_REQUEST, type PinPadFormat, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
+import { pcscPlatform, SCARD, SCARD_E } from './pcsc/pcsc-platform.js';
+import { ScardError } from './pcsc/scard-error.js';
+import { type ReaderState, type ScardHandle, ScardLibrary } from './pcsc/scard-library.js';
+import { type ScardCalls, ScardThread, scardCallStuck } from './pcsc/scard-thread.js';
 import { TransportError } from './transport-error.js';
-import { withTimeout } from './with-timeout.js';
 
 export type PcscShareMode = 'shared' | 'exclusive';
 export type PcscProtocol = 'T0' | 'T1' | 'any';
@@ -21,8 +23,13 @@ export interface PcscTransportOptions {
   maxResponseLength?: number;
   /** How long connect() waits for a card to be inserted. Default 0: fail at once with 'no-card'. */
   waitForCardMs?: number;
-  /** Another binding (tests); default: the `smartcard` package, loaded on first use. */
-  binding?: PcscBinding | (() => Promise<PcscBinding>);
+  /**
+   * Hold a PC/SC transaction from connect() to close(): other programs' commands wait until then,
+   * so none can slip between ours (a 61xx and its GET RESPONSE, a SELECT and its READ).
+   */
+  holdTransaction?: boolean;
+  /** Where the PC/SC calls go (tests); default: a ScardThread, and the library on this thread for transmitSync. */
+  scard?: { thread(): ScardCalls; library(): Pick<ScardLibrary, 'transmit'> };
 }
 
 /** What a transaction body may do with the card while it holds it. */
@@ -33,28 +40,35 @@ export interface PcscTransactionCard {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const EXTENDED_RESPONSE_LENGTH = 65_536 + 2;
 
+let mainThreadLibrary: ScardLibrary | undefined;
+
 /**
- * A card in a PC/SC reader (pcscd on Linux/macOS, WinSCard on Windows), via the `smartcard`
- * N-API binding. Every operation has a timeout; every failure is a TransportError whose reason
- * says whether to reconnect (card-removed), wait (no-service), or give up. After a failure,
- * connect() may be called again: it builds a fresh PC/SC context when the service restarted.
+ * A card in a PC/SC reader (pcscd on Linux, WinSCard on Windows, the PCSC framework on macOS),
+ * through our own FFI binding (src/transport/pcsc/). Every call that can wait on the service or
+ * the card runs on a thread of its own (ScardThread) with a deadline, so the event loop never
+ * blocks; `transmitSync` calls SCardTransmit on the calling thread, for scripts. Every failure
+ * is a TransportError whose reason says whether to reconnect (card-removed), wait (no-service),
+ * or give up; after one, connect() may be called again, with a fresh PC/SC context.
  */
 export class PcscTransport implements CardTransport {
   private readonly options: PcscTransportOptions;
   private readonly timeoutMs: number;
   private readonly maxResponseLength: number;
-  private binding: PcscBinding | undefined;
-  private context: PcscContext | undefined;
-  private card: PcscCard | undefined;
+  private thread: ScardCalls | undefined;
+  private context: ScardHandle | undefined;
+  private card: { handle: ScardHandle; protocol: number } | undefined;
   private readerName: string | undefined;
   private currentAtr: Uint8Array | undefined;
+  /** Nested beginExclusive() calls; the PC/SC transaction is held while > 0. */
+  private exclusiveDepth = 0;
+  private holdingTransaction = false;
   /** Why the card went away, reported by every call until connect() succeeds again. */
   private lost: TransportError | undefined;
   private closed = false;
   /** Serializes commands: one APDU at a time, and a transaction's commands without others between. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** The last native call started, which a timeout leaves running inside pcscd. */
-  private inFlight: Promise<unknown> | undefined;
+  private busy = 0;
+  private syncResponse: Uint8Array | undefined;
 
   constructor(options: PcscTransportOptions = {}) {
     this.options = options;
@@ -77,10 +91,9 @@ export class PcscTransport implements CardTransport {
 
   /** The protocol the reader negotiated. */
   get activeProtocol(): 'T0' | 'T1' | 'raw' | undefined {
-    if (!this.card || !this.binding) return undefined;
-    const p = this.card.protocol;
-    if (p === this.binding.SCARD_PROTOCOL_T0) return 'T0';
-    if (p === this.binding.SCARD_PROTOCOL_T1) return 'T1';
+    if (!this.card) return undefined;
+    if (this.card.protocol === SCARD.PROTOCOL_T0) return 'T0';
+    if (this.card.protocol === SCARD.PROTOCOL_T1) return 'T1';
     return 'raw';
   }
 
@@ -90,34 +103,30 @@ export class PcscTransport implements CardTransport {
     return isContactlessAtr(this.currentAtr) ? 'contactless' : 'contact';
   }
 
-  async connect(): Promise<Uint8Array> {
-    this.assertOpen();
-    const binding = await this.loadBinding();
-    this.dropCard();
-    const context = this.ensureContext(binding);
-    const reader = await this.findReader(binding, context);
-    const share = this.options.share === 'exclusive' ? binding.SCARD_SHARE_EXCLUSIVE : binding.SCARD_SHARE_SHARED;
-    const connecting = this.native(reader.connect(share, this.protocolMask(binding)));
-    try {
-      this.card = await withTimeout(connecting, this.timeoutMs, `connecting to "${reader.name}"`);
-    } catch (error) {
-      // A connect that completes after we gave up (the reader was locked) must not keep the card.
-      connecting.then(
-        (late) => {
-          try {
-            late.disconnect(binding.SCARD_LEAVE_CARD);
-          } catch {
-            // Gone already.
-          }
-        },
-        () => {},
-      );
-      throw this.fail(error, `connecting to "${reader.name}"`, 'no-card');
-    }
-    this.readerName = reader.name;
-    this.lost = undefined;
-    this.currentAtr = this.readAtr();
-    return this.currentAtr;
+  connect(): Promise<Uint8Array> {
+    return this.serialized(async () => {
+      this.assertOpen();
+      await this.dropCard();
+      const context = await this.ensureContext();
+      const reader = await this.findReader(context);
+      const share = this.options.share === 'exclusive' ? SCARD.SHARE_EXCLUSIVE : SCARD.SHARE_SHARED;
+      try {
+        const card = await this.io().call(
+          'connect',
+          [context, reader, share, this.protocolMask()],
+          this.timeoutMs,
+          `connecting to "${reader}"`,
+        );
+        this.card = { handle: card.card, protocol: card.protocol };
+      } catch (error) {
+        throw this.fail(error, 'no-card');
+      }
+      this.readerName = reader;
+      this.lost = undefined;
+      this.currentAtr = await this.readAtr();
+      if (this.options.holdTransaction) await this.beginTransaction();
+      return this.currentAtr;
+    });
   }
 
   transmit(command: Uint8Array): Promise<Uint8Array> {
@@ -125,17 +134,70 @@ export class PcscTransport implements CardTransport {
   }
 
   /**
-   * Runs `body` with the card to itself: no other command of this transport runs in between.
-   * With `exclusive`, other programs are locked out too (the binding has no SCardBeginTransaction,
-   * so the connection is switched to exclusive for the duration and back to shared after).
+   * SCardTransmit on the calling thread: pyscard's speed, for scripts that send many commands.
+   * It blocks this thread until the card answers; the asynchronous transmit() has the deadline.
+   * Refuses (TransportError 'timeout') when an earlier PC/SC call of this process is stuck,
+   * since this one would then block too.
+   */
+  transmitSync(command: Uint8Array): Uint8Array {
+    const card = this.requireCard();
+    if (this.busy > 0) throw new TransportError('other', `transmitSync on "${this.name}" while an asynchronous call is in progress`);
+    if (scardCallStuck()) {
+      throw new TransportError('timeout', `sending a command to "${this.name}": an earlier PC/SC call of this process is still unanswered`);
+    }
+    const what = `sending a command to "${this.name}"`;
+    try {
+      const library = this.syncLibrary();
+      this.syncResponse ??= new Uint8Array(this.maxResponseLength);
+      const response = library.transmit(card.handle, card.protocol, command, this.maxResponseLength, this.syncResponse);
+      return this.checkResponse(response.slice());
+    } catch (error) {
+      throw this.fail(error instanceof ScardError ? error : asFailure(error, what));
+    }
+  }
+
+  /**
+   * Keeps other programs off the card until endExclusive(): SCardBeginTransaction. Their
+   * commands wait meanwhile (pcsc-lite polls every 100 ms). Calls nest.
+   */
+  beginExclusive(): Promise<void> {
+    return this.serialized(async () => {
+      this.exclusiveDepth++;
+      if (this.exclusiveDepth === 1 && !this.holdingTransaction) {
+        try {
+          await this.beginTransaction();
+        } catch (error) {
+          this.exclusiveDepth--;
+          throw error;
+        }
+      }
+    });
+  }
+
+  /** Ends what beginExclusive() began (the outermost call releases the card). */
+  endExclusive(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.exclusiveDepth === 0) return;
+      this.exclusiveDepth--;
+      if (this.exclusiveDepth === 0 && !this.options.holdTransaction) await this.endTransaction();
+    });
+  }
+
+  /**
+   * Runs `body` with the card to itself: no other command of this transport, and (a PC/SC
+   * transaction) none of another program, runs in between. With `exclusive`, other programs
+   * cannot even connect meanwhile (the connection is switched to exclusive for the duration).
    */
   transaction<T>(body: (card: PcscTransactionCard) => Promise<T>, options: { exclusive?: boolean } = {}): Promise<T> {
     return this.serialized(async () => {
       const switchShare = options.exclusive === true && this.options.share !== 'exclusive';
       if (switchShare) await this.reconnect('exclusive', 'leave');
+      const begin = !this.holdingTransaction;
+      if (begin) await this.beginTransaction();
       try {
         return await body({ transmit: (command) => this.transmitNow(command) });
       } finally {
+        if (begin && this.card) await this.endTransaction().catch(() => {});
         // Not SCardReconnect back to shared: pcsc-lite then keeps the reader locked and other
         // programs' connects wait forever. A fresh shared connection releases it.
         if (switchShare && this.card) await this.reopenShared();
@@ -146,202 +208,332 @@ export class PcscTransport implements CardTransport {
   /** Warm reset keeps the card powered; cold reset powers it off and on. Returns the new ATR. */
   reset(kind: ResetKind = 'warm'): Promise<Uint8Array> {
     return this.serialized(async () => {
+      // A transaction held on this handle stays held across the reset.
       await this.reconnect(this.options.share ?? 'shared', kind === 'cold' ? 'unpower' : 'reset');
-      this.currentAtr = this.readAtr();
+      this.currentAtr = await this.readAtr();
       return this.currentAtr;
+    });
+  }
+
+  /** SCardControl: a command for the reader itself (`code` as SCARD_CTL_CODE gives it). */
+  control(code: number, input: Uint8Array = new Uint8Array(0), maxOutput = 4096): Promise<Uint8Array> {
+    return this.serialized(async () => {
+      const card = this.requireCard();
+      try {
+        return await this.io().call(
+          'control',
+          [card.handle, code, input, maxOutput],
+          this.timeoutMs,
+          `sending a control command to "${this.name}"`,
+        );
+      } catch (error) {
+        throw this.fail(error);
+      }
+    });
+  }
+
+  /** SCardGetAttrib, e.g. SCARD_ATTR.VENDOR_NAME; 'other' (SCARD_E_UNSUPPORTED_FEATURE) when the reader has none. */
+  getAttribute(attribute: number): Promise<Uint8Array> {
+    return this.serialized(async () => {
+      const card = this.requireCard();
+      try {
+        return await this.io().call('getAttribute', [card.handle, attribute], this.timeoutMs, `reading an attribute of "${this.name}"`);
+      } catch (error) {
+        throw this.fail(error);
+      }
+    });
+  }
+
+  /**
+   * The reader's PC/SC part 10 features (PIN pad: VERIFY_PIN_DIRECT, MODIFY_PIN_DIRECT) and their
+   * control codes, from CM_IOCTL_GET_FEATURE_REQUEST; none when the reader has no such request.
+   */
+  async features(): Promise<ReaderFeatures> {
+    const code = pcscPlatform().controlCode(CM_IOCTL_GET_FEATURE_REQUEST);
+    try {
+      return parseFeatures(await this.control(code, new Uint8Array(0), 256));
+    } catch (error) {
+      if (
+        error instanceof ScardError &&
+        (error.scardCode === SCARD_E.UNSUPPORTED_FEATURE || error.scardCode === SCARD_E.INVALID_PARAMETER)
+      ) {
+        return parseFeatures(new Uint8Array(0));
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * VERIFY with the PIN typed on the reader's own keypad (part 10 FEATURE_VERIFY_PIN_DIRECT): the
+   * PIN never passes through this program. `command` is the VERIFY APDU with a PIN block of the
+   * right size as its data; returns the card's R-APDU (SW 9000, 63Cx, …). TransportError 'other'
+   * when the reader has no PIN pad. The deadline is the pad's own timeout plus `timeoutMs`.
+   */
+  async verifyPinOnPad(command: Uint8Array, format: PinPadFormat, padTimeoutSeconds = 30): Promise<Uint8Array> {
+    const { codes } = await this.features();
+    const code = codes.VERIFY_PIN_DIRECT;
+    if (code === undefined) throw new TransportError('other', `"${this.name}" has no PIN pad (no VERIFY_PIN_DIRECT feature)`);
+    const structure = pinVerifyStructure(command, format, padTimeoutSeconds);
+    return this.serialized(async () => {
+      const card = this.requireCard();
+      const what = `verifying the PIN on the pad of "${this.name}"`;
+      try {
+        const response = await this.io().call(
+          'control',
+          [card.handle, code, structure, 258],
+          padTimeoutSeconds * 1000 + this.timeoutMs,
+          what,
+        );
+        return this.checkResponse(response);
+      } catch (error) {
+        throw this.fail(error);
+      }
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
     await this.queue.catch(() => {});
-    this.dropCard();
-    this.dropContext();
+    this.closed = true;
+    await this.dropCard();
+    await this.dropContext();
+    this.thread?.close();
+    this.thread = undefined;
   }
 
   private async transmitNow(command: Uint8Array): Promise<Uint8Array> {
     const card = this.requireCard();
     const what = `sending a command to "${this.name}"`;
     try {
-      const buffer = Buffer.from(command.buffer, command.byteOffset, command.length);
-      const response = await withTimeout(
-        this.native(card.transmit(buffer, { maxRecvLength: this.maxResponseLength })),
-        this.timeoutMs,
-        what,
-      );
-      if (response.length < 2) {
-        // vpcd answers "success, 0 bytes" when the card vanishes mid-command: no status word is no answer.
-        throw new TransportError('other', `the reader returned ${response.length} byte(s) and no status word`);
-      }
-      return new Uint8Array(response.buffer, response.byteOffset, response.length);
+      const response = await this.io().transmit(card.handle, card.protocol, command, this.maxResponseLength, this.timeoutMs, what);
+      return this.checkResponse(response);
     } catch (error) {
       throw await this.failDuringCommand(error, what);
     }
   }
 
+  private checkResponse(response: Uint8Array): Uint8Array {
+    // vpcd answers "success, 0 bytes" when the card vanishes mid-command: no status word is no answer.
+    if (response.length < 2) throw new TransportError('other', `the reader returned ${response.length} byte(s) and no status word`);
+    return response;
+  }
+
+  private async beginTransaction(): Promise<void> {
+    const card = this.requireCard();
+    try {
+      await this.io().call(
+        'beginTransaction',
+        [card.handle],
+        this.timeoutMs,
+        `taking "${this.name}" for a transaction (another program holds it)`,
+      );
+      this.holdingTransaction = true;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  private async endTransaction(): Promise<void> {
+    if (!this.holdingTransaction) return;
+    this.holdingTransaction = false;
+    const card = this.card;
+    if (!card) return;
+    try {
+      await this.io().call('endTransaction', [card.handle, SCARD.LEAVE_CARD], this.timeoutMs, `ending the transaction on "${this.name}"`);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
   private async reconnect(share: PcscShareMode, disposition: 'leave' | 'reset' | 'unpower'): Promise<void> {
     const card = this.requireCard();
-    const binding = this.binding!;
-    const shareMode = share === 'exclusive' ? binding.SCARD_SHARE_EXCLUSIVE : binding.SCARD_SHARE_SHARED;
-    const init = { leave: binding.SCARD_LEAVE_CARD, reset: binding.SCARD_RESET_CARD, unpower: binding.SCARD_UNPOWER_CARD }[disposition];
+    const shareMode = share === 'exclusive' ? SCARD.SHARE_EXCLUSIVE : SCARD.SHARE_SHARED;
+    const init = { leave: SCARD.LEAVE_CARD, reset: SCARD.RESET_CARD, unpower: SCARD.UNPOWER_CARD }[disposition];
     const what = disposition === 'leave' ? `switching "${this.name}" to ${share} access` : `resetting the card in "${this.name}"`;
     try {
-      await withTimeout(this.native(card.reconnect(shareMode, this.protocolMask(binding), init)), this.timeoutMs, what);
+      card.protocol = await this.io().call('reconnect', [card.handle, shareMode, this.protocolMask(), init], this.timeoutMs, what);
     } catch (error) {
       throw await this.failDuringCommand(error, what);
     }
   }
 
   private async reopenShared(): Promise<void> {
-    const binding = this.binding!;
-    const context = this.context;
     const name = this.readerName;
-    this.dropCard();
-    if (!context || !name) return;
+    await this.dropCard();
+    if (this.context === undefined || !name) return;
     try {
-      const reader = context.listReaders().find((r) => r.name === name);
-      if (!reader) throw new TransportError('no-reader', `reader "${name}" went away`);
-      this.card = await withTimeout(
-        this.native(reader.connect(binding.SCARD_SHARE_SHARED, this.protocolMask(binding))),
+      const card = await this.io().call(
+        'connect',
+        [this.context, name, SCARD.SHARE_SHARED, this.protocolMask()],
         this.timeoutMs,
-        `reconnecting to "${name}"`,
+        `returning "${name}" to shared access`,
       );
+      this.card = { handle: card.card, protocol: card.protocol };
     } catch (error) {
-      throw this.fail(error, `returning "${name}" to shared access`);
+      throw this.fail(error);
     }
   }
 
-  /** Notes a native call as the one a timeout would leave running. */
-  private native<T>(call: Promise<T>): Promise<T> {
-    this.inFlight = call;
-    return call;
-  }
-
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => {});
+    // Nothing in progress (the usual case, one command after another): start at once.
+    const run = this.busy === 0 ? work() : this.queue.then(work, work);
+    this.busy++;
+    this.queue = run.then(this.done, this.done);
     return run;
   }
 
-  private async loadBinding(): Promise<PcscBinding> {
-    if (this.binding) return this.binding;
-    const source = this.options.binding;
-    this.binding = typeof source === 'function' ? await source() : (source ?? (await loadPcscBinding()));
-    return this.binding;
+  private readonly done = (): void => {
+    this.busy--;
+  };
+
+  /** The thread for the next call: a new one when the last was abandoned on a stuck call. */
+  private io(): ScardCalls {
+    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? new ScardThread();
+    return this.thread;
   }
 
-  private ensureContext(binding: PcscBinding): PcscContext {
-    if (this.context?.isValid) return this.context;
-    this.dropContext();
+  private syncLibrary(): Pick<ScardLibrary, 'transmit'> {
+    if (this.options.scard) return this.options.scard.library();
+    mainThreadLibrary ??= new ScardLibrary();
+    return mainThreadLibrary;
+  }
+
+  private async ensureContext(): Promise<ScardHandle> {
+    const thread = this.io();
+    if (this.context !== undefined) {
+      const valid = await thread.call('isValidContext', [this.context], this.timeoutMs, 'checking the PC/SC context').catch(() => false);
+      if (valid) return this.context;
+      this.context = undefined;
+    }
     try {
-      this.context = new binding.Context();
+      this.context = await this.io().call('establishContext', [SCARD.SCOPE_SYSTEM], this.timeoutMs, 'opening the PC/SC service');
     } catch (error) {
-      throw pcscFailure(error, 'opening the PC/SC service');
+      throw this.fail(error);
     }
     return this.context;
   }
 
-  private async findReader(binding: PcscBinding, context: PcscContext): Promise<PcscReader> {
+  /** Every reader with its state now (pcsc-lite answers an UNAWARE entry at once). */
+  private async readerStates(context: ScardHandle): Promise<ReaderState[]> {
+    const names = await this.io().call('listReaders', [context], this.timeoutMs, 'listing PC/SC readers');
+    if (names.length === 0) return [];
+    const states = await this.io().call(
+      'getStatusChange',
+      [context, 0, names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE }))],
+      this.timeoutMs,
+      'reading the readers’ state',
+    );
+    return Array.isArray(states) ? states : [];
+  }
+
+  private async findReader(context: ScardHandle): Promise<string> {
     const deadline = Date.now() + (this.options.waitForCardMs ?? 0);
     for (;;) {
-      let readers: PcscReader[];
+      let readers: ReaderState[];
       try {
-        readers = context.listReaders();
+        readers = await this.readerStates(context);
       } catch (error) {
-        throw this.fail(error, 'listing PC/SC readers');
+        throw this.fail(error);
       }
+      const present = (r: ReaderState): boolean => ((r.eventState ?? 0) & SCARD.STATE_PRESENT) !== 0;
       const wanted = this.options.reader;
       const match = wanted === undefined ? undefined : pickReader(readers, wanted);
       if (wanted !== undefined && !match && Date.now() >= deadline) {
-        const names = readers.map((r) => `"${r.name}"`).join(', ') || 'none';
+        const names = readers.map((r) => `"${r.reader}"`).join(', ') || 'none';
         throw new TransportError('no-reader', `no PC/SC reader matches "${wanted}" (readers: ${names})`);
       }
-      const withCard = readers.filter((r) => (r.state & binding.SCARD_STATE_PRESENT) !== 0);
-      const candidate = match ?? withCard[0];
-      if (candidate && (candidate.state & binding.SCARD_STATE_PRESENT) !== 0) return candidate;
+      const candidate = match ?? readers.find(present);
+      if (candidate && present(candidate)) return candidate.reader;
       if (Date.now() >= deadline) {
         if (readers.length === 0) throw new TransportError('no-reader', 'no PC/SC reader is attached');
-        throw new TransportError('no-card', `no card in ${candidate ? `"${candidate.name}"` : 'any PC/SC reader'}`);
+        throw new TransportError('no-card', `no card in ${candidate ? `"${candidate.reader}"` : 'any PC/SC reader'}`);
       }
-      // Sleep until something changes, then look again (bounded, so a missed wake-up costs little).
-      const watch = candidate ? [{ name: candidate.name, state: candidate.state }] : undefined;
+      // Sleep until something changes (a card, a reader), then look again; bounded, so a missed
+      // wake-up costs little.
+      const watch = (candidate ? [candidate] : readers).map((r) => ({ reader: r.reader, currentState: r.eventState ?? 0 }));
+      watch.push({ reader: SCARD.PNP_NOTIFICATION, currentState: 0 });
       const wait = Math.max(1, Math.min(500, deadline - Date.now()));
       try {
-        await withTimeout(this.native(context.waitForChange(watch, wait)), wait + 1000, 'waiting for a card');
+        await this.io().call('getStatusChange', [context, wait, watch], wait + this.timeoutMs, 'waiting for a card');
       } catch (error) {
-        throw this.fail(error, 'waiting for a card');
+        throw this.fail(error);
       }
     }
   }
 
   /** Classifies a failure and forgets what it invalidated, so that connect() starts clean. */
-  private fail(error: unknown, doing: string, removedMeans: 'card-removed' | 'no-card' = 'card-removed'): TransportError {
-    let failure = pcscFailure(error, doing);
+  private fail(error: unknown, removedMeans: 'card-removed' | 'no-card' = 'card-removed'): TransportError {
+    let failure = asFailure(error, `talking to "${this.name}"`);
     if (failure.reason === 'card-removed' && removedMeans === 'no-card') {
       failure = new TransportError('no-card', failure.message, { cause: error });
     }
     if (failure.reason === 'no-service' || failure.reason === 'timeout') {
-      // Handles from a dead (or wedged) pcscd are useless; a new context is made on connect().
-      // Not closed now (that would wait for the stuck call), not left to the garbage collector
-      // (its finalizer would do the same): parked until the stuck call settles.
-      if (this.inFlight) parkUntilSettled(this.card, this.context, this.inFlight, this.binding?.SCARD_LEAVE_CARD);
+      // Handles of a dead or wedged pcscd are useless; a new context is made on connect(). A
+      // thread abandoned on a stuck call releases them itself if the call ever returns.
       this.card = undefined;
       this.context = undefined;
+      this.holdingTransaction = false;
+      this.exclusiveDepth = 0;
     } else if (failure.reason === 'card-removed' || failure.reason === 'no-reader') {
-      this.dropCard();
+      this.forgetCard();
     }
     if (!this.card) this.lost = failure;
     return failure;
   }
 
   /**
-   * A command can fail with a generic error ("Transaction failed", "Communication error") when
-   * the card is pulled mid-command; pcscd only notices the removal a moment later. Look at the
-   * reader's state before blaming anything else.
+   * A command can fail with a generic error (a communication error) when the card is pulled
+   * mid-command; pcscd only notices the removal a moment later. Look at the reader's state
+   * before blaming anything else.
    */
   private async failDuringCommand(error: unknown, doing: string): Promise<TransportError> {
-    const failure = pcscFailure(error, doing);
-    if (failure.reason !== 'other') return this.fail(failure, doing);
+    const failure = asFailure(error, doing);
+    if (failure.reason !== 'other') return this.fail(failure);
     const gone = await this.cardGone(Math.min(2000, this.timeoutMs));
     if (gone) {
-      const raw = error instanceof Error ? error.message : String(error);
       const what = {
         'card-removed': 'the card was removed',
         'no-reader': 'the reader went away',
         'no-service': 'the PC/SC service stopped',
       }[gone];
-      return this.fail(new TransportError(gone, `${doing}: ${what} during the command [${raw}]`, { cause: error }), doing);
+      return this.fail(new TransportError(gone, `${doing}: ${what} during the command [${failure.message}]`, { cause: error }));
     }
     return failure;
   }
 
   private async cardGone(waitMs: number): Promise<'card-removed' | 'no-reader' | 'no-service' | undefined> {
-    const binding = this.binding;
     const context = this.context;
     const name = this.readerName;
-    if (!binding || !context || !name) return undefined;
+    if (context === undefined || !name) return undefined;
     const deadline = Date.now() + waitMs;
+    let known: number = SCARD.STATE_UNAWARE;
     for (;;) {
-      let reader: PcscReader | undefined;
+      const left = Math.max(0, deadline - Date.now());
+      let states: ReaderState[] | 'timeout' | 'cancelled';
       try {
-        reader = context.listReaders().find((r) => r.name === name);
-      } catch {
-        return 'no-service';
+        states = await this.io().call(
+          'getStatusChange',
+          [context, Math.min(left, 250), [{ reader: name, currentState: known }]],
+          left + 1000,
+          'checking the reader',
+        );
+      } catch (error) {
+        const reason = asFailure(error, '').reason;
+        if (reason === 'no-reader') return 'no-reader';
+        if (reason === 'no-service' || reason === 'timeout') return 'no-service';
+        return undefined;
       }
-      if (!reader) return 'no-reader';
-      if ((reader.state & binding.SCARD_STATE_PRESENT) === 0) return 'card-removed';
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await withTimeout(
-        context.waitForChange([{ name, state: reader.state }], Math.min(left, 250)),
-        left + 1000,
-        'checking the reader',
-      ).catch(() => {});
+      if (Array.isArray(states)) {
+        const state = states[0]?.eventState ?? 0;
+        if (state & SCARD.STATE_UNKNOWN) return 'no-reader';
+        if ((state & SCARD.STATE_PRESENT) === 0) return 'card-removed';
+        known = state & ~SCARD.STATE_CHANGED;
+      }
+      if (Date.now() >= deadline) return undefined;
     }
   }
 
-  private requireCard(): PcscCard {
+  private requireCard(): { handle: ScardHandle; protocol: number } {
     this.assertOpen();
     if (this.card) return this.card;
     if (this.lost) throw new TransportError(this.lost.reason, `${this.lost.message}; call connect() again`);
@@ -352,51 +544,60 @@ export class PcscTransport implements CardTransport {
     if (this.closed) throw new TransportError('closed', `the transport to "${this.name}" is closed`);
   }
 
-  private readAtr(): Uint8Array {
-    const card = this.card!;
+  private async readAtr(): Promise<Uint8Array> {
+    const card = this.requireCard();
     try {
-      const atr = card.getStatus().atr;
-      return new Uint8Array(atr);
+      const status = await this.io().call('status', [card.handle], this.timeoutMs, `reading the ATR in "${this.name}"`);
+      return status.atr;
     } catch (error) {
-      const fallback = card.atr;
-      if (fallback) return new Uint8Array(fallback);
-      throw this.fail(error, `reading the ATR in "${this.name}"`);
+      throw this.fail(error);
     }
   }
 
-  private protocolMask(binding: PcscBinding): number {
+  private protocolMask(): number {
     switch (this.options.protocol ?? 'any') {
       case 'T0':
-        return binding.SCARD_PROTOCOL_T0;
+        return SCARD.PROTOCOL_T0;
       case 'T1':
-        return binding.SCARD_PROTOCOL_T1;
+        return SCARD.PROTOCOL_T1;
       default:
-        return binding.SCARD_PROTOCOL_T0 | binding.SCARD_PROTOCOL_T1;
+        return SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1;
     }
   }
 
-  private dropCard(): void {
-    const card = this.card;
+  private forgetCard(): void {
     this.card = undefined;
-    if (!card) return;
-    try {
-      card.disconnect(this.binding?.SCARD_LEAVE_CARD);
-    } catch {
-      // Already gone with the card or the service: nothing left to release.
-    }
+    this.holdingTransaction = false;
+    this.exclusiveDepth = 0;
   }
 
-  private dropContext(): void {
+  /** Leaves the card as it is (another program may use it next) and forgets the handle. */
+  private async dropCard(): Promise<void> {
+    const card = this.card;
+    const ending = this.holdingTransaction;
+    this.forgetCard();
+    if (!card || !this.thread || this.thread.abandoned) return;
+    const thread = this.thread;
+    if (ending)
+      await thread.call('endTransaction', [card.handle, SCARD.LEAVE_CARD], this.timeoutMs, 'ending the transaction').catch(() => {});
+    // Gone already with the card or the service when this fails: nothing left to release.
+    await thread.call('disconnect', [card.handle, SCARD.LEAVE_CARD], this.timeoutMs, 'disconnecting').catch(() => {});
+  }
+
+  private async dropContext(): Promise<void> {
     const context = this.context;
     this.context = undefined;
-    try {
-      context?.close();
-    } catch {
-      // The service went away with it.
-    }
+    if (context === undefined || !this.thread || this.thread.abandoned) return;
+    await this.thread.call('releaseContext', [context], this.timeoutMs, 'releasing the PC/SC context').catch(() => {});
   }
 }
 
-function pickReader(readers: PcscReader[], wanted: string): PcscReader | undefined {
-  return readers.find((r) => r.name === wanted) ?? readers.find((r) => r.name.toLowerCase().includes(wanted.toLowerCase()));
+function pickReader(readers: ReaderState[], wanted: string): ReaderState | undefined {
+  return readers.find((r) => r.reader === wanted) ?? readers.find((r) => r.reader.toLowerCase().includes(wanted.toLowerCase()));
+}
+
+function asFailure(error: unknown, doing: string): TransportError {
+  if (error instanceof TransportError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransportError('other', doing ? `${doing}: ${message}` : message, { cause: error });
 }

@@ -1,5 +1,7 @@
-import { loadPcscBinding, type PcscBinding, type PcscContext, PNP_NOTIFICATION, pcscFailure } from './pcsc-binding.js';
-import type { TransportError } from './transport-error.js';
+import { readerStateFlags, SCARD } from './pcsc/pcsc-platform.js';
+import type { ReaderState, ScardHandle } from './pcsc/scard-library.js';
+import { type ScardCalls, ScardThread } from './pcsc/scard-thread.js';
+import { TransportError } from './transport-error.js';
 import { withTimeout } from './with-timeout.js';
 
 /** What a reader looks like at one moment. */
@@ -23,7 +25,10 @@ export type ReaderEvent =
 export type ReaderEventListener = (event: ReaderEvent) => void;
 
 export interface ReaderMonitorOptions {
-  binding?: PcscBinding | (() => Promise<PcscBinding>);
+  /** Where the PC/SC calls go (tests); default: a ScardThread of the monitor's own. */
+  thread?: () => ScardCalls;
+  /** Bound for each call to the service (a stopped pcscd). Default 5 s. */
+  timeoutMs?: number;
   /** Longest single wait for a change before looking again (covers a missed wake-up). Default 1 s. */
   pollMs?: number;
   /** How often to try reaching pcscd while it is down. Default 500 ms. */
@@ -38,8 +43,8 @@ export interface ReaderMonitorOptions {
 export class PcscReaderMonitor {
   private readonly options: ReaderMonitorOptions;
   private readonly listeners = new Set<ReaderEventListener>();
-  private binding: PcscBinding | undefined;
-  private context: PcscContext | undefined;
+  private thread: ScardCalls | undefined;
+  private context: ScardHandle | undefined;
   private current = new Map<string, SeenReader>();
   private serviceError: TransportError | undefined;
   private serviceKnown = false;
@@ -78,8 +83,6 @@ export class PcscReaderMonitor {
   /** Starts watching; resolves once the first look is done (the initial state is known). */
   async start(): Promise<void> {
     if (this.running) return this.firstLook;
-    const source = this.options.binding;
-    this.binding = typeof source === 'function' ? await source() : (source ?? (await loadPcscBinding()));
     this.running = true;
     let firstDone!: () => void;
     this.firstLook = new Promise((resolve) => {
@@ -94,27 +97,24 @@ export class PcscReaderMonitor {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    try {
-      this.context?.cancel();
-    } catch {
-      // The service is gone; the wait ends on its own.
-    }
+    await this.cancelWait();
     await withTimeout(this.loop ?? Promise.resolve(), 5000, 'stopping the reader monitor').catch(() => {});
-    try {
-      this.context?.close();
-    } catch {
-      // Same.
-    }
+    const context = this.context;
     this.context = undefined;
+    const thread = this.thread;
+    this.thread = undefined;
+    if (thread && !thread.abandoned) {
+      if (context !== undefined) await thread.call('releaseContext', [context], this.timeoutMs(), 'releasing').catch(() => {});
+      thread.close();
+    }
   }
 
   private async run(firstDone: () => void): Promise<void> {
-    const binding = this.binding!;
     const pollMs = this.options.pollMs ?? 1000;
     const retryMs = this.options.retryMs ?? 500;
     let pnpState = 0;
     while (this.running) {
-      const next = this.look(binding);
+      const next = await this.look();
       if (!next) {
         firstDone();
         pnpState = 0;
@@ -126,13 +126,19 @@ export class PcscReaderMonitor {
       if (!this.running) break;
       const started = Date.now();
       try {
-        const watch = [...next.values()].map((r) => ({ name: r.name, state: r.state }));
-        watch.push({ name: PNP_NOTIFICATION, state: pnpState });
-        const states = await withTimeout(this.context!.waitForChange(watch, pollMs), pollMs + 2000, 'waiting for reader changes');
-        const pnp = states?.find((s) => s.name === PNP_NOTIFICATION);
-        if (pnp) pnpState = pnp.state & ~0x2; // drop SCARD_STATE_CHANGED: compare against the state itself
+        const watch = [...next.values()].map((r) => ({ reader: r.name, currentState: r.state }));
+        watch.push({ reader: SCARD.PNP_NOTIFICATION, currentState: pnpState });
+        const states = await this.io().call(
+          'getStatusChange',
+          [this.context!, pollMs, watch],
+          pollMs + this.timeoutMs(),
+          'waiting for reader changes',
+        );
+        const pnp = Array.isArray(states) ? states.find((s) => s.reader === SCARD.PNP_NOTIFICATION) : undefined;
+        // Compare against the state itself next time, not its "changed" bit.
+        if (pnp) pnpState = (pnp.eventState ?? 0) & ~SCARD.STATE_CHANGED;
       } catch (error) {
-        this.serviceDown(pcscFailure(error, 'watching PC/SC readers'));
+        this.serviceDown(asTransportError(error));
         continue;
       }
       // Never spin: if the wait returned at once (a state the service reports differently), pause a little.
@@ -140,28 +146,67 @@ export class PcscReaderMonitor {
     }
   }
 
-  private look(binding: PcscBinding): Map<string, SeenReader> | undefined {
+  private async look(): Promise<Map<string, SeenReader> | undefined> {
     try {
-      if (!this.context?.isValid) {
+      const thread = this.io();
+      if (this.context === undefined || !(await thread.call('isValidContext', [this.context], this.timeoutMs(), 'checking the context'))) {
         this.context = undefined;
-        this.context = new binding.Context();
+        this.context = await thread.call('establishContext', [SCARD.SCOPE_SYSTEM], this.timeoutMs(), 'reaching the PC/SC service');
       }
-      const readers = this.context.listReaders();
+      const names = await thread.call('listReaders', [this.context], this.timeoutMs(), 'listing PC/SC readers');
+      const states: ReaderState[] = [];
+      if (names.length > 0) {
+        const now = await thread.call(
+          'getStatusChange',
+          [this.context, 0, names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE }))],
+          this.timeoutMs(),
+          'reading the readers’ state',
+        );
+        if (Array.isArray(now)) states.push(...now);
+      }
       const out = new Map<string, SeenReader>();
-      for (const r of readers) {
-        const present = (r.state & binding.SCARD_STATE_PRESENT) !== 0;
-        out.set(r.name, {
-          name: r.name,
-          state: r.state,
+      for (const r of states) {
+        const state = r.eventState ?? 0;
+        const present = (state & SCARD.STATE_PRESENT) !== 0;
+        out.set(r.reader, {
+          name: r.reader,
+          state: state & ~SCARD.STATE_CHANGED,
           cardPresent: present,
-          ...(present && r.atr && r.atr.length > 0 ? { atr: new Uint8Array(r.atr) } : {}),
-          flags: stateFlags(r.state, binding),
+          ...(present && r.atr && r.atr.length > 0 ? { atr: r.atr } : {}),
+          flags: readerStateFlags(state),
         });
       }
       return out;
     } catch (error) {
-      this.serviceDown(pcscFailure(error, 'reaching the PC/SC service'));
+      this.serviceDown(asTransportError(error));
       return undefined;
+    }
+  }
+
+  /** The monitor's thread; a new one when the last was abandoned on a stuck call. */
+  private io(): ScardCalls {
+    if (!this.thread || this.thread.abandoned) {
+      this.thread = this.options.thread?.() ?? new ScardThread();
+      this.context = undefined;
+    }
+    return this.thread;
+  }
+
+  private timeoutMs(): number {
+    return this.options.timeoutMs ?? 5000;
+  }
+
+  /** SCardCancel ends the monitor's wait; it must come from another thread than the waiting one. */
+  private async cancelWait(): Promise<void> {
+    const context = this.context;
+    if (context === undefined || !this.thread || this.thread.abandoned) return;
+    const helper = this.options.thread?.() ?? new ScardThread();
+    try {
+      await helper.call('cancel', [context], 1000, 'cancelling the reader wait');
+    } catch {
+      // The wait ends at its own poll interval anyway.
+    } finally {
+      helper.close();
     }
   }
 
@@ -196,6 +241,7 @@ export class PcscReaderMonitor {
   private serviceDown(error: TransportError): void {
     // Handles of a dead pcscd are useless; a new context is made once it answers again.
     this.context = undefined;
+    if (error.reason === 'timeout') this.thread = undefined;
     const wasUp = !this.serviceKnown || !this.serviceError;
     for (const r of this.current.values()) {
       if (r.cardPresent) this.emit({ type: 'card-removed', reader: r.name, initial: false });
@@ -237,14 +283,7 @@ function sameCard(a: SeenReader, b: SeenReader): boolean {
   return a.atr.length === b.atr.length && a.atr.every((v, i) => v === b.atr![i]);
 }
 
-function stateFlags(state: number, b: PcscBinding): string[] {
-  const flags: Array<[number, string]> = [
-    [b.SCARD_STATE_PRESENT, 'present'],
-    [b.SCARD_STATE_EMPTY, 'empty'],
-    [b.SCARD_STATE_MUTE, 'mute'],
-    [b.SCARD_STATE_INUSE, 'inuse'],
-    [b.SCARD_STATE_EXCLUSIVE, 'exclusive'],
-    [b.SCARD_STATE_UNAVAILABLE, 'unavailable'],
-  ];
-  return flags.filter(([bit]) => (state & bit) !== 0).map(([, name]) => name);
+function asTransportError(error: unknown): TransportError {
+  if (error instanceof TransportError) return error;
+  return new TransportError('other', error instanceof Error ? error.message : String(error), { cause: error });
 }

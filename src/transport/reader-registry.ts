@@ -1,5 +1,6 @@
 import type { CardTransport } from './card-transport.js';
-import { loadPcscBinding, type PcscBinding, pcscFailure } from './pcsc-binding.js';
+import { readerStateFlags, SCARD } from './pcsc/pcsc-platform.js';
+import { ScardThread } from './pcsc/scard-thread.js';
 import { PcscTransport, type PcscTransportOptions } from './pcsc-transport.js';
 import { TransportError } from './transport-error.js';
 
@@ -45,7 +46,10 @@ export class ReaderRegistry {
       try {
         listing.readers.push(...(await source.list()));
       } catch (error) {
-        const failure = error instanceof TransportError ? error : pcscFailure(error, `listing ${source.id} readers`);
+        const failure =
+          error instanceof TransportError
+            ? error
+            : new TransportError('other', `listing ${source.id} readers: ${error instanceof Error ? error.message : String(error)}`);
         listing.problems.push({ source: source.id, error: failure });
       }
     }
@@ -71,43 +75,38 @@ export class ReaderRegistry {
 
 /** PC/SC readers through pcscd; `open` returns a PcscTransport (not yet connected). */
 export function pcscReaderSource(options: Omit<PcscTransportOptions, 'reader'> = {}): ReaderSource {
+  // Listing must not hang on a stopped pcscd either: each call has this bound.
+  const timeoutMs = options.timeoutMs ?? 5000;
   return {
     id: 'pcsc',
     async list() {
-      const source = options.binding;
-      const binding: PcscBinding = typeof source === 'function' ? await source() : (source ?? (await loadPcscBinding()));
-      let context: InstanceType<PcscBinding['Context']> | undefined;
+      const thread = options.scard?.thread() ?? new ScardThread();
+      let context: number | bigint | undefined;
       try {
-        context = new binding.Context();
-        return context.listReaders().map((r) => {
-          const present = (r.state & binding.SCARD_STATE_PRESENT) !== 0;
-          const flags = (
-            [
-              [binding.SCARD_STATE_PRESENT, 'present'],
-              [binding.SCARD_STATE_EMPTY, 'empty'],
-              [binding.SCARD_STATE_MUTE, 'mute'],
-              [binding.SCARD_STATE_INUSE, 'inuse'],
-              [binding.SCARD_STATE_EXCLUSIVE, 'exclusive'],
-              [binding.SCARD_STATE_UNAVAILABLE, 'unavailable'],
-            ] as Array<[number, string]>
-          )
-            .filter(([bit]) => (r.state & bit) !== 0)
-            .map(([, n]) => n);
+        context = await thread.call('establishContext', [SCARD.SCOPE_SYSTEM], timeoutMs, 'opening the PC/SC service');
+        const names = await thread.call('listReaders', [context], timeoutMs, 'listing PC/SC readers');
+        if (names.length === 0) return [];
+        const states = await thread.call(
+          'getStatusChange',
+          [context, 0, names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE }))],
+          timeoutMs,
+          'reading the readers’ state',
+        );
+        return (Array.isArray(states) ? states : []).map((r): ReaderEntry => {
+          const state = r.eventState ?? 0;
+          const present = (state & SCARD.STATE_PRESENT) !== 0;
           return {
-            name: r.name,
+            name: r.reader,
             source: 'pcsc',
             cardPresent: present,
-            ...(present && r.atr && r.atr.length > 0 ? { atr: new Uint8Array(r.atr) } : {}),
-            flags,
+            ...(present && r.atr && r.atr.length > 0 ? { atr: r.atr } : {}),
+            flags: readerStateFlags(state),
           };
         });
-      } catch (error) {
-        throw pcscFailure(error, 'listing PC/SC readers');
       } finally {
-        try {
-          context?.close();
-        } catch {
-          // The service went away; nothing to release.
+        if (!thread.abandoned) {
+          if (context !== undefined) await thread.call('releaseContext', [context], timeoutMs, 'releasing').catch(() => {});
+          thread.close();
         }
       }
     },

@@ -293,6 +293,19 @@ describe.skipIf(!enabled)('sscard commands through real pcscd + vpcd', () => {
     expect(atrIo.text()).toMatch(/ATR: 3B 02 14 50/);
   });
 
+  it('send --exclusive takes the card only when no other program has it open', async () => {
+    await insert(new FakeVirtualCard());
+    const other = transport(SLOT0, { waitForCardMs: 0 });
+    await other.connect();
+    const refused = memoryIo();
+    expect(await runCli(['send', '--reader', SLOT0.reader, '--exclusive', '--timeout', '2000', '00A40000023F00'], refused)).toBe(3);
+    expect(refused.errText()).toMatch(/^sscard: .*the card is in use by another program/);
+    await other.close();
+    const io = memoryIo();
+    expect(await runCli(['send', '--reader', SLOT0.reader, '--exclusive', '00A40000023F00'], io)).toBe(0);
+    expect(io.text()).toBe('> 00A40000023F00\n< 9000 success\n');
+  });
+
   it('send with no card says so with the transport exit code', async () => {
     const io = memoryIo();
     expect(await runCli(['send', '--reader', SLOT1.reader, '00A40000'], io)).toBe(3);

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { ScardLibrary } from '../../src/transport/pcsc/scard-library.js';
 
 export const PCSCD_SOCKET = '/run/pcscd/pcscd.comm';
 
@@ -19,19 +20,19 @@ export function pcscdReachable(): Promise<boolean> {
 
 /**
  * Decides whether a PC/SC integration file runs. Locally without pcscd it skips, loudly; in CI
- * (CI=true) a missing pcscd or binding is a failure, so that these tests cannot silently vanish.
+ * (CI=true) a missing pcscd or PC/SC library is a failure, so that these tests cannot silently vanish.
  */
 export async function pcscTestsEnabled(file: string): Promise<boolean> {
   const reachable = await pcscdReachable();
   let bindingProblem: string | undefined;
   try {
-    await import('smartcard');
+    new ScardLibrary();
   } catch (error) {
     bindingProblem = error instanceof Error ? error.message : String(error);
   }
   const problem = !reachable
     ? `pcscd is not reachable at ${PCSCD_SOCKET} (run scripts/pcsc-up.sh)`
-    : bindingProblem && `the smartcard binding does not load: ${bindingProblem}`;
+    : bindingProblem && `the PC/SC library does not load through koffi: ${bindingProblem}`;
   if (!problem) return true;
   if (process.env.CI === 'true') throw new Error(`${file}: ${problem}; in CI the PC/SC tests must run`);
   const bar = '!'.repeat(100);

@@ -74,4 +74,15 @@ describe('sscard send --emulator', () => {
     expect(await runCli(['send', '--emulator', '00A4'], io)).toBe(2);
     expect(io.errText()).toMatch(/at least 4/);
   });
+
+  it.each([
+    ['send', '--emulator', '--exclusive', '00A4000000'],
+    ['run', '--emulator', '--exclusive', 'x.script'],
+    ['info', '--emulator', '--exclusive'],
+  ])('%s: --exclusive is for a PC/SC reader, not --emulator', async (...args) => {
+    useFakeEmulator();
+    const io = memoryIo();
+    expect(await runCli(args, io)).toBe(2);
+    expect(io.errText()).toMatch(/--exclusive applies to a PC\/SC reader/);
+  });
 });
