@@ -24,6 +24,12 @@ export interface CardTransport {
   beginExclusive?(): Promise<void>;
   /** Ends what beginExclusive() began; the outermost call releases the card. */
   endExclusive?(): Promise<void>;
+  /**
+   * VERIFY with the PIN typed on the reader's own keypad (PC/SC part 10 VERIFY_PIN_DIRECT): the
+   * PIN never passes through this program. `command` is the VERIFY APDU whose data is an empty PIN
+   * block of the right size; returns the card's R-APDU. Optional: readers with a PIN pad.
+   */
+  verifyPinOnPad?(command: Uint8Array, format: PinPadFormat): Promise<Uint8Array>;
   /** Warm reset keeps power; cold reset powers the card down and up. Returns the new ATR. */
   reset(kind?: ResetKind): Promise<Uint8Array>;
   /** Releases the card; the transport may not be used afterwards. */
@@ -31,3 +37,16 @@ export interface CardTransport {
 }
 
 export type ResetKind = 'warm' | 'cold';
+
+/** How a PIN pad writes the typed digits into the VERIFY command (PC/SC part 10 bmFormatString). */
+export interface PinPadFormat {
+  /** BCD (two digits a byte, as social security cards take them), ASCII, or binary. */
+  encoding: 'bcd' | 'ascii' | 'binary';
+  /** Where the PIN goes in the command's data, in bytes. */
+  offset: number;
+  /** The PIN block's size in bytes (the command's data for the PIN, padded). */
+  blockBytes: number;
+  /** Fewest and most digits the pad accepts. */
+  minDigits: number;
+  maxDigits: number;
+}

@@ -1,6 +1,6 @@
 import { isContactlessAtr } from '../apdu/atr.js';
-import type { CardTransport, ResetKind } from './card-transport.js';
-import { CM_IOCTL_GET_FEATURE_REQUEST, type PinPadFormat, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
+import type { CardTransport, PinPadFormat, ResetKind } from './card-transport.js';
+import { CM_IOCTL_GET_FEATURE_REQUEST, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
 import { pcscPlatform, SCARD, SCARD_E } from './pcsc/pcsc-platform.js';
 import { ScardError } from './pcsc/scard-error.js';
 import { type ReaderState, type ScardHandle, ScardLibrary } from './pcsc/scard-library.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ApduError, BadResponseError } from '../../apdu/apdu-error.js';
+import { ApduError, BadResponseError, errorForStatus } from '../../apdu/apdu-error.js';
 import { decodeAtr } from '../../apdu/atr.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
+import { ResponseApdu } from '../../apdu/response-apdu.js';
 import { decodeBcdDigits, decodeCn } from '../../bytes/bcd.js';
 import { decodeBcdDate } from '../../bytes/bcd-date.js';
 import { concatBytes } from '../../bytes/bytes.js';
@@ -16,7 +17,7 @@ import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
 import { MedicalSession } from '../medical/medical-session.js';
-import { requireValidPin } from '../pin-format.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
 import { type FileItems, type FileItemsCard, type ItemsAccess, readItems, writeItems } from './file-items.js';
@@ -233,6 +234,33 @@ export class SocialSecuritySession {
   /** Verifies the cardholder PIN; a wrong PIN throws PinError with the tries left, a blocked one PinError.blocked. */
   async verifyPin(pin: string): Promise<void> {
     await this.channel.transmit(verify(encodePinBcd(requireValidPin(pin))), { context: 'verifying the PIN' });
+  }
+
+  /**
+   * VERIFY with the PIN typed on the reader's PIN pad (PC/SC part 10): the PIN never passes through
+   * this program. A 6-byte PIN block of F nibbles takes 4–12 digits BCD, left-justified (P5 §6.14).
+   * A reader without a pad is an InputError; a wrong PIN a PinError, as verifyPin.
+   */
+  async verifyPinOnPad(): Promise<void> {
+    const transport = this.channel.transport;
+    if (!transport.verifyPinOnPad) throw new InputError('pin', `the reader "${transport.name}" has no PIN pad`);
+    const command = verify(new Uint8Array(6).fill(0xff));
+    const answer = await this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      return ResponseApdu.decode(
+        await transport.verifyPinOnPad!(command.encode(), {
+          encoding: 'bcd',
+          offset: 0,
+          blockBytes: 6,
+          minDigits: PIN_MIN_DIGITS,
+          maxDigits: PIN_MAX_DIGITS,
+        }),
+      );
+    });
+    if (answer.sw === 0x6400 || answer.sw === 0x6401)
+      throw new InputError('pin', answer.sw === 0x6400 ? 'no PIN was typed on the pad in time' : 'PIN entry was cancelled on the pad');
+    if (answer.sw === 0x6403) throw new InputError('pin', `a PIN of ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits is needed`);
+    if (answer.sw !== 0x9000) throw errorForStatus(answer.sw, 0x20, answer.data, 'verifying the PIN on the pad');
   }
 
   /** The tries left, asked without spending one (VERIFY with no data). */

@@ -1,4 +1,5 @@
 import { DecodeError } from '../../errors.js';
+import type { PinPadFormat } from '../card-transport.js';
 
 /** PC/SC part 10's request for the reader's features: SCARD_CTL_CODE(3400). */
 export const CM_IOCTL_GET_FEATURE_REQUEST = 3400;
@@ -65,17 +66,6 @@ export function parseFeatures(bytes: Uint8Array): ReaderFeatures {
 }
 
 /** How the reader formats the digits typed on its pad into the command (CCID bmFormatString). */
-export interface PinPadFormat {
-  /** BCD (two digits a byte, as social security cards take them), ASCII, or binary. */
-  encoding: 'bcd' | 'ascii' | 'binary';
-  /** Where the PIN goes in the command's data, in bytes. */
-  offset: number;
-  /** The PIN block's size in bytes (the command's data for the PIN, padded). */
-  blockBytes: number;
-  /** Fewest and most digits the pad accepts. */
-  minDigits: number;
-  maxDigits: number;
-}
 
 /**
  * PIN_VERIFY_STRUCTURE of PC/SC part 10 (the CCID PC_to_RDR_Secure verify block, little-endian,
