@@ -9,8 +9,8 @@ import type { CardIdentity } from './card-identity.js';
 import { SAMPLE_CARDS } from './cards.js';
 import { pbocPart } from './pboc-part.js';
 import { pkiPart } from './pki-part.js';
-import { PSAM_CARDS, psamProfile, purchaseKeyRoot } from './psam-profile.js';
 import type { ProfilePart, ProfilePartBuilder } from './profile-part.js';
+import { PSAM_CARDS, psamProfile, purchaseKeyRoot } from './psam-profile.js';
 import { pursePart } from './purse-part.js';
 import { ssePart } from './ssse-part.js';
 
