@@ -171,17 +171,22 @@ export function encryptedFieldLength(cipher: CardKeyCipher, plaintextLength: num
   return Math.ceil((1 + plaintextLength) / block) * block;
 }
 
+/** What the encrypted data field encrypts (P4 §8.3): LD ‖ plaintext, padded with 80 00… only when not block-aligned. */
+export function dataFieldBlocks(cipher: CardKeyCipher, plaintext: Uint8Array): Uint8Array {
+  if (plaintext.length > 255) throw new CryptoError('plaintext', 'at most 255 bytes (LD is one byte)');
+  const field = new Uint8Array(encryptedFieldLength(cipher, plaintext.length));
+  field[0] = plaintext.length;
+  field.set(plaintext, 1);
+  if ((1 + plaintext.length) % cipherBlockSize(cipher) !== 0) field[1 + plaintext.length] = 0x80;
+  return field;
+}
+
 /**
  * The encrypted data field (P4 §8.3): LD (plaintext length) ‖ plaintext, padded with 80 00… only
  * when not block-aligned, ECB under the session key of `key` under the card's challenge.
  */
 export function encryptDataField(cipher: CardKeyCipher, key: Uint8Array, processFactor: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  if (plaintext.length > 255) throw new CryptoError('plaintext', 'at most 255 bytes (LD is one byte)');
-  const block = cipherBlockSize(cipher);
-  const field = new Uint8Array(encryptedFieldLength(cipher, plaintext.length));
-  field[0] = plaintext.length;
-  field.set(plaintext, 1);
-  if ((1 + plaintext.length) % block !== 0) field[1 + plaintext.length] = 0x80;
+  const field = dataFieldBlocks(cipher, plaintext);
   const sessionKey = deriveSessionKey(cipher, key, processFactor);
   try {
     return encryptEcb(sessionCipher(cipher), sessionKey, field);

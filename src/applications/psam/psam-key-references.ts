@@ -1,3 +1,6 @@
+import { type CardDiversificationData, DIVERSIFICATION_LEVELS, diversificationFactors } from '../../crypto/card-key-factors.js';
+import { psamKeyLevels } from '../../crypto/psam-key-record.js';
+
 /**
  * Where a PSAM holds the social security card's keys (card-spec §4.2, §9.2): the usage byte
  * (b8–b6 diversification levels, b5–b1 type) and the PSAM key id of DELIVERY SESSION KEY, by the
@@ -22,3 +25,12 @@ export const PSAM_KEY_REFERENCES: Readonly<Record<string, PsamKeyReference>> = {
 
 /** DPK: usage 22 (one level: the card), key versions 01–03. */
 export const PSAM_PURCHASE_KEY_USAGE = 0x22;
+
+/**
+ * The factors a PSAM takes for a key of this usage byte (card-spec §9.3): as many levels as the
+ * byte gives, innermost first — the card's factor, then the city's, then the province's.
+ */
+export function psamFactors(usage: number, card: CardDiversificationData): Uint8Array[] {
+  const levels = DIVERSIFICATION_LEVELS.slice(DIVERSIFICATION_LEVELS.length - psamKeyLevels(usage));
+  return diversificationFactors(levels, card).reverse();
+}
