@@ -63,7 +63,7 @@ export class PsamKeyProvider implements KeyProvider {
   /** DELIVERY SESSION KEY for the request's key; the block size of the session key's cipher. */
   private async deliver(request: CardKeyRequest): Promise<number> {
     const ref = this.references[request.key];
-    if (ref === undefined) throw new KeyNotFoundError(`"${request.key}" in the PSAM (no PSAM reference is known for it)`);
+    if (ref === undefined) throw new KeyNotFoundError(`"${request.key}" (the PSAM holds no such key)`);
     const factors = psamFactors(ref.usage, request.card);
     const block = cipherBlockSize(request.algorithm);
     const sessionFactor = new Uint8Array(block);
