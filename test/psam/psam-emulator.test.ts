@@ -179,6 +179,7 @@ describe('emulated PSAM psam-default (card-spec §9)', () => {
     const first = psam(state);
     first.sw(SELECT_APP);
     expect(first.send(`8070010024${purchaseData({ random: '01020304', offlineSeq: '0001' })}08`).data.slice(0, 8)).toBe('00000001');
+    first.card.close();
     const again = psam(state);
     again.sw(SELECT_APP);
     expect(again.send(`8070010024${purchaseData({ random: '01020304', offlineSeq: '0002' })}08`).data.slice(0, 8)).toBe('00000002');
@@ -186,5 +187,6 @@ describe('emulated PSAM psam-default (card-spec §9)', () => {
     again.card.reset();
     again.sw(SELECT_APP);
     expect(again.sw(`80FA000010${'00'.repeat(16)}`)).toBe('6901');
+    again.card.close();
   });
 });

@@ -38,7 +38,10 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       '--psam [profile]',
       `also put a PSAM (contact) into the next slot (port + 1, "Virtual PCD 00 01"): a terminal's key store; default ${DEFAULT_PSAM_PROFILE}`,
     )
-    .option('--psam-state <file>', 'state file of the PSAM (its terminal transaction counter persists there); held (locked) while emulating')
+    .option(
+      '--psam-state <file>',
+      'state file of the PSAM (its terminal transaction counter persists there); held (locked) while emulating',
+    )
     .option('--for <seconds>', 'stop after this many seconds')
     .action(async (opts: EmulateOptions) => {
       const port = Number(opts.port);
