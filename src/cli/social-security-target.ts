@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PsamSession } from '../applications/psam/psam-session.js';
 import type { SocialSecurityOpenOptions, SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import type { KeyProvider } from '../channel/key-provider.js';
 import { InputError } from '../errors.js';
@@ -55,13 +56,23 @@ export async function loadKeys(target: CardTarget, options: KeysOption): Promise
 }
 
 async function optionalPsamKeys(target: CardTarget, options: KeysOption): Promise<KeyProvider | undefined> {
+  const psam = await psamFor(target, options);
+  if (psam === undefined) return undefined;
+  const { PsamKeyProvider } = await import('../applications/psam/psam-key-provider.js');
+  return new PsamKeyProvider(psam);
+}
+
+/**
+ * The PSAM `--psam <reader>` or `--psam-emulator` names, opened for as long as `target` is
+ * (PsamKeyProvider, PsamPurchaseSecurity work on it); undefined when the keys come from elsewhere.
+ */
+export async function psamFor(target: CardTarget, options: KeysOption): Promise<PsamSession | undefined> {
   if (options.psam === undefined && !options.psamEmulator) return undefined;
   if (options.psam !== undefined && options.psamEmulator) throw new InputError('psam', '--psam and --psam-emulator exclude each other');
   if (options.keys !== undefined) throw new InputError('keys', '--keys and a PSAM exclude each other: the PSAM holds the keys');
   const psam = await openPsam(options.psamEmulator ? { emulator: true } : { reader: options.psam! });
   target.defer(() => psam.target.close());
-  const { PsamKeyProvider } = await import('../applications/psam/psam-key-provider.js');
-  return new PsamKeyProvider(psam.session);
+  return psam.session;
 }
 
 /** The card-target options plus PIN input options, for SSSE commands. */
