@@ -31,6 +31,16 @@ describe('sscard psam info', () => {
   });
 });
 
+describe('sscard emulate --psam', () => {
+  it('refuses --psam-state without --psam and --psam together with a second card (same slot), before opening anything', async () => {
+    const alone = await run(['emulate', '--psam-state', '/tmp/x.json', '--for', '1']);
+    expect([alone.code, alone.err]).toEqual([2, 'sscard: --psam-state needs --psam\n']);
+    const both = await run(['emulate', '--psam', '--second-profile', 'default', '--for', '1']);
+    expect([both.code, both.err]).toEqual([2, 'sscard: --psam and --second-profile both use the next slot: give one of them\n']);
+    expect((await run(['emulate', '--help'])).out).toMatch(/--psam \[profile\][\s\S]*Virtual PCD 00 01/);
+  });
+});
+
 describe('--psam-emulator: the terminal keys in a PSAM instead of a key file', () => {
   it('authenticates the card and reads the cardholder (info), and EXTERNAL AUTHENTICATE with RKSSSE (auth)', async () => {
     const info = await run(['info', '--emulator', '--psam-emulator']);

@@ -19,18 +19,8 @@ export class PsamPurchaseSecurity implements PurchaseSecurity {
   }
 
   async initPurchase(request: PurchaseInitRequest): Promise<PurchaseInitResult> {
-    return this.psam.initPurchase({
-      cardRandom: request.cardRandom,
-      offlineSeq: request.offlineSeq,
-      accountFen: request.accountFen,
-      selfPayFen: request.selfPayFen,
-      poolingFen: request.poolingFen,
-      type: request.type,
-      time: request.time,
-      keyVersion: request.keyVersion,
-      algorithmId: request.algorithmId,
-      factors: psamFactors(this.purchaseKeyUsage, request.card),
-    });
+    const { card, ...purchase } = request;
+    return this.psam.initPurchase({ ...purchase, factors: psamFactors(this.purchaseKeyUsage, card) });
   }
 
   async verifyMac2(mac2: Uint8Array): Promise<void> {

@@ -6,6 +6,7 @@ import { fromHex } from '../../bytes/hex.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import { SecurityError } from '../../errors.js';
 import { readBinary, selectByFid, selectByName } from '../iso-commands.js';
+import type { PurchaseInitRequest, PurchaseInitResult } from '../medical/purchase-security.js';
 import type { PsamKeyReference } from './psam-key-references.js';
 
 /** The PSAM application's AID in every environment (card-spec §9.1). */
@@ -41,20 +42,8 @@ export interface PsamInfo {
   keyVersions: { national: PsamKeyVersions; provincial: PsamKeyVersions; city: PsamKeyVersions };
 }
 
-/** INIT SAM FOR PURCHASE's data (card-spec §9.3), the factors innermost (card) first. */
-export interface PsamPurchaseInit {
-  cardRandom: Uint8Array;
-  offlineSeq: number;
-  accountFen: number;
-  selfPayFen: number;
-  poolingFen: number;
-  type: number;
-  /** CCYYMMDDhhmmss, 7 bytes BCD: date 4 ‖ time 3. */
-  time: Uint8Array;
-  keyVersion: number;
-  algorithmId: number;
-  factors: Uint8Array[];
-}
+/** INIT SAM FOR PURCHASE's data (card-spec §9.3): the purchase, and the card's factors innermost (card) first. */
+export type PsamPurchaseInit = Omit<PurchaseInitRequest, 'card'> & { factors: Uint8Array[] };
 
 /**
  * A PSAM (card-spec §9) on any transport — a second reader, a reader's SAM slot, the emulated
@@ -149,7 +138,7 @@ export class PsamSession {
   }
 
   /** INIT SAM FOR PURCHASE: the terminal transaction sequence and MAC1 (card-spec §7.3 step 2). */
-  async initPurchase(request: PsamPurchaseInit): Promise<{ terminalSeq: number; mac1: Uint8Array }> {
+  async initPurchase(request: PsamPurchaseInit): Promise<PurchaseInitResult> {
     const data = concatBytes(
       request.cardRandom,
       uintToBytes(request.offlineSeq, 2),
