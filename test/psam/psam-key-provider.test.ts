@@ -80,6 +80,27 @@ describe('PsamKeyProvider: a terminal whose only keys are in the PSAM (default c
     for (const e of trace.filter((x) => x.command.startsWith('80 FA'))) expect(e.command).toMatch(/^80 FA 0[0-7] 00 [0-9A-F]{2}( \*\*)+/);
   });
 
+  it('serves two cards at once: one operation never runs under the session key of the other', async () => {
+    const { session } = await openPsam();
+    const keys = new PsamKeyProvider(session);
+    const sessions = await Promise.all(
+      [0, 1].map(async () => {
+        const { channel, atr } = await openSampleCard('default');
+        return SocialSecuritySession.open(channel, { atr });
+      }),
+    );
+    await Promise.all(
+      sessions.flatMap((s) => [
+        (async () => {
+          await s.externalAuthenticate('RKSSSE', keys);
+          await s.reloadPin('13579', keys);
+        })(),
+        s.authenticateCard(keys),
+      ]),
+    );
+    for (const s of sessions) await s.verifyPin('13579');
+  });
+
   it('a key the PSAM does not hold is a typed error before the card is asked', async () => {
     const { channel, atr } = await openSampleCard('default');
     const { session } = await openPsam();

@@ -33,31 +33,37 @@ export class PsamKeyProvider implements KeyProvider {
     private readonly references: Readonly<Record<string, PsamKeyReference>> = PSAM_KEY_REFERENCES,
   ) {}
 
-  async authenticationData(request: AuthenticationDataRequest): Promise<Uint8Array> {
-    const block = await this.deliver(request);
-    const input = new Uint8Array(block);
-    input.set(request.original);
-    const out = await this.psam.encrypt(input, block);
-    if (out.length !== block) throw new BadResponseError(`the PSAM encrypted ${block} bytes into ${out.length}`);
-    if (block === 8) return out;
-    const auth = new Uint8Array(8);
-    for (let i = 0; i < 8; i++) auth[i] = out[i]! ^ out[i + 8]!;
-    return auth;
+  // Each operation holds the PSAM (channel.exclusive): another caller's DELIVERY SESSION KEY between
+  // ours and our CIPHER DATA would change the key it works under.
+  authenticationData(request: AuthenticationDataRequest): Promise<Uint8Array> {
+    return this.psam.channel.exclusive(async () => {
+      const block = await this.deliver(request);
+      const input = new Uint8Array(block);
+      input.set(request.original);
+      const out = await this.psam.encrypt(input, block);
+      if (out.length !== block) throw new BadResponseError(`the PSAM encrypted ${block} bytes into ${out.length}`);
+      if (block === 8) return out;
+      const auth = new Uint8Array(8);
+      for (let i = 0; i < 8; i++) auth[i] = out[i]! ^ out[i + 8]!;
+      return auth;
+    });
   }
 
-  async protectCommand(request: ProtectCommandRequest): Promise<ProtectedCommandData> {
-    const block = await this.deliver(request);
-    let data = request.clearData ?? new Uint8Array(0);
-    if (request.plaintext !== undefined) {
-      const field = dataFieldBlocks(request.algorithm, request.plaintext);
-      try {
-        data = await this.psam.encrypt(field, block);
-      } finally {
-        wipe(field);
+  protectCommand(request: ProtectCommandRequest): Promise<ProtectedCommandData> {
+    return this.psam.channel.exclusive(async () => {
+      const block = await this.deliver(request);
+      let data = request.clearData ?? new Uint8Array(0);
+      if (request.plaintext !== undefined) {
+        const field = dataFieldBlocks(request.algorithm, request.plaintext);
+        try {
+          data = await this.psam.encrypt(field, block);
+        } finally {
+          wipe(field);
+        }
       }
-    }
-    const mac = await this.psam.mac(new Uint8Array(block), padIso9797M2(concatBytes(request.header, data), block));
-    return { data, mac };
+      const mac = await this.psam.mac(new Uint8Array(block), padIso9797M2(concatBytes(request.header, data), block));
+      return { data, mac };
+    });
   }
 
   /** DELIVERY SESSION KEY for the request's key; the block size of the session key's cipher. */

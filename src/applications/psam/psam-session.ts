@@ -49,6 +49,7 @@ export type PsamPurchaseInit = Omit<PurchaseInitRequest, 'card'> & { factors: Ui
  * A PSAM (card-spec §9) on any transport — a second reader, a reader's SAM slot, the emulated
  * `psam-default`: reads its environment files, then works in its application DF01. It computes
  * with keys it never gives out: DELIVERY SESSION KEY + CIPHER DATA, INIT/CREDIT SAM FOR PURCHASE.
+ * A sequence whose meaning depends on the key just delivered runs in `channel.exclusive()`.
  * PsamKeyProvider and PsamPurchaseSecurity build the SDK's interfaces on it.
  */
 export class PsamSession {
@@ -58,7 +59,11 @@ export class PsamSession {
   ) {}
 
   /** SELECT 3F00, READ BINARY 0015/0016/0019/001A–001C, SELECT DF01. */
-  static async open(channel: CardChannel): Promise<PsamSession> {
+  static open(channel: CardChannel): Promise<PsamSession> {
+    return channel.exclusive(() => PsamSession.readEnvironment(channel));
+  }
+
+  private static async readEnvironment(channel: CardChannel): Promise<PsamSession> {
     await channel.transmit(selectByFid(MF), { context: 'selecting the PSAM environment' });
     const read = async (fid: number, length: number) => {
       const name = fid.toString(16).padStart(4, '0');
@@ -94,12 +99,14 @@ export class PsamSession {
   }
 
   /** INITIALIZE ENVIRONMENT with the first byte of the user card's identifier (its province). */
-  async initializeEnvironment(province: number): Promise<void> {
+  initializeEnvironment(province: number): Promise<void> {
     const data = Uint8Array.of(province);
-    await this.channel.transmit(new CommandApdu({ cla: 0xbf, ins: 0xec, p1: 0, p2: 0, data }), {
-      context: 'initializing the PSAM environment',
+    return this.channel.exclusive(async () => {
+      await this.channel.transmit(new CommandApdu({ cla: 0xbf, ins: 0xec, p1: 0, p2: 0, data }), {
+        context: 'initializing the PSAM environment',
+      });
+      await this.channel.transmit(selectByName(PSAM_AID), { context: 'selecting the PSAM application' });
     });
-    await this.channel.transmit(selectByName(PSAM_AID), { context: 'selecting the PSAM application' });
   }
 
   /**
@@ -125,16 +132,19 @@ export class PsamSession {
   }
 
   /** CIPHER DATA MAC over whole (already padded) blocks from `iv`: the 4-byte MAC of card-spec §5.3. */
-  async mac(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
+  mac(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
     const chunk = MAX_BLOCKS * iv.length;
     const context = 'computing a MAC with the PSAM';
     if (blocks.length + iv.length <= chunk) return this.cipherData(CIPHER_DATA.macOnly, concatBytes(iv, blocks), context);
-    const first = chunk - iv.length;
-    await this.cipherData(CIPHER_DATA.macFirst, concatBytes(iv, blocks.subarray(0, first)), context);
-    for (let offset = first; ; offset += chunk) {
-      if (offset + chunk >= blocks.length) return this.cipherData(CIPHER_DATA.macLast, blocks.subarray(offset), context);
-      await this.cipherData(CIPHER_DATA.macMiddle, blocks.subarray(offset, offset + chunk), context);
-    }
+    // A chained MAC (07, 03…, 01) holds the PSAM until its last part.
+    return this.channel.exclusive(async () => {
+      const first = chunk - iv.length;
+      await this.cipherData(CIPHER_DATA.macFirst, concatBytes(iv, blocks.subarray(0, first)), context);
+      for (let offset = first; ; offset += chunk) {
+        if (offset + chunk >= blocks.length) return this.cipherData(CIPHER_DATA.macLast, blocks.subarray(offset), context);
+        await this.cipherData(CIPHER_DATA.macMiddle, blocks.subarray(offset, offset + chunk), context);
+      }
+    });
   }
 
   /** INIT SAM FOR PURCHASE: the terminal transaction sequence and MAC1 (card-spec §7.3 step 2). */
