@@ -11,7 +11,7 @@ import { testMasterKey } from './test-key-values.js';
 const PSAM_AID = 'D15600000590';
 const DPK_VERSION = 0x01;
 /** The sample cards that get a PSAM profile (`psam-<card>`). */
-export const PSAM_CARDS = ['default'];
+export const PSAM_CARDS = ['default', 'ss-2.00'];
 
 const transparent = (fid: string, label: string, content: string, update: ElementaryFileProfile['access']): ElementaryFileProfile => ({
   kind: 'ef',

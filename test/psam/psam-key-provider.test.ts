@@ -11,8 +11,8 @@ import { SecurityError } from '../../src/errors.js';
 import { openSampleCard } from '../support/emulated-card.js';
 
 /** The emulated PSAM in process, its session, and a log of what crossed its channel. */
-async function openPsam() {
-  const psamCard = openCard({ profile: 'psam-default' });
+async function openPsam(profile = 'psam-default') {
+  const psamCard = openCard({ profile });
   const transport = new EmulatorTransport(psamCard);
   await transport.connect();
   const trace: TraceEvent[] = [];
@@ -78,6 +78,25 @@ describe('PsamKeyProvider: a terminal whose only keys are in the PSAM (default c
     const delivered = trace.filter((e) => e.command.startsWith('BF DE')).map((e) => e.command.slice(6, 11));
     expect(delivered).toEqual(['67 08', '67 0A', '67 0B', '26 09', '67 0B', '26 09']);
     for (const e of trace.filter((x) => x.command.startsWith('80 FA'))) expect(e.command).toMatch(/^80 FA 0[0-7] 00 [0-9A-F]{2}( \*\*)+/);
+  });
+
+  it('works with DES-family keys too (ss-2.00 and its PSAM: 8-byte session factor, single-DES STK)', async () => {
+    const { channel, atr } = await openSampleCard('ss-2.00');
+    const { session, trace } = await openPsam('psam-ss-2.00');
+    expect(session.info.terminalNumber).toBe('650100000001');
+    const keys = new PsamKeyProvider(session);
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await s.authenticateCard(keys);
+    await s.externalAuthenticate('RKSSSE', keys);
+    await s.reloadPin('13579', keys);
+    await s.verifyPin('13579');
+    // Lc = 8 (session factor) + 8 × levels: 3 levels for RKSSSE, 1 for STK.
+    expect(trace.filter((e) => e.command.startsWith('BF DE')).map((e) => e.command.slice(0, 14))).toEqual([
+      'BF DE 67 08 20',
+      'BF DE 67 0A 20',
+      'BF DE 67 0B 20',
+      'BF DE 26 09 10',
+    ]);
   });
 
   it('serves two cards at once: one operation never runs under the session key of the other', async () => {
