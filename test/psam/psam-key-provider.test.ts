@@ -152,3 +152,44 @@ describe('PsamPurchaseSecurity', () => {
     expect((await security.initPurchase(request)).terminalSeq).toBe(2);
   });
 });
+
+describe('a PSAM that answers wrongly', () => {
+  /** The environment reads of PsamSession.open, answered as psam-default would. */
+  const environment: Array<[string, string]> = [
+    ['00A40000023F00', '9000'],
+    ['00A40200020015', '9000'],
+    ['00B000000F', '0133030000000000000001010000009000'],
+    ['00A40200020016', '9000'],
+    ['00B0000006', '3303000000019000'],
+    ['00A40200020019', '9000'],
+    ['00B0000004', '000000019000'],
+    ...['1A', '1B', '1C'].flatMap(
+      (f): Array<[string, string]> => [
+        [`00A402000200${f}`, '9000'],
+        ['00B000000A', '010120240101203412319000'],
+      ],
+    ),
+    ['00A4040006D1560000059000', '9000'],
+  ];
+  const request = {
+    key: 'RKSSSE',
+    algorithm: 'sm4' as const,
+    card: { regionCode: '330300', historicalBytes: Buffer.from('0086221130991133030145A1B2', 'hex') },
+    processFactor: new Uint8Array(8),
+    original: new Uint8Array(8),
+  };
+
+  it('a short CIPHER DATA answer is a BadResponseError, a refused MAC2 check other than 9302 an ApduError', async () => {
+    const { ScriptedTransport } = await import('../support/scripted-transport.js');
+    const transport = new ScriptedTransport([
+      ...environment,
+      [`BFDE670A28991133030145A1B233333033303073783333303030307368${'00'.repeat(16)}`, '9000'],
+      [`80FA000010${'00'.repeat(16)}00`, '0102039000'],
+      ['807200000401020304', '6A88'],
+    ]);
+    const session = await PsamSession.open(new CardChannel(transport));
+    await expect(new PsamKeyProvider(session).authenticationData(request)).rejects.toMatchObject({ code: 'EBADRESPONSE' });
+    await expect(new PsamPurchaseSecurity(session).verifyMac2(Uint8Array.of(1, 2, 3, 4))).rejects.toMatchObject({ code: 'EAPDU' });
+    expect(transport.done).toBe(true);
+  });
+});

@@ -1,4 +1,3 @@
-import { BadResponseError } from '../../apdu/apdu-error.js';
 import { concatBytes, wipe } from '../../bytes/bytes.js';
 import type {
   AuthenticationDataRequest,
@@ -41,7 +40,6 @@ export class PsamKeyProvider implements KeyProvider {
       const input = new Uint8Array(block);
       input.set(request.original);
       const out = await this.psam.encrypt(input, block);
-      if (out.length !== block) throw new BadResponseError(`the PSAM encrypted ${block} bytes into ${out.length}`);
       if (block === 8) return out;
       const auth = new Uint8Array(8);
       for (let i = 0; i < 8; i++) auth[i] = out[i]! ^ out[i + 8]!;

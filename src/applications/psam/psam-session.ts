@@ -1,4 +1,4 @@
-import { errorForStatus } from '../../apdu/apdu-error.js';
+import { BadResponseError, errorForStatus } from '../../apdu/apdu-error.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { decodeCn } from '../../bytes/bcd.js';
 import { bytesToUint, concatBytes, uintToBytes } from '../../bytes/bytes.js';
@@ -128,11 +128,19 @@ export class PsamSession {
       const p1 = last ? CIPHER_DATA.encryptLast : CIPHER_DATA.encryptMore;
       parts.push(await this.cipherData(p1, blocks.subarray(offset, offset + chunk), 'encrypting with the PSAM'));
     }
-    return concatBytes(...parts);
+    const out = concatBytes(...parts);
+    if (out.length !== blocks.length) throw new BadResponseError(`the PSAM encrypted ${blocks.length} bytes into ${out.length}`);
+    return out;
   }
 
   /** CIPHER DATA MAC over whole (already padded) blocks from `iv`: the 4-byte MAC of card-spec §5.3. */
-  mac(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
+  async mac(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
+    const mac = await this.chainedMac(iv, blocks);
+    if (mac.length !== 4) throw new BadResponseError(`the PSAM answered a MAC of ${mac.length} bytes, expected 4`);
+    return mac;
+  }
+
+  private chainedMac(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
     const chunk = MAX_BLOCKS * iv.length;
     const context = 'computing a MAC with the PSAM';
     if (blocks.length + iv.length <= chunk) return this.cipherData(CIPHER_DATA.macOnly, concatBytes(iv, blocks), context);
@@ -163,7 +171,7 @@ export class PsamSession {
     const answer = await this.channel.transmit(new CommandApdu({ cla: 0x80, ins: 0x70, p1: 0x01, p2: 0x00, data, le: 8 }), {
       context: 'INIT SAM FOR PURCHASE',
     });
-    if (answer.length !== 8) throw new SecurityError(`INIT SAM FOR PURCHASE answered ${answer.length} bytes, expected 8`);
+    if (answer.length !== 8) throw new BadResponseError(`INIT SAM FOR PURCHASE answered ${answer.length} bytes, expected 8`);
     return { terminalSeq: bytesToUint(answer.subarray(0, 4)), mac1: answer.slice(4) };
   }
 
