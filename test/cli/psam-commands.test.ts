@@ -59,6 +59,12 @@ describe('--psam-emulator: the terminal keys in a PSAM instead of a key file', (
     expect((await run(['pin', 'unblock', ...card, '--psam-emulator'])).out).toBe('PIN unblocked: 6 tries\n');
   });
 
+  it('pays from the medical account with the PSAM computing MAC1 and checking MAC2 (medical purchase)', async () => {
+    const r = await run(['medical', 'purchase', '12.34', '--emulator', '--psam-emulator', '--yes', '--pin-stdin'], '123456\n');
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^Paid 12\.34 yuan; balance 5225\.66 yuan \(card sequence \d+, terminal sequence 1\)/);
+  });
+
   it('refuses a PSAM together with --keys, both PSAM options, and keys the PSAM does not hold', async () => {
     const both = await run(['auth', 'card', '--emulator', '--psam-emulator', '--keys', 'sample']);
     expect([both.code, both.err]).toEqual([2, 'sscard: --keys and a PSAM exclude each other: the PSAM holds the keys\n']);

@@ -129,6 +129,17 @@ describe('PsamKeyProvider: a terminal whose only keys are in the PSAM (default c
 });
 
 describe('PsamPurchaseSecurity', () => {
+  it('pays 12.34 yuan through MedicalSession.purchase: MAC1 from the PSAM, the card accepts it, the PSAM accepts MAC2', async () => {
+    const { channel, atr } = await openSampleCard('default');
+    const { session } = await openPsam();
+    const medical = await (await SocialSecuritySession.open(channel, { atr })).openMedical('123456');
+    const before = await medical.balances();
+    const r = await medical.purchase({ account: 1234, selfPay: 200, pooling: 1034 }, new PsamPurchaseSecurity(session));
+    expect([r.terminalSeq, r.recovered]).toEqual([1, false]);
+    expect((await medical.balances()).accountFen).toBe(before.accountFen - 1234);
+    expect((await medical.readLog())[0]).toMatchObject({ type: 'purchase', terminalId: '330300000001', accountFen: 1234 });
+  });
+
   it('answers the terminal id of EF 0016, counts the terminal sequence and refuses a wrong MAC2', async () => {
     const { session } = await openPsam();
     const security = new PsamPurchaseSecurity(session);
