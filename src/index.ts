@@ -23,6 +23,7 @@ export * from './applications/medical/software-load-host.js';
 export * from './applications/medical/software-purchase-security.js';
 export * from './applications/pboc/index.js';
 export * from './applications/pki/index.js';
+export * from './applications/psam/index.js';
 export * from './applications/purse/index.js';
 export * from './applications/social-security/card-records.js';
 export * from './applications/social-security/file-access.js';

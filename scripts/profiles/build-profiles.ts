@@ -10,6 +10,7 @@ import { SAMPLE_CARDS } from './cards.js';
 import { pbocPart } from './pboc-part.js';
 import { pkiPart } from './pki-part.js';
 import type { ProfilePart, ProfilePartBuilder } from './profile-part.js';
+import { PSAM_CARDS, psamProfile, purchaseKeyRoot } from './psam-profile.js';
 import { pursePart } from './purse-part.js';
 import { ssePart } from './ssse-part.js';
 
@@ -45,6 +46,11 @@ export function renderProfiles(): Map<string, string> {
       if (part.masterKeys) keys[part.name] = part.masterKeys;
     }
     out.set(`emulator/profiles/${card.profileName}.keys.json`, `${JSON.stringify(keys, null, 2)}\n`);
+    if (PSAM_CARDS.includes(card.profileName)) {
+      const specKeys = Object.assign({}, ...parts.map((p) => p.keyFile?.keys ?? {}));
+      const psam = psamProfile(card, specKeys, purchaseKeyRoot(card, specKeys));
+      out.set(`emulator/profiles/${psam.name}.json`, `${JSON.stringify(psam, null, 2)}\n`);
+    }
   }
   return out;
 }

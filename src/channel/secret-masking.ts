@@ -14,7 +14,8 @@ export function commandCarriesSecret(cla: number, ins: number): boolean {
     case 0xd4: // WRITE KEY
       return true;
     default:
-      return cla === 0x84 && ins === 0xd4;
+      // 84 D4: a key to load; 80 FA: CIPHER DATA to a PSAM, which may be a PIN block to encrypt.
+      return (cla === 0x84 && ins === 0xd4) || (cla === 0x80 && ins === 0xfa);
   }
 }
 

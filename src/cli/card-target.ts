@@ -16,6 +16,8 @@ export interface CardTarget {
   label: string;
   /** The test master keys of the emulated card, when the target is a shipped profile. */
   sampleKeysFile?: string;
+  /** Runs `cleanup` when the card is released, before its transport closes (a PSAM opened for it). */
+  defer(cleanup: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function openCardTarget(options: CardTargetOptions, trace?: TraceLi
   // The channel code loads when a card command runs, not at every start-up.
   const { CardChannel } = await import('../channel/card-channel.js');
   const channel = new CardChannel(opened.transport, trace ? { trace } : {});
+  const cleanups: Array<() => Promise<void>> = [];
   return {
     transport: opened.transport,
     channel,
@@ -39,7 +42,14 @@ export async function openCardTarget(options: CardTargetOptions, trace?: TraceLi
     contactless: isContactlessAtr(atr),
     label: opened.transport.name || (options.reader ?? 'PC/SC'),
     ...(opened.sampleKeysFile === undefined ? {} : { sampleKeysFile: opened.sampleKeysFile }),
-    close: () => opened.close(),
+    defer: (cleanup) => void cleanups.push(cleanup),
+    close: async () => {
+      try {
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+      } finally {
+        await opened.close();
+      }
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { registerMedical } from './commands/medical.js';
 import { registerPhoto } from './commands/photo.js';
 import { registerPin } from './commands/pin.js';
 import { registerPki } from './commands/pki.js';
+import { registerPsam } from './commands/psam.js';
 import { registerPurse } from './commands/purse.js';
 import { registerRead } from './commands/read.js';
 import { registerReaders } from './commands/readers.js';
@@ -34,6 +35,7 @@ export const commandRegistry: RegisterCommand[] = [
   registerPki,
   registerBank,
   registerPurse,
+  registerPsam,
   registerSw,
   registerTlv,
   registerApdu,

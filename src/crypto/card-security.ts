@@ -118,14 +118,38 @@ export function authenticationData(cipher: CardKeyCipher, key: Uint8Array, proce
  */
 export function cardMac(cipher: CardKeyCipher, macKey: Uint8Array, data: Uint8Array): Uint8Array {
   const block = cipherBlockSize(cipher);
-  const padded = padIso9797M2(data, block);
-  const engine =
-    cipher === 'sm4' ? new Sm4BlockCipher(macKey) : cipher === 'des' ? new DesBlockCipher(macKey) : new Des3BlockCipher(macKey);
-  const last = engine.encryptCbc(padded, new Uint8Array(block)).subarray(padded.length - block);
-  if (block === 8) return last.slice(0, 4);
+  return cardMacOfBlocks(cipher, macKey, new Uint8Array(block), padIso9797M2(data, block));
+}
+
+/**
+ * The same CBC-MAC over data that is already whole blocks, from `iv`: what a PSAM's CIPHER DATA
+ * computes (the terminal pads; P9 §9.3 lets the first block be the IV).
+ */
+export function cardMacOfBlocks(cipher: CardKeyCipher, macKey: Uint8Array, iv: Uint8Array, blocks: Uint8Array): Uint8Array {
+  const block = cipherBlockSize(cipher);
+  return macOfLastBlock(cbcChain(cipher, macKey, iv, blocks).subarray(0, block));
+}
+
+/** CBC over whole blocks from `iv`: the last cipher block, which chains into the next part of a long MAC. */
+export function cbcChain(cipher: CardKeyCipher, key: Uint8Array, iv: Uint8Array, blocks: Uint8Array): Uint8Array {
+  const block = cipherBlockSize(cipher);
+  checkLength('iv', iv, block);
+  if (blocks.length === 0 || blocks.length % block !== 0) throw new CryptoError('data', `expected whole ${block}-byte blocks`);
+  const engine = cipher === 'sm4' ? new Sm4BlockCipher(key) : cipher === 'des' ? new DesBlockCipher(key) : new Des3BlockCipher(key);
+  return engine.encryptCbc(blocks, iv).slice(blocks.length - block);
+}
+
+/** The 4-byte MAC from the last CBC block: 8-byte blocks its first 4 bytes, 16-byte blocks the XOR of its words. */
+export function macOfLastBlock(last: Uint8Array): Uint8Array {
+  if (last.length === 8) return last.slice(0, 4);
   const mac = new Uint8Array(4);
   for (let i = 0; i < 16; i++) mac[i & 3]! ^= last[i]!;
   return mac;
+}
+
+/** ECB encryption of whole blocks under `key` (a PSAM's CIPHER DATA encryption under its session key). */
+export function encryptBlocks(cipher: CardKeyCipher, key: Uint8Array, blocks: Uint8Array): Uint8Array {
+  return encryptEcb(cipher, key, blocks);
 }
 
 /**
@@ -147,17 +171,22 @@ export function encryptedFieldLength(cipher: CardKeyCipher, plaintextLength: num
   return Math.ceil((1 + plaintextLength) / block) * block;
 }
 
+/** What the encrypted data field encrypts (P4 §8.3): LD ‖ plaintext, padded with 80 00… only when not block-aligned. */
+export function dataFieldBlocks(cipher: CardKeyCipher, plaintext: Uint8Array): Uint8Array {
+  if (plaintext.length > 255) throw new CryptoError('plaintext', 'at most 255 bytes (LD is one byte)');
+  const field = new Uint8Array(encryptedFieldLength(cipher, plaintext.length));
+  field[0] = plaintext.length;
+  field.set(plaintext, 1);
+  if ((1 + plaintext.length) % cipherBlockSize(cipher) !== 0) field[1 + plaintext.length] = 0x80;
+  return field;
+}
+
 /**
  * The encrypted data field (P4 §8.3): LD (plaintext length) ‖ plaintext, padded with 80 00… only
  * when not block-aligned, ECB under the session key of `key` under the card's challenge.
  */
 export function encryptDataField(cipher: CardKeyCipher, key: Uint8Array, processFactor: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  if (plaintext.length > 255) throw new CryptoError('plaintext', 'at most 255 bytes (LD is one byte)');
-  const block = cipherBlockSize(cipher);
-  const field = new Uint8Array(encryptedFieldLength(cipher, plaintext.length));
-  field[0] = plaintext.length;
-  field.set(plaintext, 1);
-  if ((1 + plaintext.length) % block !== 0) field[1 + plaintext.length] = 0x80;
+  const field = dataFieldBlocks(cipher, plaintext);
   const sessionKey = deriveSessionKey(cipher, key, processFactor);
   try {
     return encryptEcb(sessionCipher(cipher), sessionKey, field);

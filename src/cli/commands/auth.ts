@@ -16,7 +16,7 @@ export const registerAuth: RegisterCommand = (program, ctx) => {
 
   sub('card', 'INTERNAL AUTHENTICATE with IRK: is this a genuine card of its issuer?').action(async (opts: AuthOptions) => {
     await withSocialSecurity(opts, async (s, target) => {
-      await s.authenticateCard(await loadKeys(target, opts.keys));
+      await s.authenticateCard(await loadKeys(target, opts));
       if (opts.json) return writeJson(ctx, { genuine: true });
       ctx.io.stdout('card genuine: internal authentication with IRK passed\n');
     });
@@ -28,7 +28,7 @@ export const registerAuth: RegisterCommand = (program, ctx) => {
       const name = key.toUpperCase();
       if (!(name in SSSE_KEYS)) throw new InputError('key', `unknown key "${key}": one of ${Object.keys(SSSE_KEYS).join(', ')}`);
       await withSocialSecurity(opts, async (s, target) => {
-        await s.externalAuthenticate(name as keyof typeof SSSE_KEYS, await loadKeys(target, opts.keys));
+        await s.externalAuthenticate(name as keyof typeof SSSE_KEYS, await loadKeys(target, opts));
         if (opts.json) return writeJson(ctx, { authenticated: name });
         ctx.io.stdout(`authenticated with ${name}\n`);
       });

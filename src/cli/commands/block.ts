@@ -21,7 +21,7 @@ export const registerBlock: RegisterCommand = (program, ctx) => {
   sub('application', 'APPLICATION BLOCK: SSSE answers 9303 from then on').action(async (opts: BlockOptions) => {
     await confirm(ctx, opts, 'block the social security application for good');
     await withSocialSecurity(opts, async (s, target) => {
-      await s.blockApplication(await loadKeys(target, opts.keys));
+      await s.blockApplication(await loadKeys(target, opts));
       if (opts.json) return writeJson(ctx, { blocked: 'application' });
       ctx.io.stdout('social security application blocked for good\n');
     });
@@ -30,7 +30,7 @@ export const registerBlock: RegisterCommand = (program, ctx) => {
   sub('card', 'CARD BLOCK: every command answers 6A81 from then on').action(async (opts: BlockOptions) => {
     await confirm(ctx, opts, 'block the whole card for good');
     await withSocialSecurity(opts, async (s, target) => {
-      await s.blockCard(await loadKeys(target, opts.keys));
+      await s.blockCard(await loadKeys(target, opts));
       if (opts.json) return writeJson(ctx, { blocked: 'card' });
       ctx.io.stdout('card blocked for good\n');
     });

@@ -12,8 +12,13 @@ interface EmulateOptions {
   secondProfile?: string;
   secondState?: string;
   contactless?: boolean;
+  psam?: string | boolean;
+  psamState?: string;
   for?: string;
 }
+
+/** The PSAM `--psam` puts beside the card when it names none: the one holding the default card's key roots. */
+const DEFAULT_PSAM_PROFILE = 'psam-default';
 
 export const registerEmulate: RegisterCommand = (program, ctx) => {
   program
@@ -29,6 +34,14 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
     .option('--contactless', 'present the card on its contactless interface (synthesized ATR)')
     .option('--second-profile <profile>', 'also put a second card, on its contactless interface, into the next slot (port + 1)')
     .option('--second-state <file>', 'state file of the second card')
+    .option(
+      '--psam [profile]',
+      `also put a PSAM (contact) into the next slot (port + 1, "Virtual PCD 00 01"): a terminal's key store; default ${DEFAULT_PSAM_PROFILE}`,
+    )
+    .option(
+      '--psam-state <file>',
+      'state file of the PSAM (its terminal transaction counter persists there); held (locked) while emulating',
+    )
     .option('--for <seconds>', 'stop after this many seconds')
     .action(async (opts: EmulateOptions) => {
       const port = Number(opts.port);
@@ -37,9 +50,15 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0))
         throw new InputError('for', `--for must be a positive number of seconds, got "${opts.for}"`);
+      const psam = opts.psam === true ? DEFAULT_PSAM_PROFILE : opts.psam === false ? undefined : opts.psam;
+      if (psam === undefined && opts.psamState !== undefined) throw new InputError('psam', '--psam-state needs --psam');
+      if (psam !== undefined && (opts.secondProfile !== undefined || opts.secondState !== undefined)) {
+        throw new InputError('psam', '--psam and --second-profile both use the next slot: give one of them');
+      }
       for (const [what, file] of [
         ['--state', opts.state],
         ['--second-state', opts.secondState],
+        ['--psam-state', opts.psamState],
       ] as const) {
         if (file !== undefined) checkOutputPath(file, { what, existing: 'update' });
       }
@@ -71,6 +90,7 @@ export const registerEmulate: RegisterCommand = (program, ctx) => {
         await open(opts.profile, opts.state, port, opts.contactless === true);
         if (opts.secondProfile !== undefined || opts.secondState !== undefined)
           await open(opts.secondProfile, opts.secondState, port + 1, true);
+        if (psam !== undefined) await open(psam, opts.psamState, port + 1, false);
         ctx.io.stdout(
           `emulating; waiting for vpcd (pcscd with vsmartcard-vpcd)${seconds === undefined ? '; Ctrl-C to stop' : ` for ${seconds} s`}\n`,
         );

@@ -21,7 +21,7 @@ export const registerInfo: RegisterCommand = (program, ctx) => {
   addKeysOption(addSocialSecurityOptions(command, false), 'to authenticate the card (IRK) and read EF06 on 3.00 cards (RKSSSE)').action(
     async (opts: InfoOptions) => {
       await withSocialSecurity(opts, async (session, target) => {
-        const keys = await optionalKeys(target, opts.keys);
+        const keys = await optionalKeys(target, opts);
         if (opts.bas) {
           const line = await session.readCardBas({
             ...(keys ? { keys } : {}),

@@ -5,7 +5,14 @@ import type { CardTarget, CardTargetOptions } from '../card-target.js';
 import { type RegisterCommand, writeJson } from '../cli-context.js';
 import { confirm } from '../confirm.js';
 import { type PinOptions, readPins } from '../secret-input.js';
-import { addKeysOption, addSocialSecurityOptions, type KeysOption, keyFilePath, withSocialSecurity } from '../social-security-target.js';
+import {
+  addKeysOption,
+  addSocialSecurityOptions,
+  type KeysOption,
+  keyFilePath,
+  psamFor,
+  withSocialSecurity,
+} from '../social-security-target.js';
 
 type MedicalOptions = CardTargetOptions &
   PinOptions &
@@ -43,9 +50,9 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
       .argument('<amount>', 'paid from the personal account, in yuan')
       .option('--self-pay <yuan>', 'paid by the patient (recorded on the card)', '0')
       .option('--pooling <yuan>', 'paid by the pooling fund (recorded on the card)', '0')
-      .option('--terminal <id>', 'terminal id, 6 bytes in hex (12 digits)', DEFAULT_TERMINAL)
+      .option('--terminal <id>', 'terminal id, 6 bytes in hex (12 digits); with a PSAM its terminal number (EF 0016)', DEFAULT_TERMINAL)
       .option('--yes', 'do not ask for confirmation'),
-    'holding DPK (software purchase security; a real terminal uses its PSAM)',
+    'holding DPK (software purchase security); or --psam / --psam-emulator: the PSAM computes MAC1 and checks MAC2',
   ).action(async (amountText: string, opts: MedicalOptions) => {
     const account = parseYuan(amountText);
     const selfPay = parseYuanOrZero(opts.selfPay ?? '0');
@@ -54,8 +61,13 @@ export const registerMedical: RegisterCommand = (program, ctx) => {
     await confirm(ctx, opts, `pay ${formatYuan(account)} yuan from the medical account`);
     const [pin] = await readPins(ctx.io, opts, ['PIN']);
     await withSocialSecurity(opts, async (s, target) => {
+      // With --psam / --psam-emulator the PSAM computes MAC1 and checks MAC2 (and its EF 0016 is the terminal id).
+      const psam = await psamFor(target, opts);
       const { SoftwarePurchaseSecurity } = await import('../../applications/medical/software-purchase-security.js');
-      const security = new SoftwarePurchaseSecurity(await softwareKeys(target, opts.keys), terminal);
+      const { PsamPurchaseSecurity } = await import('../../applications/psam/psam-purchase-security.js');
+      const security = psam
+        ? new PsamPurchaseSecurity(psam)
+        : new SoftwarePurchaseSecurity(await softwareKeys(target, opts.keys), terminal);
       const r = await (await s.openMedical(pin!)).purchase({ account, selfPay, pooling }, security);
       const out = { accountFen: account, selfPayFen: selfPay, poolingFen: pooling, ...r, tac: toHex(r.tac), mac2: toHex(r.mac2) };
       if (opts.json) return writeJson(ctx, out);

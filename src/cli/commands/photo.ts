@@ -19,7 +19,7 @@ export const registerPhoto: RegisterCommand = (program, ctx) => {
   ).action(async (opts: CardTargetOptions & KeysOption & { out: string; json?: boolean }) => {
     checkOutputPath(opts.out, { what: '--out', existing: 'overwrite', ...(opts.state ? { inputs: [opts.state] } : {}) });
     await withSocialSecurity(opts, async (s, target) => {
-      const photo = await s.readPhoto(await loadKeys(target, opts.keys));
+      const photo = await s.readPhoto(await loadKeys(target, opts));
       try {
         await writeFile(opts.out, photo);
       } catch (error) {

@@ -55,7 +55,7 @@ export const registerPin: RegisterCommand = (program, ctx) => {
     const [newPin, again] = await readPins(ctx.io, opts, ['new PIN', 'new PIN again']);
     if (newPin !== again) throw mismatch();
     await withSocialSecurity(opts, async (s, target) => {
-      await s.reloadPin(newPin!, await loadKeys(target, opts.keys));
+      await s.reloadPin(newPin!, await loadKeys(target, opts));
       report(opts, { reloaded: true }, 'PIN reloaded');
     });
   });
@@ -65,7 +65,7 @@ export const registerPin: RegisterCommand = (program, ctx) => {
     'holding PUK and STK',
   ).action(async (opts: PinCommandOptions) => {
     await withSocialSecurity(opts, async (s: SocialSecuritySession, target) => {
-      await s.unblockPin(await loadKeys(target, opts.keys));
+      await s.unblockPin(await loadKeys(target, opts));
       const left = await s.pinTriesLeft();
       report(opts, { unblocked: true, triesLeft: left }, `PIN unblocked: ${left} tries`);
     });

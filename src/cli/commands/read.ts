@@ -26,7 +26,7 @@ export const registerRead: RegisterCommand = (program, ctx) => {
     const { formatFileItems } = await import('../../applications/social-security/file-items.js');
     const pin = opts.pinStdin || opts.pin !== undefined ? (await readPins(ctx.io, opts, ['PIN']))[0] : undefined;
     await withSocialSecurity(opts, async (s, target) => {
-      const keys = await optionalKeys(target, opts.keys);
+      const keys = await optionalKeys(target, opts);
       const files = await s.readItems(address, { pin, keys, prefer: opts.auth === 'key' ? 'key' : 'pin' });
       if (opts.json) {
         return writeJson(

@@ -27,7 +27,7 @@ export const registerWrite: RegisterCommand = (program, ctx) => {
     await confirm(ctx, opts, `write ${values.length} value(s) to ${address}`);
     const pin = opts.pinStdin || opts.pin !== undefined ? (await readPins(ctx.io, opts, ['PIN']))[0] : undefined;
     await withSocialSecurity(opts, async (s, target) => {
-      await s.writeItems(address, values, { keys: await loadKeys(target, opts.keys), pin });
+      await s.writeItems(address, values, { keys: await loadKeys(target, opts), pin });
       if (opts.json) return writeJson(ctx, { address, values: values.length });
       ctx.io.stdout(`wrote ${values.length} value(s) to ${address}\n`);
     });
