@@ -151,14 +151,20 @@ function medicalTime(r: Prng): Uint8Array {
   return concatBytes(date, time);
 }
 
-function* medicalPurchase(w: CardWorld, r: Prng): Operation {
+/** DF04 selected and (mostly) its PIN verified; false on a card without DF04. */
+function* openMedical(w: CardWorld, r: Prng): Generator<Uint8Array, boolean, Uint8Array> {
   const df = w.medicalDf;
-  if (df === undefined) return;
+  if (df === undefined) return false;
   yield* selectDf(df);
   if (r.chance(0.95)) {
     const pin = toPinBlock(ssPin(w).exportValue());
     yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
   }
+  return true;
+}
+
+function* medicalPurchase(w: CardWorld, r: Prng): Operation {
+  if (!(yield* openMedical(w, r))) return;
   const balance = w.observe().medical!.balance;
   const account = r.chance(0.1) ? balance + r.int(1, 1000) : r.int(0, Math.max(1, Math.min(balance, 5000)));
   const selfPay = r.int(0, 3000);
@@ -169,7 +175,7 @@ function* medicalPurchase(w: CardWorld, r: Prng): Operation {
   const init = yield* tx(0xb0, 0x28, 0x01, 0x01, 0x13, keyIndex, amounts, terminalId, 0x16);
   if (sw(init) !== 0x9000 && r.chance(0.8)) return;
   const d = body(init);
-  const key = w.key(df, 'medical-purchase', 1)!;
+  const key = w.key(w.medicalDf, 'medical-purchase', 1)!;
   const seq = d.length === 22 ? (d[14]! << 8) | d[15]! : 0;
   const random = d.length === 22 ? d.slice(18, 22) : r.bytes(4);
   const terminalSeq = r.int(0, 0xffffffff);
@@ -188,19 +194,13 @@ function* medicalPurchase(w: CardWorld, r: Prng): Operation {
 }
 
 function* medicalLoad(w: CardWorld, r: Prng): Operation {
-  const df = w.medicalDf;
-  if (df === undefined) return;
-  yield* selectDf(df);
-  if (r.chance(0.95)) {
-    const pin = toPinBlock(ssPin(w).exportValue());
-    yield* tx(0x00, 0x20, 0x00, 0x00, pin.length, pin);
-  }
+  if (!(yield* openMedical(w, r))) return;
   const amount = r.int(0, 20000);
   const terminalId = r.bytes(6);
   const init = yield* tx(0xb0, 0x28, 0x00, 0x01, 0x0b, 0x01, uintToBytes(amount, 4), terminalId, 0x10);
   if (sw(init) !== 0x9000) return;
   const d = body(init);
-  const key = w.key(df, 'medical-load', 1)!;
+  const key = w.key(w.medicalDf, 'medical-load', 1)!;
   const sessionKey = medicalSessionKey(key.algorithm, key.value, d.slice(8, 12), (d[4]! << 8) | d[5]!, LOAD_SESSION_TAIL);
   const type = Uint8Array.of(MEDICAL_TYPE.load);
   if (
