@@ -55,6 +55,15 @@ describe.each(Object.entries(EXPECTED))('SocialSecuritySession on the %s card', 
     expect(fields[6]).toBe(want.spec);
     expect(fields.slice(9)).toEqual(['000000000000', 'KIOSK-01', '']);
   });
+  it('reads each record with its exact Le, as real terminals do: no 6Cxx round trip on the T=0 card', async () => {
+    const answers: string[] = [];
+    const { channel, atr, keys } = await openSampleCard(profile, { channel: { trace: (e) => answers.push(e.swHex) } });
+    const s = await SocialSecuritySession.open(channel, { atr });
+    await s.readCardData();
+    if (want.spec === '3.00') await s.externalAuthenticate('RKSSSE', keys);
+    await s.readCardholder();
+    expect(answers.filter((sw) => sw.startsWith('6C'))).toEqual([]);
+  });
   it('takes the algorithm from the FCI (01 DES/3DES, 03 SM4)', async () => {
     const { channel, atr } = await openSampleCard(profile);
     const s = await SocialSecuritySession.open(channel, { atr });

@@ -21,7 +21,7 @@ import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, requireValidPin } from '../pin-format.j
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
 import { type FileItems, type FileItemsCard, type ItemsAccess, readItems, writeItems } from './file-items.js';
-import { EF, SSSE_ALGORITHM_ID, SSSE_DF_NAME, SSSE_KEYS, TAG } from './ssse-constants.js';
+import { EF, SSSE_ALGORITHM_ID, SSSE_DF_NAME, SSSE_KEYS, TAG, TAG_VALUE_LENGTH } from './ssse-constants.js';
 
 export interface SocialSecurityOpenOptions {
   /**
@@ -467,7 +467,9 @@ export class SocialSecuritySession {
         await this.channel.transmit(selectByFid(fid, 0x02), { context: `selecting EF ${fid.toString(16).toUpperCase()}` });
         this.currentEf = fid;
       }
-      return this.channel.transmitRaw(readRecordByTag(tag));
+      // The exact Le where V2 gives the length (a wrong one is corrected by the channel's 6Cxx handling).
+      const valueLength = TAG_VALUE_LENGTH[tag];
+      return this.channel.transmitRaw(readRecordByTag(tag, 0, valueLength === undefined ? 256 : 2 + valueLength));
     });
     if (optional && r.sw === 0x6a83) return undefined;
     const what = `reading tag ${tag.toString(16).toUpperCase().padStart(2, '0')} of EF ${fid.toString(16).toUpperCase()}`;

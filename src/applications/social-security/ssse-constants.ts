@@ -35,6 +35,27 @@ export const TAG = {
 } as const;
 
 /**
+ * Value lengths of the EF05/EF06 items (V2 T9, card-spec §3.2–3.3). Terminals read each record
+ * with its exact Le (TR1: `00 B2 08 00 14`): on a T=0 card Le 00 costs a 6Cxx round trip.
+ */
+export const TAG_VALUE_LENGTH: Readonly<Record<number, number>> = {
+  [TAG.cardIdentifier]: 0x10,
+  [TAG.cardType]: 1,
+  [TAG.specVersion]: 4,
+  [TAG.issuingOrg]: 0x0c,
+  [TAG.issueDate]: 4,
+  [TAG.expiryDate]: 4,
+  [TAG.cardNumber]: 9,
+  [TAG.ssn]: 0x12,
+  [TAG.name]: 0x1e,
+  [TAG.nameExtension]: 0x14,
+  [TAG.sex]: 1,
+  [TAG.ethnicity]: 1,
+  [TAG.birthplace]: 3,
+  [TAG.birthDate]: 4,
+};
+
+/**
  * The card key ids of the keys a terminal authenticates with, by specification name (card-spec
  * §4.2, P9 annex B; 8x = DF level).
  */
