@@ -160,7 +160,12 @@ export class SocialSecuritySession {
     return this.region;
   }
 
+  /** EF05's records, read in one exclusive section (one PC/SC transaction, not one per record). */
   async readCardData(): Promise<CardData> {
+    return this.channel.exclusive(() => this.readCardDataRecords());
+  }
+
+  private async readCardDataRecords(): Promise<CardData> {
     const ef = EF.cardData.fid;
     const identifier = await this.readTaggedRecord(ef, TAG.cardIdentifier);
     if (identifier.length !== 16) throw new BadResponseError(`card identifier has ${identifier.length} bytes, expected 16`);
@@ -177,7 +182,12 @@ export class SocialSecuritySession {
     return this.cardData;
   }
 
+  /** EF06's records, read in one exclusive section. */
   async readCardholder(): Promise<Cardholder> {
+    return this.channel.exclusive(() => this.readCardholderRecords());
+  }
+
+  private async readCardholderRecords(): Promise<Cardholder> {
     const ef = EF.cardholder.fid;
     const name = decodeAn(await this.readTaggedRecord(ef, TAG.name));
     // The name extension (4E) exists from spec 2.00 on; 1.00 cards answer 6A83.
