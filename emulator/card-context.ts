@@ -1,6 +1,6 @@
 import type { CommandApdu } from '../src/apdu/command-apdu.js';
 import { constantTimeEqual } from '../src/bytes/bytes.js';
-import { decryptDataField, secureMessagingMac } from '../src/crypto/card-security.js';
+import { decryptDataField, SM_MAC_LENGTH, secureMessagingMac } from '../src/crypto/card-security.js';
 import type { FileOperation } from './access-rule.js';
 import type { CardKey } from './card-key.js';
 import type { CardProfile, KeyUsage } from './card-profile.js';
@@ -15,7 +15,7 @@ import type { StateStore } from './state-store.js';
 export type CardInterface = 'contact' | 'contactless';
 
 /** Length of the MAC that secure-messaging commands carry at the end of their data. */
-export const MAC_LENGTH = 4;
+export const MAC_LENGTH = SM_MAC_LENGTH;
 
 /**
  * Everything a command handler works with: the file tree, what is selected, the security status,

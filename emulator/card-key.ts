@@ -1,6 +1,6 @@
 import { decodeAtr } from '../src/apdu/atr.js';
 import { fromHex, toHex } from '../src/bytes/hex.js';
-import { diversificationFactor as levelFactor } from '../src/crypto/card-key-factors.js';
+import { cardFactor } from '../src/crypto/card-key-factors.js';
 import { diversifyCardKeyLevels } from '../src/crypto/card-security.js';
 import type { KeyAlgorithm, KeyProfile, KeyUsage } from './card-profile.js';
 
@@ -31,7 +31,7 @@ export function resolveKey(profile: KeyProfile, ownerId: string, atr: Uint8Array
     value = diversifyCardKeyLevels(
       profile.algorithm,
       fromHex(spec.master),
-      spec.factors.map((f) => diversificationFactor(f, atr)),
+      spec.factors.map((f) => profileFactorBytes(f, atr)),
     );
   }
   const id = Number.parseInt(profile.id, 16);
@@ -50,13 +50,8 @@ export function resolveKey(profile: KeyProfile, ownerId: string, atr: Uint8Array
 }
 
 /** "card", "ascii:330300sx" or 8 bytes of hex (validated by the profile loader). */
-export function diversificationFactor(spec: string, atr: Uint8Array): Uint8Array {
-  if (spec === 'card') return cardFactor(atr);
+export function profileFactorBytes(spec: string, atr: Uint8Array): Uint8Array {
+  if (spec === 'card') return cardFactor(decodeAtr(atr).historicalBytes);
   if (spec.startsWith('ascii:')) return new TextEncoder().encode(spec.slice(6));
   return fromHex(spec);
-}
-
-/** The card factor (P9 §7.3.3): historical bytes T6…TD of the ATR. */
-function cardFactor(atr: Uint8Array): Uint8Array {
-  return levelFactor('card', { regionCode: '000000', historicalBytes: decodeAtr(atr).historicalBytes });
 }

@@ -8,7 +8,7 @@ import { concatBytes } from '../../src/bytes/bytes.js';
 import { encodeAn, encodeGbk } from '../../src/bytes/gbk.js';
 import { toHex } from '../../src/bytes/hex.js';
 import { encodeTlv } from '../../src/bytes/tlv.js';
-import { type DiversificationLevel, diversificationFactor } from '../../src/crypto/card-key-factors.js';
+import { cityFactor, type DiversificationLevel, provinceFactor } from '../../src/crypto/card-key-factors.js';
 import type { CardIdentity } from './card-identity.js';
 import type { ProfilePart } from './profile-part.js';
 import { businessDfProfile, businessDfs } from './ssse-business-part.js';
@@ -72,7 +72,7 @@ const ALGORITHM_ID = { '3des': '01', sm4: '03' } as const;
 /** The 8-byte profile factor of a level: province/city as ASCII, the card as "card" (historical T6…TD). */
 function profileFactor(level: DiversificationLevel, card: CardIdentity): string {
   if (level === 'card') return 'card';
-  const bytes = diversificationFactor(level, { regionCode: card.regionCode, historicalBytes: new Uint8Array(13) });
+  const bytes = level === 'province' ? provinceFactor(card.regionCode) : cityFactor(card.regionCode);
   return `ascii:${String.fromCharCode(...bytes)}`;
 }
 

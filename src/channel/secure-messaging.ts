@@ -1,7 +1,7 @@
 import { CommandApdu } from '../apdu/command-apdu.js';
 import { concatBytes, constantTimeEqual } from '../bytes/bytes.js';
 import type { CardDiversificationData } from '../crypto/card-key-factors.js';
-import { encryptedFieldLength } from '../crypto/card-security.js';
+import { encryptedFieldLength, SM_MAC_LENGTH } from '../crypto/card-security.js';
 import { SecurityError } from '../errors.js';
 import type { CardChannel } from './card-channel.js';
 import type { CardAlgorithm, KeyProvider } from './key-provider.js';
@@ -12,7 +12,6 @@ export interface SecureMessagingCard {
   diversification: CardDiversificationData;
 }
 
-const MAC_LENGTH = 4;
 /** The random length the specification's logs use for every process factor (TR1, TR2). */
 const CHALLENGE_LENGTH = 8;
 
@@ -85,7 +84,7 @@ export class SecureMessaging {
         options.plaintext !== undefined
           ? encryptedFieldLength(this.card.algorithm, options.plaintext.length)
           : (options.clearData?.length ?? 0);
-      const header = Uint8Array.of(command.cla, command.ins, command.p1, command.p2, fieldLength + MAC_LENGTH);
+      const header = Uint8Array.of(command.cla, command.ins, command.p1, command.p2, fieldLength + SM_MAC_LENGTH);
       const { data, mac } = await this.keys.protectCommand({
         ...this.request(keyName, processFactor),
         header,

@@ -15,23 +15,39 @@ export interface CardDiversificationData {
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
-/**
- * The 8-byte factor of one level (P9 §7.3; SC §10.3): province = 2 region digits ‖ "0000sh";
- * city = 6 region digits ‖ "sx", except Zhejiang (region 33…): 4 digits ‖ "00sx"; card = the
- * historical bytes T6…TD, which sit in the contact ATR and the contactless ATS alike.
- */
+function checkRegion(regionCode: string): void {
+  if (!/^\d{6}$/.test(regionCode)) throw new CryptoError('regionCode', `expected 6 digits, got "${regionCode}"`);
+}
+
+/** Province factor (P9 §7.3): the first 2 region digits ‖ "0000sh". */
+export function provinceFactor(regionCode: string): Uint8Array {
+  checkRegion(regionCode);
+  return ascii(`${regionCode.slice(0, 2)}0000sh`);
+}
+
+/** City factor (P9 §7.3; SC §10.3): 6 region digits ‖ "sx"; Zhejiang (33…): 4 digits ‖ "00sx". */
+export function cityFactor(regionCode: string): Uint8Array {
+  checkRegion(regionCode);
+  return ascii(regionCode.startsWith('33') ? `${regionCode.slice(0, 4)}00sx` : `${regionCode}sx`);
+}
+
+/** Card factor (P9 §7.3.3): historical bytes T6…TD, in the contact ATR and the contactless ATS alike. */
+export function cardFactor(historicalBytes: Uint8Array): Uint8Array {
+  if (historicalBytes.length < 13) {
+    throw new CryptoError('historicalBytes', `the card factor is T6…TD of 13 historical bytes; got ${historicalBytes.length}`);
+  }
+  return historicalBytes.slice(5, 13);
+}
+
+/** The 8-byte factor of one level. */
 export function diversificationFactor(level: DiversificationLevel, card: CardDiversificationData): Uint8Array {
-  if (!/^\d{6}$/.test(card.regionCode)) throw new CryptoError('regionCode', `expected 6 digits, got "${card.regionCode}"`);
   switch (level) {
     case 'province':
-      return ascii(`${card.regionCode.slice(0, 2)}0000sh`);
+      return provinceFactor(card.regionCode);
     case 'city':
-      return ascii(card.regionCode.startsWith('33') ? `${card.regionCode.slice(0, 4)}00sx` : `${card.regionCode}sx`);
+      return cityFactor(card.regionCode);
     case 'card':
-      if (card.historicalBytes.length < 13) {
-        throw new CryptoError('historicalBytes', `the card factor is T6…TD of 13 historical bytes; got ${card.historicalBytes.length}`);
-      }
-      return card.historicalBytes.slice(5, 13);
+      return cardFactor(card.historicalBytes);
   }
 }
 

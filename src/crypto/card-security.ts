@@ -15,6 +15,9 @@ import { SM4_BLOCK_SIZE, Sm4BlockCipher } from './sm4.js';
  */
 export type CardKeyCipher = 'des' | '3des' | 'sm4';
 
+/** The secure-messaging MAC at the end of a protected command's data (P4 §8.2). */
+export const SM_MAC_LENGTH = 4;
+
 export function cipherBlockSize(cipher: CardKeyCipher): 8 | 16 {
   return cipher === 'sm4' ? SM4_BLOCK_SIZE : DES_BLOCK_SIZE;
 }

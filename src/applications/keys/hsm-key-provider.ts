@@ -1,14 +1,12 @@
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { AuthenticationDataRequest, KeyProvider, ProtectCommandRequest, ProtectedCommandData } from '../../channel/key-provider.js';
-import { encryptedFieldLength } from '../../crypto/card-security.js';
+import { encryptedFieldLength, SM_MAC_LENGTH } from '../../crypto/card-security.js';
 import { cardSuffix, HsmError, requestLine, requestPrefix } from './hsm-request.js';
 
 /** A connection to an encryption machine: one request string in, one answer string out (hsm-request.ts). */
 export interface HsmConnection {
   request(line: string): Promise<string>;
 }
-
-const MAC_LENGTH = 4;
 
 /**
  * The KeyProvider of a terminal that uses an encryption machine instead of a PSAM: every
@@ -32,7 +30,7 @@ export class HsmKeyProvider implements KeyProvider {
     const fieldLength = request.plaintext ? encryptedFieldLength(request.algorithm, request.plaintext.length) : 0;
     const answer = await this.ask(
       requestLine([...requestPrefix(request), header, plaintext, ...cardSuffix(request)]),
-      fieldLength + MAC_LENGTH,
+      fieldLength + SM_MAC_LENGTH,
     );
     return {
       data: request.plaintext ? answer.slice(0, fieldLength) : (request.clearData ?? new Uint8Array(0)),

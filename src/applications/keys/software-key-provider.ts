@@ -10,11 +10,9 @@ import { diversificationFactors } from '../../crypto/card-key-factors.js';
 import {
   authenticationData,
   type CardKeyCipher,
-  cardMac,
-  deriveSessionKey,
   diversifyCardKeyLevels,
   encryptDataField,
-  sessionCipher,
+  secureMessagingMac,
 } from '../../crypto/card-security.js';
 import { des3EncryptEcb } from '../../crypto/des.js';
 import { diversifyPath } from '../../crypto/key-derivation.js';
@@ -63,12 +61,7 @@ export class SoftwareKeyProvider implements KeyProvider, ApplicationKeyProvider 
         request.plaintext !== undefined
           ? encryptDataField(cipher, key, request.processFactor, request.plaintext)
           : (request.clearData ?? new Uint8Array(0));
-      const sessionKey = deriveSessionKey(cipher, key, request.processFactor);
-      try {
-        return { data, mac: cardMac(sessionCipher(cipher), sessionKey, concatBytes(request.header, data)) };
-      } finally {
-        wipe(sessionKey);
-      }
+      return { data, mac: secureMessagingMac(cipher, key, request.processFactor, concatBytes(request.header, data)) };
     } finally {
       wipe(key);
     }
