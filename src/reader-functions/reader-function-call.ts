@@ -1,0 +1,73 @@
+/**
+ * The reader functions terminals already call (card-spec §10.3, SC functions 1–9): their names,
+ * the inputs each takes by the specification's parameter names, and the result shape. The SDK
+ * (ReaderFunctions), the local card service (`sscard serve`) and its JSON schema all read this table.
+ */
+
+/** Every function of card-spec §10.3, by its specification name. */
+export const READER_FUNCTION_INPUTS = {
+  iReadCardBas: ['iType'],
+  iReadCardBas_HSM_Step1: ['iType'],
+  iReadCardBas_HSM_Step2: ['pKey'],
+  iReadCard: ['iType', 'iAuthType', 'pCardInfo', 'pFileAddr', 'pin'],
+  iReadCard_HSM_Step1: ['iType', 'pCardInfo', 'pFileAddr'],
+  iReadCard_HSM_Step2: ['pKey'],
+  iWriteCard: ['iType', 'pCardInfo', 'pFileAddr', 'pWriteData'],
+  iWriteCard_HSM_Step1: ['iType', 'pCardInfo', 'pFileAddr'],
+  iWriteCard_HSM_Step2: ['pKey', 'pWriteData'],
+  iVerifyPIN: ['iType', 'pin'],
+  iChangePIN: ['iType', 'pin', 'newPin'],
+  iReloadPIN: ['iType', 'pCardInfo', 'newPin'],
+  iReloadPIN_HSM_Step1: ['iType', 'pCardInfo'],
+  iReloadPIN_HSM_Step2: ['pKey', 'newPin'],
+  iReloadPIN_HSM_Step3: ['pKey'],
+  iUnblockPIN: ['iType', 'pCardInfo'],
+  iUnblockPIN_HSM_Step1: ['iType', 'pCardInfo'],
+  iUnblockPIN_HSM_Step2: ['pKey'],
+  iUnblockPIN_HSM_Step3: ['pKey'],
+  iDoDebit: ['iType', 'pCardInfo', 'pPayInfo', 'pin'],
+  iDoDebit_HSM_Step1: ['iType', 'pCardInfo', 'pPayInfo', 'pin'],
+  iDoDebit_HSM_Step2: ['pKey'],
+  iReadDebitRecord: ['iType', 'pin'],
+} as const satisfies Record<string, readonly (keyof ReaderFunctionInputs)[]>;
+
+export type ReaderFunctionName = keyof typeof READER_FUNCTION_INPUTS;
+
+export const READER_FUNCTION_NAMES = Object.keys(READER_FUNCTION_INPUTS) as ReaderFunctionName[];
+
+/**
+ * The inputs of one call. `iType`: 1 contact, 2 contactless, 3 auto (contact first), 4 auto
+ * (contactless first). `pin`/`newPin` are the caller's PIN entry where the reader has no PIN pad;
+ * with a pad they are left out and the cardholder types on the pad. PINs and `pKey` are secrets:
+ * never logged, echoed or put into an error message.
+ */
+export interface ReaderFunctionInputs {
+  iType?: number;
+  iAuthType?: number;
+  pCardInfo?: string;
+  pFileAddr?: string;
+  pWriteData?: string;
+  pPayInfo?: string;
+  pKey?: string;
+  pin?: string;
+  newPin?: string;
+}
+
+/** The inputs that are secrets (masked in every log). */
+export const SECRET_INPUTS: readonly (keyof ReaderFunctionInputs)[] = ['pin', 'newPin', 'pKey'];
+
+/** What a function returns: its code (0 ok, negative as card-spec §10.4) and its output string. */
+export interface ReaderFunctionResult {
+  code: number;
+  /** The `|`-separated output on success; on failure the specification's error text (may be empty). */
+  pOutInfo: string;
+}
+
+/** What the local card service calls: ReaderFunctions implements it; tests may supply another. */
+export interface ReaderFunctionCaller {
+  call(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult>;
+}
+
+export function isReaderFunctionName(name: string): name is ReaderFunctionName {
+  return Object.hasOwn(READER_FUNCTION_INPUTS, name);
+}
