@@ -71,3 +71,32 @@ export interface ReaderFunctionCaller {
 export function isReaderFunctionName(name: string): name is ReaderFunctionName {
   return Object.hasOwn(READER_FUNCTION_INPUTS, name);
 }
+
+/** A reader as the local card service lists it (`GET /readers`). */
+export interface ReaderFunctionReader {
+  name: string;
+  /** What the reader is for: the user card (contact, contactless or both), or the PSAM. */
+  role: 'card' | 'contact' | 'contactless' | 'psam';
+  cardPresent: boolean;
+}
+
+/** Reader and card events as the local card service pushes them to its WebSocket clients. */
+export type ReaderFunctionEvent =
+  | { type: 'reader-added'; reader: string }
+  | { type: 'reader-removed'; reader: string }
+  | { type: 'card-inserted'; reader: string }
+  | { type: 'card-removed'; reader: string };
+
+/**
+ * The reader functions over one configured set of readers (PC/SC readers and PSAM, or the
+ * emulated card and PSAM): what `sscard serve` runs on. Calls may overlap; the backend
+ * serializes them per card.
+ */
+export interface ReaderFunctionBackend extends ReaderFunctionCaller {
+  readers(): Promise<ReaderFunctionReader[]>;
+  /** Subscribes to reader and card events; returns the unsubscribe function. */
+  onEvent(listener: (event: ReaderFunctionEvent) => void): () => void;
+  /** The emulated backend only: take the card out of the reader and put it back (QA, HIS tests). */
+  readonly emulatedCard?: { remove(): void; insert(): void; readonly present: boolean };
+  close(): Promise<void>;
+}
