@@ -29,9 +29,15 @@ export const READER_FUNCTION_INPUTS = {
   iDoDebit_HSM_Step1: ['iType', 'pCardInfo', 'pPayInfo', 'pin'],
   iDoDebit_HSM_Step2: ['pKey'],
   iReadDebitRecord: ['iType', 'pin'],
+  // sscard's extension (not in the specification): the medical account's balances after the PIN,
+  // `account|self-pay total|pooling total|payment year|` in yuan, for a front desk to show.
+  iReadBalance: ['iType', 'pin'],
 } as const satisfies Record<string, readonly (keyof ReaderFunctionInputs)[]>;
 
 export type ReaderFunctionName = keyof typeof READER_FUNCTION_INPUTS;
+
+/** The functions sscard adds to the specification's family. */
+export const SSCARD_EXTENSION_FUNCTIONS: readonly ReaderFunctionName[] = ['iReadBalance'];
 
 export const READER_FUNCTION_NAMES = Object.keys(READER_FUNCTION_INPUTS) as ReaderFunctionName[];
 
