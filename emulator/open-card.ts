@@ -12,20 +12,26 @@ export interface OpenCardOptions extends Omit<CardEmulatorOptions, 'profile' | '
   state?: string;
   /** How long to wait for another process holding the state file, in ms (default 10 s). */
   stateWaitMs?: number;
+  /**
+   * A store already open, instead of `state`: several emulators of one card share it (one per
+   * interface of a dual reader), each loading what the last one saved.
+   */
+  store?: StateStore;
 }
 
 /** Profile + state file → a card ready to power on. */
 export function openCard(options: OpenCardOptions): CardEmulator {
-  const { profile, state, stateWaitMs, ...rest } = options;
+  const { profile, state, stateWaitMs, store: shared, ...rest } = options;
   // The profile is loaded first: a bad profile is reported without touching the state file.
   const loaded = typeof profile === 'string' ? loadProfile(resolveProfilePath(profile)) : profile;
   const store: StateStore =
-    state === undefined ? new MemoryStateStore() : new FileStateStore(state, stateWaitMs === undefined ? {} : { waitMs: stateWaitMs });
+    shared ??
+    (state === undefined ? new MemoryStateStore() : new FileStateStore(state, stateWaitMs === undefined ? {} : { waitMs: stateWaitMs }));
   try {
     return new CardEmulator({ applications: STANDARD_APPLICATIONS, ...rest, profile: loaded, store });
   } catch (error) {
     // A state file that does not fit the profile: the lock is not kept for a card that never opened.
-    store.close?.();
+    if (shared === undefined) store.close?.();
     throw error;
   }
 }

@@ -40,13 +40,9 @@ export class SecureMessaging {
   async externalAuthenticate(keyName: string, keyId: number, version?: number): Promise<void> {
     // GET CHALLENGE ×2 → EXTERNAL AUTHENTICATE: the card checks against the randoms it just gave.
     return this.channel.exclusive(async () => {
-      const original = await this.challenge();
-      const processFactor = await this.challenge();
+      const { original, processFactor } = await externalAuthenticationChallenges(this.channel);
       const authData = await this.keys.authenticationData({ ...this.request(keyName, processFactor), original });
-      const data = concatBytes(authData, original, version === undefined ? new Uint8Array(0) : Uint8Array.of(version));
-      await this.channel.transmit(new CommandApdu({ cla: 0x00, ins: 0x82, p1: 0x00, p2: keyId, data }), {
-        context: `authenticating with ${keyName}`,
-      });
+      await sendExternalAuthentication(this.channel, { keyName, keyId, authData, original, ...(version === undefined ? {} : { version }) });
     });
   }
 
@@ -58,14 +54,9 @@ export class SecureMessaging {
   async internalAuthenticate(terminalRandom: (n: number) => Uint8Array, keyName = 'IRK'): Promise<void> {
     const factor = terminalRandom(8);
     const original = terminalRandom(8);
-    const answer = await this.channel.transmit(
-      new CommandApdu({ cla: 0x00, ins: 0x88, p1: 0x00, p2: 0x00, data: concatBytes(factor, original), le: 256 }),
-      { context: 'internal authentication' },
-    );
+    const answer = await internalAuthenticationAnswer(this.channel, factor, original);
     const expected = await this.keys.authenticationData({ ...this.request(keyName, factor), original });
-    if (answer.length !== 8 || !constantTimeEqual(answer, expected)) {
-      throw new SecurityError('the card failed internal authentication: it is not a genuine card of this issuer');
-    }
+    if (!constantTimeEqual(answer, expected)) throw notGenuine();
   }
 
   /**
@@ -79,7 +70,7 @@ export class SecureMessaging {
   ): Promise<Uint8Array> {
     // GET CHALLENGE → the MACed command: the session key is bound to the random just given.
     return this.channel.exclusive(async () => {
-      const processFactor = await this.challenge();
+      const processFactor = await challenge(this.channel);
       const fieldLength =
         options.plaintext !== undefined
           ? encryptedFieldLength(this.card.algorithm, options.plaintext.length)
@@ -95,11 +86,54 @@ export class SecureMessaging {
     });
   }
 
-  private async challenge(): Promise<Uint8Array> {
-    return this.channel.transmit(getChallenge(), { context: 'GET CHALLENGE' });
-  }
-
   private request(key: string, processFactor: Uint8Array) {
     return { key, algorithm: this.card.algorithm, card: this.card.diversification, processFactor };
   }
+}
+
+function challenge(channel: CardChannel): Promise<Uint8Array> {
+  return channel.transmit(getChallenge(), { context: 'GET CHALLENGE' });
+}
+
+/** A card that answers INTERNAL AUTHENTICATE wrongly is not genuine. */
+export function notGenuine(): SecurityError {
+  return new SecurityError('the card failed internal authentication: it is not a genuine card of this issuer');
+}
+
+/**
+ * INTERNAL AUTHENTICATE `00 88 00 00 10 factor ‖ original`: the card's 8-byte authentication data,
+ * for the caller to compare with its key provider's (or an HSM's) answer.
+ */
+export async function internalAuthenticationAnswer(channel: CardChannel, factor: Uint8Array, original: Uint8Array): Promise<Uint8Array> {
+  const answer = await channel.transmit(
+    new CommandApdu({ cla: 0x00, ins: 0x88, p1: 0x00, p2: 0x00, data: concatBytes(factor, original), le: 256 }),
+    { context: 'internal authentication' },
+  );
+  if (answer.length !== 8) throw notGenuine();
+  return answer;
+}
+
+/**
+ * The two GET CHALLENGEs before EXTERNAL AUTHENTICATE (the real card log's order): the first random
+ * is the original data, the second — the card's current random — the session key's process factor.
+ */
+export async function externalAuthenticationChallenges(channel: CardChannel): Promise<{ original: Uint8Array; processFactor: Uint8Array }> {
+  const original = await challenge(channel);
+  const processFactor = await challenge(channel);
+  return { original, processFactor };
+}
+
+/**
+ * EXTERNAL AUTHENTICATE `00 82 00 keyId authData ‖ original [‖ version]`: valid right after
+ * externalAuthenticationChallenges, while the card still holds its random.
+ */
+export async function sendExternalAuthentication(
+  channel: CardChannel,
+  proof: { keyName: string; keyId: number; authData: Uint8Array; original: Uint8Array; version?: number },
+): Promise<void> {
+  const version = proof.version === undefined ? new Uint8Array(0) : Uint8Array.of(proof.version);
+  await channel.transmit(
+    new CommandApdu({ cla: 0x00, ins: 0x82, p1: 0x00, p2: proof.keyId, data: concatBytes(proof.authData, proof.original, version) }),
+    { context: `authenticating with ${proof.keyName}` },
+  );
 }

@@ -1,7 +1,7 @@
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { AuthenticationDataRequest, KeyProvider, ProtectCommandRequest, ProtectedCommandData } from '../../channel/key-provider.js';
 import { encryptedFieldLength, SM_MAC_LENGTH } from '../../crypto/card-security.js';
-import { cardSuffix, HsmError, requestLine, requestPrefix } from './hsm-request.js';
+import { authenticationRequestFields, cardSuffix, HsmError, protectRequestFields, requestLine } from './hsm-request.js';
 
 /** A connection to an encryption machine: one request string in, one answer string out (hsm-request.ts). */
 export interface HsmConnection {
@@ -18,20 +18,15 @@ export class HsmKeyProvider implements KeyProvider {
   constructor(private readonly hsm: HsmConnection) {}
 
   async authenticationData(request: AuthenticationDataRequest): Promise<Uint8Array> {
-    const original = toHex(request.original);
-    const answer = await this.ask(requestLine([...requestPrefix(request), original, ...cardSuffix(request)]), 16);
-    if (toHex(answer.subarray(8)) !== original) throw new HsmError('the HSM answered authentication data for other original data');
+    const answer = await this.ask(requestLine([...authenticationRequestFields(request), ...cardSuffix(request)]), 16);
+    if (toHex(answer.subarray(8)) !== toHex(request.original))
+      throw new HsmError('the HSM answered authentication data for other original data');
     return answer.slice(0, 8);
   }
 
   async protectCommand(request: ProtectCommandRequest): Promise<ProtectedCommandData> {
-    const header = toHex(request.header) + (request.clearData ? toHex(request.clearData) : '');
-    const plaintext = request.plaintext ? toHex(request.plaintext) : '';
     const fieldLength = request.plaintext ? encryptedFieldLength(request.algorithm, request.plaintext.length) : 0;
-    const answer = await this.ask(
-      requestLine([...requestPrefix(request), header, plaintext, ...cardSuffix(request)]),
-      fieldLength + SM_MAC_LENGTH,
-    );
+    const answer = await this.ask(requestLine([...protectRequestFields(request), ...cardSuffix(request)]), fieldLength + SM_MAC_LENGTH);
     return {
       data: request.plaintext ? answer.slice(0, fieldLength) : (request.clearData ?? new Uint8Array(0)),
       mac: answer.slice(fieldLength),

@@ -1,5 +1,5 @@
-import { toHex } from '../../bytes/hex.js';
-import type { CardKeyRequest } from '../../channel/key-provider.js';
+import { fromHex, toHex } from '../../bytes/hex.js';
+import type { AuthenticationDataRequest, CardKeyRequest, ProtectCommandRequest } from '../../channel/key-provider.js';
 import { SscardError } from '../../errors.js';
 
 /**
@@ -54,6 +54,101 @@ export function requestPrefix(request: CardKeyRequest): string[] {
 
 export function cardSuffix(request: CardKeyRequest): string[] {
   return [request.card.regionCode, toHex(request.card.historicalBytes)];
+}
+
+/** The authentication-data request's fields before the card's: `<alg>|<address>|<process factor>|<original>`. */
+export function authenticationRequestFields(request: AuthenticationDataRequest): string[] {
+  return [...requestPrefix(request), toHex(request.original)];
+}
+
+/** The secure-messaging request's fields before the card's: `<alg>|<address>|<process factor>|<header>|<plaintext>`. */
+export function protectRequestFields(request: ProtectCommandRequest): string[] {
+  const header = toHex(request.header) + (request.clearData ? toHex(request.clearData) : '');
+  return [...requestPrefix(request), header, request.plaintext ? toHex(request.plaintext) : ''];
+}
+
+/**
+ * The card-authentication request of a basic-information read (card-spec §10.5, SC fn 1.2):
+ * `<region>|<historical bytes>|<alg>|<identifier>|<int factor>|<int original>|<ext factor>|<ext original>|<device id>|`
+ * → `<int auth 8><int original 8>|<ext auth 8><ext original 8>|`, IRK inside and RKSSSE outside;
+ * the external pair is empty where the card needs no external authentication (before 3.00).
+ */
+export interface CardAuthenticationRequest {
+  regionCode: string;
+  historicalBytes: Uint8Array;
+  /** 01 DES/3DES, 03 SM4. */
+  algorithmId: string;
+  identifier: string;
+  internal: { factor: Uint8Array; original: Uint8Array };
+  external: { factor: Uint8Array; original: Uint8Array } | undefined;
+  deviceId: string;
+}
+
+export const CARD_AUTHENTICATION_REQUEST_FIELDS = 9;
+
+/** The request's fields without the device id: what iReadCardBas_HSM_Step1 outputs. */
+export function cardAuthenticationFields(request: Omit<CardAuthenticationRequest, 'deviceId'>): string[] {
+  return [
+    request.regionCode,
+    toHex(request.historicalBytes),
+    request.algorithmId,
+    request.identifier,
+    toHex(request.internal.factor),
+    toHex(request.internal.original),
+    request.external ? toHex(request.external.factor) : '',
+    request.external ? toHex(request.external.original) : '',
+  ];
+}
+
+export function parseCardAuthenticationRequest(fields: string[]): CardAuthenticationRequest {
+  if (fields.length !== CARD_AUTHENTICATION_REQUEST_FIELDS)
+    throw new HsmError(`a card-authentication request has 9 fields, got ${fields.length}`);
+  const [regionCode, historical, algorithmId, identifier, intFactor, intOriginal, extFactor, extOriginal, deviceId] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const pair = (factor: string, original: string) => ({ factor: hexField(factor), original: hexField(original, 8) });
+  return {
+    regionCode,
+    historicalBytes: hexField(historical),
+    algorithmId,
+    identifier,
+    internal: pair(intFactor, intOriginal),
+    external: extFactor === '' && extOriginal === '' ? undefined : pair(extFactor, extOriginal),
+    deviceId,
+  };
+}
+
+/** Authentication data ‖ original, as 32 hex digits (an HSM answer, a Step2 pKey). */
+export interface AuthenticationProof {
+  authData: Uint8Array;
+  original: Uint8Array;
+}
+
+export function formatAuthenticationProof(proof: AuthenticationProof): string {
+  return toHex(proof.authData) + toHex(proof.original);
+}
+
+/** `<auth 8><original 8>`: 32 hex digits. */
+export function parseAuthenticationProof(text: string): AuthenticationProof {
+  const bytes = hexField(text, 16);
+  return { authData: bytes.slice(0, 8), original: bytes.slice(8) };
+}
+
+/** Hex of an HSM answer or request field, of `length` bytes when given. */
+export function hexField(text: string, length?: number): Uint8Array {
+  const count = length === undefined ? '+' : `{${length}}`;
+  if (!new RegExp(`^(?:[0-9A-Fa-f]{2})${count}$`).test(text)) {
+    throw new HsmError(`"${text.slice(0, 40)}" is not ${length === undefined ? 'hex' : `${length} bytes of hex`}`);
+  }
+  return fromHex(text);
 }
 
 /** `a|b|c|` */

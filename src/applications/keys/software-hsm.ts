@@ -1,7 +1,17 @@
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { CardAlgorithm, CardKeyRequest } from '../../channel/key-provider.js';
 import type { HsmConnection } from './hsm-key-provider.js';
-import { HSM_ALGORITHM_ID, HSM_KEY_ADDRESSES, HsmError, requestFields } from './hsm-request.js';
+import {
+  CARD_AUTHENTICATION_REQUEST_FIELDS,
+  type CardAuthenticationRequest,
+  formatAuthenticationProof,
+  HSM_ALGORITHM_ID,
+  HSM_KEY_ADDRESSES,
+  HsmError,
+  parseCardAuthenticationRequest,
+  requestFields,
+  requestLine,
+} from './hsm-request.js';
 import type { CardKeyFile, ParsedKeyFile } from './key-file.js';
 import { SoftwareKeyProvider } from './software-key-provider.js';
 
@@ -25,6 +35,7 @@ export class SoftwareHsm implements HsmConnection {
 
   async request(line: string): Promise<string> {
     const fields = requestFields(line);
+    if (fields.length === CARD_AUTHENTICATION_REQUEST_FIELDS) return this.cardAuthentication(parseCardAuthenticationRequest(fields));
     if (fields.length === 6) {
       const [alg, address, factor, original, region, historical] = fields as [string, string, string, string, string, string];
       const auth = await this.keys.authenticationData({
@@ -51,15 +62,32 @@ export class SoftwareHsm implements HsmConnection {
       });
       return toHex(plaintext === '' ? mac : new Uint8Array([...data, ...mac]));
     }
-    throw new HsmError(`an HSM request has 6 or 7 fields, got ${fields.length}`);
+    throw new HsmError(`an HSM request has 6, 7 or 9 fields, got ${fields.length}`);
+  }
+
+  /** IRK's authentication data over the internal pair, RKSSSE's over the external one (card-spec §10.5). */
+  private async cardAuthentication(request: CardAuthenticationRequest): Promise<string> {
+    const algorithm = algorithmOf(request.algorithmId);
+    const card = { regionCode: request.regionCode, historicalBytes: request.historicalBytes };
+    const proof = async (key: string, pair: { factor: Uint8Array; original: Uint8Array } | undefined) =>
+      pair === undefined
+        ? ''
+        : formatAuthenticationProof({
+            authData: await this.keys.authenticationData({ key, algorithm, card, processFactor: pair.factor, original: pair.original }),
+            original: pair.original,
+          });
+    return requestLine([await proof('IRK', request.internal), await proof('RKSSSE', request.external)]);
   }
 
   private card(alg: string, address: string, factor: string, region: string, historical: string): CardKeyRequest {
-    const algorithm = (Object.entries(HSM_ALGORITHM_ID).find(([, id]) => id === alg)?.[0] ??
-      fail(`unknown algorithm id ${alg}`)) as CardAlgorithm;
+    const algorithm = algorithmOf(alg);
     const key = this.names.get(address.toUpperCase()) ?? fail(`no key at address ${address}`);
     return { key, algorithm, processFactor: fromHex(factor), card: { regionCode: region, historicalBytes: fromHex(historical) } };
   }
+}
+
+function algorithmOf(id: string): CardAlgorithm {
+  return (Object.entries(HSM_ALGORITHM_ID).find(([, known]) => known === id)?.[0] ?? fail(`unknown algorithm id ${id}`)) as CardAlgorithm;
 }
 
 function fail(message: string): never {

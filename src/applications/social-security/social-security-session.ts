@@ -12,7 +12,12 @@ import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import { parseTlv, tlvAtPath } from '../../bytes/tlv.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import type { CardAlgorithm, KeyProvider } from '../../channel/key-provider.js';
-import { SecureMessaging } from '../../channel/secure-messaging.js';
+import {
+  externalAuthenticationChallenges,
+  internalAuthenticationAnswer,
+  SecureMessaging,
+  sendExternalAuthentication,
+} from '../../channel/secure-messaging.js';
 import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
@@ -152,6 +157,44 @@ export class SocialSecuritySession {
       await this.ensureSsseSelected();
       await security.externalAuthenticate(keyName, SSSE_KEYS[keyName]);
     });
+  }
+
+  // --- authentication in steps, for a terminal whose HSM answers between them (SC fn 1.2, 2.2) ---
+
+  /**
+   * INTERNAL AUTHENTICATE with two terminal randoms: the card's answer, for the caller to compare
+   * with what its HSM computes over the same factor and original.
+   */
+  async internalAuthenticationChallenge(): Promise<{ factor: Uint8Array; original: Uint8Array; answer: Uint8Array }> {
+    const factor = this.random(8);
+    const original = this.random(8);
+    return this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      return { factor, original, answer: await internalAuthenticationAnswer(this.channel, factor, original) };
+    });
+  }
+
+  /**
+   * The first half of EXTERNAL AUTHENTICATE in SSSE: the card's two randoms (the HSM computes the
+   * authentication data over them). completeExternalAuthentication must be the card's next command.
+   */
+  async externalAuthenticationChallenges(): Promise<{ original: Uint8Array; processFactor: Uint8Array }> {
+    return this.channel.exclusive(async () => {
+      await this.ensureSsseSelected();
+      return externalAuthenticationChallenges(this.channel);
+    });
+  }
+
+  /** The second half: EXTERNAL AUTHENTICATE with the authentication data an HSM computed. */
+  async completeExternalAuthentication(keyName: keyof typeof SSSE_KEYS, authData: Uint8Array, original: Uint8Array): Promise<void> {
+    await sendExternalAuthentication(this.channel, { keyName, keyId: SSSE_KEYS[keyName], authData, original });
+  }
+
+  /** The algorithm id as the HSM interfaces write it (SC §10.1): 01 DES/3DES, 02 SSF33, 03 SM4. */
+  async algorithmId(): Promise<string> {
+    const algorithm = await this.algorithm();
+    const id = algorithm === '3des' ? SSSE_ALGORITHM_ID.des : SSSE_ALGORITHM_ID[algorithm];
+    return id.toString(16).padStart(2, '0');
   }
 
   /** The per-card diversification data (region from EF05, historical bytes from the ATR). */
@@ -306,13 +349,14 @@ export class SocialSecuritySession {
   /**
    * Issuer: a new PIN and a full try counter: EXTERNAL AUTHENTICATE with PUK, then PIN
    * CHANGE/UNBLOCK `84 24 00 01 0C|14 encrypted(LD ‖ PIN ‖ pad) ‖ MAC` under STK (P5 §6.8, the
-   * form of the real card log).
+   * form of the real card log). `newPin` may come later (a promise): it is awaited after the authentication.
    */
-  async reloadPin(newPin: string, keys: KeyProvider): Promise<void> {
-    const pinBlock = encodePinBcd(requireValidPin(newPin, 'new PIN'));
-    await this.maintenance('PUK', keys, (security) =>
+  async reloadPin(newPin: string | Promise<string>, keys: KeyProvider): Promise<void> {
+    if (typeof newPin === 'string') requireValidPin(newPin, 'new PIN');
+    await this.maintenance('PUK', keys, async (security) =>
       security.transmitProtected({ cla: 0x84, ins: 0x24, p1: 0x00, p2: 0x01 }, 'STK', {
-        plaintext: pinBlock,
+        // A PIN still to come is typed after the authentication (SC fn 6.3: Step2 authenticates, then asks).
+        plaintext: encodePinBcd(requireValidPin(await newPin, 'new PIN')),
         context: 'reloading the PIN',
       }),
     );

@@ -1,0 +1,78 @@
+import { AsyncMutex } from '../channel/async-mutex.js';
+import type { CardReaders } from './card-readers.js';
+import { noPendingStep, PendingStep, type StepOutcome } from './pending-step.js';
+import { readCardBas, readCardBasStep1 } from './read-card-bas.js';
+import {
+  isReaderFunctionName,
+  type ReaderFunctionCaller,
+  type ReaderFunctionInputs,
+  type ReaderFunctionName,
+  type ReaderFunctionResult,
+} from './reader-function-call.js';
+import { failure, RETURN_CODE, resultForError } from './return-codes.js';
+
+/** One function: its output line, or an outcome that keeps the card for the next HSM step. */
+type ReaderFunction = (readers: CardReaders, inputs: ReaderFunctionInputs) => Promise<string | StepOutcome>;
+
+/** The functions that start from the card; the HSM steps after Step1 continue a pending step instead. */
+const FUNCTIONS: Partial<Record<ReaderFunctionName, ReaderFunction>> = {
+  iReadCardBas: readCardBas,
+  iReadCardBas_HSM_Step1: readCardBasStep1,
+};
+
+export interface ReaderFunctionsOptions {
+  /** How long Step1's card waits for Step2 (ms, default 60 s). */
+  stepTimeoutMs?: number;
+}
+
+/**
+ * The reader functions of card-spec §10.3 (SC fn 1–9) over a terminal's readers: each call powers
+ * the card (and the PSAM where the function needs it), does the specification's flow and answers
+ * `{ code, pOutInfo }` — 0 and the output line, or a negative code of §10.4 and its text. Calls
+ * run one at a time; between an HSM variant's steps the card stays powered (PendingStep).
+ */
+export class ReaderFunctions implements ReaderFunctionCaller {
+  private readonly lock = new AsyncMutex();
+  private readonly step: PendingStep;
+
+  constructor(
+    private readonly readers: CardReaders,
+    options: ReaderFunctionsOptions = {},
+  ) {
+    this.step = new PendingStep(options.stepTimeoutMs);
+  }
+
+  call(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult> {
+    if (typeof name !== 'string' || !isReaderFunctionName(name)) return Promise.resolve(failure(RETURN_CODE.unsupported, String(name)));
+    return this.lock.run(() => this.run(name, inputs ?? {}));
+  }
+
+  /** Drops a pending step (its card is powered off). */
+  close(): Promise<void> {
+    return this.lock.run(() => this.step.clear());
+  }
+
+  private async run(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult> {
+    const pending = await this.step.take(name);
+    try {
+      const outcome = pending !== undefined ? await pending.run(inputs) : await this.start(name, inputs);
+      if (typeof outcome === 'string') return { code: RETURN_CODE.ok, pOutInfo: outcome };
+      if (outcome.next !== undefined) this.step.hold(outcome.next);
+      else if (pending !== undefined) await pending.card.close();
+      return { code: RETURN_CODE.ok, pOutInfo: outcome.output };
+    } catch (error) {
+      if (pending !== undefined) {
+        pending.abandon?.();
+        await pending.card.close().catch(() => {});
+      }
+      return resultForError(error);
+    }
+  }
+
+  private start(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<string | StepOutcome> {
+    if (/_HSM_Step[23]$/.test(name)) throw noPendingStep(name);
+    const fn = FUNCTIONS[name];
+    if (fn === undefined) throw new Error(`${name} is not implemented`);
+    return fn(this.readers, inputs);
+  }
+}
