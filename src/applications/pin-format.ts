@@ -11,3 +11,13 @@ export function requireValidPin(pin: string, what = 'PIN'): string {
   }
   return pin;
 }
+
+/** Why a PIN pad sent nothing to the card: nobody typed in time, the person cancelled, or a PIN of the wrong length. */
+export class PinEntryError extends InputError {
+  constructor(
+    readonly reason: 'timeout' | 'cancelled' | 'length',
+    message: string,
+  ) {
+    super('pin', message);
+  }
+}

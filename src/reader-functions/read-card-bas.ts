@@ -15,10 +15,7 @@ import { hexInput, requireText, splitFields } from './inputs.js';
 import type { StepOutcome } from './pending-step.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
-import { type OpenCard, openCard, openPsam, withCardAndPsam } from './terminal.js';
-
-/** Without a PSAM the terminal number is 12 zeros (SC fn 1.3.2). */
-const NO_TERMINAL_NUMBER = '000000000000';
+import { type OpenCard, terminalNumber, withCardAndPsam, withCardHeld } from './terminal.js';
 
 /**
  * iReadCardBas (SC fn 1.1, card-spec §10.3): card and PSAM powered (no PSAM → −2201), INTERNAL
@@ -57,9 +54,8 @@ function withRkssseFallback(keys: KeyProvider): KeyProvider {
  * factor | internal original | external factor | external original | — the HSM's card-
  * authentication request without the device id (card-spec §10.5). The card stays powered for Step2.
  */
-export async function readCardBasStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
-  const card = await openCard(readers, inputs.iType);
-  try {
+export function readCardBasStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(readers, inputs.iType, async (card) => {
     const session = card.session;
     const data = await session.readCardData();
     const internal = await session.internalAuthenticationChallenge();
@@ -74,18 +70,9 @@ export async function readCardBasStep1(readers: CardReaders, inputs: ReaderFunct
         external: external && { factor: external.processFactor, original: external.original },
       }),
     );
-    return {
-      output,
-      next: {
-        name: 'iReadCardBas_HSM_Step2',
-        card,
-        run: (next) => readCardBasStep2(readers, card, { internal, external }, next),
-      },
-    };
-  } catch (error) {
-    await card.close();
-    throw error;
-  }
+    const randoms = { internal, external };
+    return { output, next: { name: 'iReadCardBas_HSM_Step2', card, run: (next) => readCardBasStep2(readers, card, randoms, next) } };
+  });
 }
 
 interface Step1Randoms {
@@ -125,15 +112,4 @@ async function readCardBasStep2(
 /** auth ‖ original, 32 hex digits: other characters → −41, another length → −42 (SC annex A). */
 export function proofOf(text: string, what: string): AuthenticationProof {
   return parseAuthenticationProof(hexInput(text, 16, what));
-}
-
-/** The PSAM's terminal number when there is a PSAM, else 12 zeros (SC fn 1.3.2). */
-async function terminalNumber(readers: CardReaders): Promise<string> {
-  const psam = await openPsam(readers).catch(() => undefined);
-  if (psam === undefined) return NO_TERMINAL_NUMBER;
-  try {
-    return psam.session.info.terminalNumber;
-  } finally {
-    await psam.close();
-  }
 }

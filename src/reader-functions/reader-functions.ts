@@ -1,6 +1,9 @@
 import { AsyncMutex } from '../channel/async-mutex.js';
 import type { CardReaders } from './card-readers.js';
+import { doDebit, doDebitStep1, readDebitRecords } from './debit.js';
+import { readCard, readCardStep1, writeCard, writeCardStep1 } from './file-functions.js';
 import { noPendingStep, PendingStep, type StepOutcome } from './pending-step.js';
+import { changePin, reloadPin, reloadPinStep1, unblockPin, unblockPinStep1, verifyPin } from './pin-functions.js';
 import { readCardBas, readCardBasStep1 } from './read-card-bas.js';
 import {
   isReaderFunctionName,
@@ -14,11 +17,31 @@ import { failure, RETURN_CODE, resultForError } from './return-codes.js';
 /** One function: its output line, or an outcome that keeps the card for the next HSM step. */
 type ReaderFunction = (readers: CardReaders, inputs: ReaderFunctionInputs) => Promise<string | StepOutcome>;
 
-/** The functions that start from the card; the HSM steps after Step1 continue a pending step instead. */
-const FUNCTIONS: Partial<Record<ReaderFunctionName, ReaderFunction>> = {
+/** Step2 and Step3 of the HSM variants: they continue the step Step1 left (PendingStep). */
+type ContinuingStep = Extract<ReaderFunctionName, `${string}_HSM_Step2` | `${string}_HSM_Step3`>;
+
+/** The functions that start from the card (card-spec §10.3), by name. */
+const FUNCTIONS: Record<Exclude<ReaderFunctionName, ContinuingStep>, ReaderFunction> = {
   iReadCardBas: readCardBas,
   iReadCardBas_HSM_Step1: readCardBasStep1,
+  iReadCard: readCard,
+  iReadCard_HSM_Step1: readCardStep1,
+  iWriteCard: writeCard,
+  iWriteCard_HSM_Step1: writeCardStep1,
+  iVerifyPIN: verifyPin,
+  iChangePIN: changePin,
+  iReloadPIN: reloadPin,
+  iReloadPIN_HSM_Step1: reloadPinStep1,
+  iUnblockPIN: unblockPin,
+  iUnblockPIN_HSM_Step1: unblockPinStep1,
+  iDoDebit: doDebit,
+  iDoDebit_HSM_Step1: doDebitStep1,
+  iReadDebitRecord: readDebitRecords,
 };
+
+function isContinuingStep(name: ReaderFunctionName): name is ContinuingStep {
+  return /_HSM_Step[23]$/.test(name);
+}
 
 export interface ReaderFunctionsOptions {
   /** How long Step1's card waits for Step2 (ms, default 60 s). */
@@ -70,9 +93,7 @@ export class ReaderFunctions implements ReaderFunctionCaller {
   }
 
   private start(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<string | StepOutcome> {
-    if (/_HSM_Step[23]$/.test(name)) throw noPendingStep(name);
-    const fn = FUNCTIONS[name];
-    if (fn === undefined) throw new Error(`${name} is not implemented`);
-    return fn(this.readers, inputs);
+    if (isContinuingStep(name)) throw noPendingStep(name);
+    return FUNCTIONS[name](this.readers, inputs);
   }
 }

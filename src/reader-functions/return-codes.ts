@@ -2,6 +2,7 @@ import { ApduError, BadResponseError, PinError } from '../apdu/apdu-error.js';
 import { ApplicationNotFoundError } from '../applications/application-not-found-error.js';
 import { KeyNotFoundError } from '../applications/keys/software-key-provider.js';
 import { TransactionNotDoneError } from '../applications/medical/medical-session.js';
+import { PinEntryError } from '../applications/pin-format.js';
 import { UnsupportedAlgorithmError } from '../applications/social-security/social-security-session.js';
 import { InputError, SecurityError, SscardError } from '../errors.js';
 import { TransportError, type TransportFailure } from '../transport/transport-error.js';
@@ -110,6 +111,13 @@ const TRANSPORT_CODE: Record<TransportFailure, number> = {
   other: RETURN_CODE.readerConnection,
 };
 
+/** What the PIN pad reported: SC annex A −32 timeout, −31 cancelled, −33 length. */
+const PIN_ENTRY_CODE: Record<PinEntryError['reason'], number> = {
+  timeout: RETURN_CODE.pinTimeout,
+  cancelled: RETURN_CODE.pinCancelled,
+  length: RETURN_CODE.pinLength,
+};
+
 /** A failure result. */
 export function failure(code: number, detail?: string): ReaderFunctionResult {
   return { code, pOutInfo: describeCode(code, detail) };
@@ -134,6 +142,7 @@ export function resultForError(error: unknown): ReaderFunctionResult {
   if (error instanceof KeyNotFoundError) return failure(-0x6a88, error.message);
   if (error instanceof SecurityError) return failure(RETURN_CODE.internalAuthentication, error.message);
   if (error instanceof TransactionNotDoneError || error instanceof BadResponseError) return failure(RETURN_CODE.noAnswer, error.message);
+  if (error instanceof PinEntryError) return failure(PIN_ENTRY_CODE[error.reason], error.message);
   // Input errors below this layer name the field, never a PIN (pin-format.ts).
   if (error instanceof InputError) return failure(error.field === 'pin' ? RETURN_CODE.pinLength : RETURN_CODE.invalidInput, error.message);
   if (error instanceof SscardError) return failure(RETURN_CODE.unknown, error.message);

@@ -3,7 +3,11 @@ import { PsamSession } from '../applications/psam/psam-session.js';
 import { SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import { CardChannel } from '../channel/card-channel.js';
 import { type CardReaders, type ConnectedCard, connectByType } from './card-readers.js';
+import type { StepOutcome } from './pending-step.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
+
+/** Without a PSAM the terminal number is 12 zeros (SC fn 1.3.2, 8.2.2). */
+const NO_TERMINAL_NUMBER = '000000000000';
 
 /** The user card powered on the interface iType chose, with its social security application selected. */
 export interface OpenCard {
@@ -70,4 +74,34 @@ export async function withCardAndPsam<T>(
       await psam.close();
     }
   });
+}
+
+/**
+ * Step1 of an HSM variant: runs `body` with the card open and leaves it powered when the outcome
+ * waits for a next step (its random must stay current); powers it off otherwise.
+ */
+export async function withCardHeld(
+  readers: CardReaders,
+  iType: unknown,
+  body: (card: OpenCard) => Promise<StepOutcome>,
+): Promise<StepOutcome> {
+  const card = await openCard(readers, iType);
+  try {
+    const outcome = await body(card);
+    if (outcome.next === undefined) await card.close();
+    return outcome;
+  } catch (error) {
+    await card.close();
+    throw error;
+  }
+}
+/** The PSAM's terminal number when there is a PSAM, else 12 zeros (SC fn 1.3.2). */
+export async function terminalNumber(readers: CardReaders): Promise<string> {
+  const psam = await openPsam(readers).catch(() => undefined);
+  if (psam === undefined) return NO_TERMINAL_NUMBER;
+  try {
+    return psam.session.info.terminalNumber;
+  } finally {
+    await psam.close();
+  }
 }

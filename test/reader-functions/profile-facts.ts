@@ -84,3 +84,17 @@ export function expectedCardBas(profile = 'default', terminal = psamTerminalNumb
   const f = cardBasFields(profile);
   return `${[f.region, f.ssn, f.cardNumber, f.identifier, f.name, f.historical, f.spec, f.issued, f.expires, terminal, device].join('|')}|`;
 }
+
+/** `identifier|card number|` of a profile's card: the pCardInfo that names it. */
+export function cardInfo(profile = 'default'): string {
+  const f = cardBasFields(profile);
+  return `${f.identifier}|${ssseRecord(profile, 'EF05', 0x07).toString('latin1')}|`;
+}
+
+/** The value of the first record with `tag` in DF04's EF `ef` of the profile. */
+export function medicalRecord(profile: string, ef: string, tag: number): Buffer {
+  const records = findEf(profileJson(profile).mf, [SSSE, 'DF04', ef]).records ?? [];
+  const record = records.map(hexBytes).find((r) => r[0] === tag);
+  if (record === undefined) throw new Error(`no tag ${tag} in DF04 ${ef}`);
+  return record.subarray(2, 2 + record[1]!);
+}

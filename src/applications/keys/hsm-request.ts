@@ -1,6 +1,9 @@
+import { bytesToUint, uintToBytes } from '../../bytes/bytes.js';
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { AuthenticationDataRequest, CardKeyRequest, ProtectCommandRequest } from '../../channel/key-provider.js';
+import type { CardDiversificationData } from '../../crypto/card-key-factors.js';
 import { SscardError } from '../../errors.js';
+import type { PurchaseInitRequest } from '../medical/purchase-security.js';
 
 /**
  * The request strings of an encryption machine (加密机) in the form of the real HSM log and the
@@ -160,4 +163,75 @@ export function requestLine(fields: string[]): string {
 export function requestFields(line: string): string[] {
   if (!line.endsWith('|')) throw new HsmError('an HSM request ends with "|"');
   return line.slice(0, -1).split('|');
+}
+
+/** HSM addresses of DPK by key version, group 01 (SC annex B: 017F, 0199, 019C). */
+export const DPK_HSM_ADDRESSES: Readonly<Record<number, string>> = { 1: '017F', 2: '0199', 3: '019C' };
+
+export function dpkAddress(keyVersion: number): string {
+  const address = DPK_HSM_ADDRESSES[keyVersion];
+  if (address === undefined) throw new HsmError(`no HSM address is known for DPK version ${keyVersion}`);
+  return address;
+}
+
+/**
+ * The MAC1 request of a medical purchase (SC fn 8.2, the fields of iDoDebit_HSM_Step1), then the
+ * card's diversification data: `<alg>|<DPK address>|<card random 4>|<offline seq 2>|<account 4 ‖
+ * self-pay 4 ‖ pooling 4>|<type 1>|<terminal number>|<time CCYYMMDDhhmmss>|<region>|<historical bytes>|`
+ * → `<terminal seq 4>|<time>|<MAC1 4>|` (what iDoDebit_HSM_Step2 takes as pKey). Numbers in hex.
+ */
+export const PURCHASE_MAC_REQUEST_FIELDS = 10;
+
+export type PurchaseMacRequest = Omit<PurchaseInitRequest, 'card'> & { terminalId: Uint8Array };
+
+export function purchaseMacFields(request: PurchaseMacRequest): string[] {
+  const hex = (n: number, bytes: number) => toHex(uintToBytes(n, bytes));
+  return [
+    hex(request.algorithmId, 1),
+    dpkAddress(request.keyVersion),
+    toHex(request.cardRandom),
+    hex(request.offlineSeq, 2),
+    hex(request.accountFen, 4) + hex(request.selfPayFen, 4) + hex(request.poolingFen, 4),
+    hex(request.type, 1),
+    toHex(request.terminalId),
+    toHex(request.time),
+  ];
+}
+
+export function parsePurchaseMacRequest(fields: string[]): PurchaseMacRequest & { card: CardDiversificationData } {
+  if (fields.length !== PURCHASE_MAC_REQUEST_FIELDS) throw new HsmError(`a MAC1 request has 10 fields, got ${fields.length}`);
+  const [alg, address, random, seq, amounts, type, terminal, time, region, historical] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const number = (text: string, bytes: number) => bytesToUint(hexField(text, bytes));
+  const amount = hexField(amounts, 12);
+  const keyVersion = Object.entries(DPK_HSM_ADDRESSES).find(([, a]) => a === address.toUpperCase())?.[0];
+  if (keyVersion === undefined) throw new HsmError(`no DPK at address ${address}`);
+  return {
+    algorithmId: number(alg, 1),
+    keyVersion: Number(keyVersion),
+    cardRandom: hexField(random, 4),
+    offlineSeq: number(seq, 2),
+    accountFen: bytesToUint(amount.subarray(0, 4)),
+    selfPayFen: bytesToUint(amount.subarray(4, 8)),
+    poolingFen: bytesToUint(amount.subarray(8, 12)),
+    type: number(type, 1),
+    terminalId: hexField(terminal, 6),
+    time: hexField(time, 7),
+    card: { regionCode: region, historicalBytes: hexField(historical) },
+  };
+}
+
+/** The MAC1 answer: `<terminal seq 4>|<time>|<MAC1 4>|`. */
+export function formatPurchaseMacAnswer(answer: { terminalSeq: number; time: Uint8Array; mac1: Uint8Array }): string {
+  return requestLine([toHex(uintToBytes(answer.terminalSeq, 4)), toHex(answer.time), toHex(answer.mac1)]);
 }

@@ -1,14 +1,20 @@
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { CardAlgorithm, CardKeyRequest } from '../../channel/key-provider.js';
+import type { CardDiversificationData } from '../../crypto/card-key-factors.js';
+import { SoftwarePurchaseSecurity } from '../medical/software-purchase-security.js';
 import type { HsmConnection } from './hsm-key-provider.js';
 import {
   CARD_AUTHENTICATION_REQUEST_FIELDS,
   type CardAuthenticationRequest,
   formatAuthenticationProof,
+  formatPurchaseMacAnswer,
   HSM_ALGORITHM_ID,
   HSM_KEY_ADDRESSES,
   HsmError,
+  PURCHASE_MAC_REQUEST_FIELDS,
+  type PurchaseMacRequest,
   parseCardAuthenticationRequest,
+  parsePurchaseMacRequest,
   requestFields,
   requestLine,
 } from './hsm-request.js';
@@ -22,6 +28,8 @@ import { SoftwareKeyProvider } from './software-key-provider.js';
  */
 export class SoftwareHsm implements HsmConnection {
   private readonly keys: SoftwareKeyProvider;
+  /** The terminal transaction sequence the next MAC1 gets (a PSAM keeps it in EF 0019). */
+  private terminalSeq = 1;
   private readonly names = new Map(Object.entries(HSM_KEY_ADDRESSES).map(([name, address]) => [address, name]));
 
   constructor(file: CardKeyFile | ParsedKeyFile) {
@@ -36,6 +44,7 @@ export class SoftwareHsm implements HsmConnection {
   async request(line: string): Promise<string> {
     const fields = requestFields(line);
     if (fields.length === CARD_AUTHENTICATION_REQUEST_FIELDS) return this.cardAuthentication(parseCardAuthenticationRequest(fields));
+    if (fields.length === PURCHASE_MAC_REQUEST_FIELDS) return this.purchaseMac(parsePurchaseMacRequest(fields));
     if (fields.length === 6) {
       const [alg, address, factor, original, region, historical] = fields as [string, string, string, string, string, string];
       const auth = await this.keys.authenticationData({
@@ -62,7 +71,7 @@ export class SoftwareHsm implements HsmConnection {
       });
       return toHex(plaintext === '' ? mac : new Uint8Array([...data, ...mac]));
     }
-    throw new HsmError(`an HSM request has 6, 7 or 9 fields, got ${fields.length}`);
+    throw new HsmError(`an HSM request has 6, 7, 9 or 10 fields, got ${fields.length}`);
   }
 
   /** IRK's authentication data over the internal pair, RKSSSE's over the external one (card-spec §10.5). */
@@ -77,6 +86,15 @@ export class SoftwareHsm implements HsmConnection {
             original: pair.original,
           });
     return requestLine([await proof('IRK', request.internal), await proof('RKSSSE', request.external)]);
+  }
+
+  /** MAC1 of a medical purchase under DPK, with the HSM's own terminal transaction sequence. */
+  private async purchaseMac(request: PurchaseMacRequest & { card: CardDiversificationData }): Promise<string> {
+    const { terminalId, ...init } = request;
+    const security = new SoftwarePurchaseSecurity(this.keys, terminalId, this.terminalSeq);
+    const { terminalSeq, mac1 } = await security.initPurchase(init);
+    this.terminalSeq = (terminalSeq + 1) >>> 0;
+    return formatPurchaseMacAnswer({ terminalSeq, time: request.time, mac1 });
   }
 
   private card(alg: string, address: string, factor: string, region: string, historical: string): CardKeyRequest {

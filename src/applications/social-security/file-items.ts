@@ -68,25 +68,36 @@ export async function readItems(card: FileItemsCard, address: string, access: It
  * writeItems: after EXTERNAL AUTHENTICATE with the file's UK key, UPDATE RECORD of each addressed
  * item (`tag:n` with n > 1 reads the file first, under its read rule, to find the record), a new
  * record per value in a cyclic file, the content of a transparent file. `values` follow the
- * items of all files in order (one per cyclic record or transparent file when it names no items).
+ * items of all files in order (one per cyclic record or transparent file when it names no items);
+ * a promise of them is awaited after the first external authentication.
  */
-export async function writeItems(card: FileItemsCard, address: string, values: Uint8Array[], access: ItemsAccess): Promise<void> {
+export async function writeItems(
+  card: FileItemsCard,
+  address: string,
+  values: Uint8Array[] | Promise<Uint8Array[]>,
+  access: ItemsAccess,
+): Promise<void> {
   const files = parseFileAddress(address);
   const wanted = files.reduce((n, f) => n + Math.max(1, f.items.length), 0);
-  if (values.length !== wanted) throw new InputError('values', `the address takes ${wanted} value(s), got ${values.length}`);
+  const counted = (all: Uint8Array[]) => {
+    if (all.length !== wanted) throw new InputError('values', `the address takes ${wanted} value(s), got ${all.length}`);
+    return all;
+  };
+  if (Array.isArray(values)) counted(values);
   if (access.keys === undefined) throw new InputError('keys', 'writing needs the UK keys: give a key provider');
   let next = 0;
   for (const file of files) {
     const rule = await ruleOf(card, file);
     if (rule.write === undefined) throw new InputError('address', `${fileName(file)} is written by the card's own commands only`);
-    const mine = values.slice(next, next + Math.max(1, file.items.length));
-    next += mine.length;
     const keys = access.keys;
     const write = rule.write;
     await card.channel.exclusive(async () => {
       await card.enter(file.application);
       const security = await card.security(keys);
       await security.externalAuthenticate(write, FILE_KEYS[write]!);
+      // Values still to come (an HSM terminal's next step) are awaited once the key is proven.
+      const mine = counted(await values).slice(next, next + Math.max(1, file.items.length));
+      next += mine.length;
       if (file.items.some((i) => i.occurrence > 1) && rule.structure === 'records') await satisfyRead(card, rule, file, access);
       await selectEf(card, file);
       await writeFile(card.channel, rule, file, mine);

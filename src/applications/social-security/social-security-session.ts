@@ -22,7 +22,7 @@ import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
 import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
 import { MedicalSession } from '../medical/medical-session.js';
-import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, requireValidPin } from '../pin-format.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, PinEntryError, requireValidPin } from '../pin-format.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
 import { type FileItems, type FileItemsCard, type ItemsAccess, readItems, writeItems } from './file-items.js';
@@ -310,9 +310,9 @@ export class SocialSecuritySession {
         }),
       );
     });
-    if (answer.sw === 0x6400 || answer.sw === 0x6401)
-      throw new InputError('pin', answer.sw === 0x6400 ? 'no PIN was typed on the pad in time' : 'PIN entry was cancelled on the pad');
-    if (answer.sw === 0x6403) throw new InputError('pin', `a PIN of ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits is needed`);
+    if (answer.sw === 0x6400) throw new PinEntryError('timeout', 'no PIN was typed on the pad in time');
+    if (answer.sw === 0x6401) throw new PinEntryError('cancelled', 'PIN entry was cancelled on the pad');
+    if (answer.sw === 0x6403) throw new PinEntryError('length', `a PIN of ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits is needed`);
     if (answer.sw !== 0x9000) throw errorForStatus(answer.sw, 0x20, answer.data, 'verifying the PIN on the pad');
   }
 
@@ -483,7 +483,7 @@ export class SocialSecuritySession {
   }
 
   /** Writes items by file address after EXTERNAL AUTHENTICATE with each file's UK key (`access.keys`). */
-  async writeItems(address: string, values: Uint8Array[], access: ItemsAccess): Promise<void> {
+  async writeItems(address: string, values: Uint8Array[] | Promise<Uint8Array[]>, access: ItemsAccess): Promise<void> {
     return writeItems(this.fileItemsCard(), address, values, access);
   }
 

@@ -1,0 +1,172 @@
+import { purchaseMacFields, requestLine } from '../applications/keys/hsm-request.js';
+import type { MedicalLogRecord } from '../applications/medical/medical-records.js';
+import type { MedicalPurchase, PurchaseResult } from '../applications/medical/medical-session.js';
+import type { PurchaseInitRequest, PurchaseInitResult, PurchaseSecurity } from '../applications/medical/purchase-security.js';
+import { PsamPurchaseSecurity } from '../applications/psam/psam-purchase-security.js';
+import { formatYuan, parseYuan } from '../bytes/amount.js';
+import { uintToBytes } from '../bytes/bytes.js';
+import { fromHex, toHex } from '../bytes/hex.js';
+import { SecurityError } from '../errors.js';
+import { checkCardInfo } from './card-info.js';
+import type { CardReaders } from './card-readers.js';
+import { HsmStepPurchaseSecurity, startHsmFlow } from './hsm-steps.js';
+import { requireText, splitFields } from './inputs.js';
+import type { StepOutcome } from './pending-step.js';
+import { callerPin } from './pin-entry.js';
+import type { ReaderFunctionInputs } from './reader-function-call.js';
+import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
+import { terminalNumber, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
+
+/** SC fn 8.1.2 (3): each amount is below 42949672.95 yuan (4 bytes of fen). */
+const MAX_FEN = 0xffffffff;
+
+/** pPayInfo: total | account + pooling | YYYYMMDDHHMMSS |. */
+export interface PayInfo {
+  totalFen: number;
+  accountAndPoolingFen: number;
+  /** 14 digits, local time. */
+  time: string;
+}
+
+/** SC fn 8.1.2 (3), checked: malformed amounts or time → −23. */
+export function parsePayInfo(inputs: ReaderFunctionInputs): PayInfo {
+  const [total, accountAndPooling, time] = splitFields(requireText(inputs, 'pPayInfo'), 'pPayInfo', 3) as [string, string, string];
+  const amount = (text: string, what: string) => {
+    const fen = /^\d+(\.\d{1,2})?$/.test(text) ? parseYuan(text) : Number.NaN;
+    if (!(fen > 0 && fen <= MAX_FEN))
+      throw new ReaderFunctionError(RETURN_CODE.invalidInput, `pPayInfo 的${what}应为 0.01–42949672.95 的金额`);
+    return fen;
+  };
+  const pay = { totalFen: amount(total, '消费总金额'), accountAndPoolingFen: amount(accountAndPooling, '个人账户与统筹基金金额'), time };
+  if (pay.accountAndPoolingFen > pay.totalFen)
+    throw new ReaderFunctionError(RETURN_CODE.invalidInput, 'pPayInfo 的个人账户与统筹基金金额大于消费总金额');
+  if (!isDateTime(time)) throw new ReaderFunctionError(RETURN_CODE.invalidInput, 'pPayInfo 的交易时间应为 YYYYMMDDHHMMSS');
+  return pay;
+}
+
+function isDateTime(digits: string): boolean {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(digits);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  return date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && h < 24 && mi < 60 && s < 60;
+}
+
+/**
+ * The card's three amounts from the two of pPayInfo (card-spec §10.3 leaves it open) [choice]:
+ * account + pooling is what the card pays (its account amount, debited), the rest of the total
+ * is the self-pay amount, and the pooling amount is 0 — so iReadDebitRecord gives both back.
+ */
+export function cardPurchase(pay: PayInfo): MedicalPurchase {
+  const [y, mo, d, h, mi, s] = (pay.time.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/) ?? []).slice(1).map(Number) as number[];
+  return {
+    account: pay.accountAndPoolingFen,
+    selfPay: pay.totalFen - pay.accountAndPoolingFen,
+    pooling: 0,
+    when: new Date(y!, mo! - 1, d!, h!, mi!, s!),
+  };
+}
+
+/**
+ * The purchase line after the DEBIT (SC fn 8.1.2 (4)): algorithm id | DPK address | amounts |
+ * type | terminal number | terminal seq | time | TAC | — amounts as the MAC1 request has them
+ * (account ‖ self-pay ‖ pooling, 8 hex digits each) [choice], numbers in hex.
+ */
+function purchaseLine(init: PurchaseInitRequest, terminal: Uint8Array, result: PurchaseResult): string {
+  const [alg, address, , , amounts, type, terminalNumber, time] = purchaseMacFields({ ...init, terminalId: terminal });
+  return requestLine([
+    alg!,
+    address!,
+    amounts!,
+    type!,
+    terminalNumber!,
+    toHex(uintToBytes(result.terminalSeq, 4)),
+    time!,
+    toHex(result.tac),
+  ]);
+}
+
+/** A purchase security that remembers the MAC1 request (the line reports its algorithm, amounts and time). */
+class RecordedPurchase implements PurchaseSecurity {
+  request: PurchaseInitRequest | undefined;
+
+  constructor(private readonly inner: PurchaseSecurity) {}
+
+  terminalId(): Promise<Uint8Array> {
+    return this.inner.terminalId();
+  }
+
+  initPurchase(request: PurchaseInitRequest): Promise<PurchaseInitResult> {
+    this.request = request;
+    return this.inner.initPurchase(request);
+  }
+
+  verifyMac2(mac2: Uint8Array): Promise<void> {
+    return this.inner.verifyMac2(mac2);
+  }
+}
+
+/**
+ * iDoDebit (SC fn 8.1): card checked, PIN verified in DF04, INITIALIZE FOR PURCHASE, MAC1 from
+ * the PSAM, DEBIT FOR PURCHASE, MAC2 checked by the PSAM (a refused one → −37634, 9302).
+ */
+export function doDebit(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCardAndPsam(readers, inputs.iType, async (card, psam) => {
+    const pay = parsePayInfo(inputs);
+    await checkCardInfo(card.session, inputs);
+    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    const security = new RecordedPurchase(new PsamPurchaseSecurity(psam.session));
+    const result = await medical.purchase(cardPurchase(pay), security).catch((error: unknown) => {
+      if (error instanceof SecurityError) throw new ReaderFunctionError(-0x9302, 'PSAM 拒绝了卡片的 MAC2');
+      throw error;
+    });
+    return purchaseLine(security.request!, psam.session.terminalId(), result);
+  });
+}
+
+/**
+ * iDoDebit_HSM_Step1 (SC fn 8.2): card checked, PIN verified, INITIALIZE FOR PURCHASE; out: the
+ * MAC1 request `alg | DPK address | card random | offline seq | amounts | type | terminal number |
+ * time |` (the HSM adds the card's region and historical bytes). Step2(pKey = terminal seq | time |
+ * MAC1 |) sends the DEBIT: out MAC2 | the iDoDebit line.
+ */
+export function doDebitStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(readers, inputs.iType, async (card) => {
+    const pay = parsePayInfo(inputs);
+    await checkCardInfo(card.session, inputs);
+    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    const terminal = fromHex(await terminalNumber(readers));
+    let security: RecordedPurchase | undefined;
+    return startHsmFlow(
+      (ask) => {
+        security = new RecordedPurchase(new HsmStepPurchaseSecurity(ask, terminal));
+        return medical.purchase(cardPurchase(pay), security);
+      },
+      {
+        card,
+        steps: ['iDoDebit_HSM_Step2'],
+        finish: (result) => `${toHex(result.mac2)}|${purchaseLine(security!.request!, terminal, result)}`,
+      },
+    );
+  });
+}
+
+/**
+ * iReadDebitRecord (SC fn 9.1): after the PIN, the purchase records of the DF04 log, most recent
+ * first: `seq^terminal number^time^total^account + pooling^|…`, amounts in yuan with two decimals.
+ */
+export function readDebitRecords(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCard(readers, inputs.iType, async (card) => {
+    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    return (await medical.readLog())
+      .filter((r) => r.type === 'purchase')
+      .map(debitRecordLine)
+      .join('');
+  });
+}
+
+function debitRecordLine(r: MedicalLogRecord): string {
+  const time = r.time.replace(/[-T:]/g, '');
+  const total = r.accountFen + r.selfPayFen + r.poolingFen;
+  return `${[r.seq, r.terminalId, time, formatYuan(total), formatYuan(r.accountFen + r.poolingFen)].join('^')}^|`;
+}
