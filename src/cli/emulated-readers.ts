@@ -4,9 +4,9 @@ import { openCard } from '../../emulator/open-card.js';
 import { loadProfile } from '../../emulator/profile-loader.js';
 import { resolveProfilePath } from '../../emulator/profile-paths.js';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../../emulator/state-store.js';
+import type { VirtualCard } from '../../emulator/virtual-card.js';
 import type { CardInterfaceKind, CardReaders, ConnectedCard } from '../reader-functions/card-readers.js';
 import type { ReaderFunctionEvent, ReaderFunctionReader } from '../reader-functions/reader-function-call.js';
-import type { CardTransport, PinPadFormat, ResetKind } from '../transport/card-transport.js';
 import { TransportError } from '../transport/transport-error.js';
 import { EMULATOR_READER_NAME } from './open-transport.js';
 import { EMULATED_PSAM_PROFILE } from './psam-target.js';
@@ -38,7 +38,8 @@ export class EmulatedReaders implements CardReaders {
   private readonly store: StateStore;
   private readonly psam: CardEmulator | undefined;
   private card: CardEmulator | undefined;
-  private insertion = 0;
+  /** Counts the insertions: a connection belongs to one. */
+  private insertions = 0;
   private inserted = true;
   private readonly listeners = new Set<(event: ReaderFunctionEvent) => void>();
 
@@ -59,6 +60,10 @@ export class EmulatedReaders implements CardReaders {
     return this.inserted;
   }
 
+  get insertion(): number {
+    return this.insertions;
+  }
+
   /** Pulls the card out: what is running on it fails, the card is powered off. */
   remove(): void {
     if (!this.inserted) return;
@@ -70,19 +75,14 @@ export class EmulatedReaders implements CardReaders {
   insert(): void {
     if (this.inserted) return;
     this.inserted = true;
-    this.insertion++;
+    this.insertions++;
     this.emit({ type: 'card-inserted', reader: EMULATED_CARD_READER });
   }
 
   async connectCard(kind: CardInterfaceKind): Promise<ConnectedCard> {
     if (!this.inserted) throw new TransportError('no-card', `${EMULATED_CARD_READER}: no card`);
-    const card = this.cardOn(kind);
-    const transport = new PresentCardTransport(
-      new EmulatorTransport(card, EMULATED_CARD_READER, this.options.pinPad ? { pinPad: this.options.pinPad } : {}),
-      () => this.inserted,
-      this.insertion,
-      () => this.insertion,
-    );
+    const card = new InsertedCard(this.cardOn(kind), this, this.insertion);
+    const transport = new EmulatorTransport(card, EMULATED_CARD_READER, this.options.pinPad ? { pinPad: this.options.pinPad } : {});
     const atr = await transport.connect();
     return { transport, atr, close: () => transport.close() };
   }
@@ -134,47 +134,40 @@ export class EmulatedReaders implements CardReaders {
 }
 
 /**
- * A transport that works while its card stays in the reader: once the card is pulled (or pulled and
- * put back) every call answers 'card-removed', as PC/SC does until a new connection.
+ * The card as one connection sees it: while it stays in the reader; once pulled (or pulled and put
+ * back) every command fails with 'card-removed', as PC/SC does until a new connection — also a
+ * command a PIN pad sends after the person typed.
  */
-class PresentCardTransport implements CardTransport {
-  readonly verifyPinOnPad?: (command: Uint8Array, format: PinPadFormat) => Promise<Uint8Array>;
-
+class InsertedCard implements VirtualCard {
   constructor(
-    private readonly inner: EmulatorTransport,
-    private readonly present: () => boolean,
+    private readonly card: CardEmulator,
+    private readonly readers: { readonly present: boolean; readonly insertion: number },
     private readonly insertion: number,
-    private readonly currentInsertion: () => number,
-  ) {
-    const pad = inner.verifyPinOnPad;
-    if (pad) this.verifyPinOnPad = async (command, format) => this.checked(() => pad(command, format));
-  }
+  ) {}
 
-  get name(): string {
-    return this.inner.name;
-  }
-
-  connect(): Promise<Uint8Array> {
-    return this.checked(() => this.inner.connect());
-  }
-
-  transmit(command: Uint8Array): Promise<Uint8Array> {
-    return this.checked(() => this.inner.transmit(command));
-  }
-
-  reset(kind?: ResetKind): Promise<Uint8Array> {
-    return this.checked(() => this.inner.reset(kind));
+  powerOn(): Uint8Array {
+    this.check();
+    return this.card.powerOn();
   }
 
   /** A stale connection does not power off the card a newer one uses. */
-  async close(): Promise<void> {
-    if (this.currentInsertion() === this.insertion) await this.inner.close();
+  powerOff(): void {
+    if (this.readers.insertion === this.insertion) this.card.powerOff();
   }
 
-  private async checked<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.present() || this.currentInsertion() !== this.insertion) {
-      throw new TransportError('card-removed', `${this.inner.name}: the card was removed`);
+  reset(): Uint8Array {
+    this.check();
+    return this.card.reset();
+  }
+
+  transmit(command: Uint8Array): Uint8Array {
+    this.check();
+    return this.card.transmit(command);
+  }
+
+  private check(): void {
+    if (!this.readers.present || this.readers.insertion !== this.insertion) {
+      throw new TransportError('card-removed', `${EMULATED_CARD_READER}: the card was removed`);
     }
-    return call();
   }
 }
