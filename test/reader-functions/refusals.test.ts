@@ -85,7 +85,11 @@ describe('the card and the readers', () => {
   });
 
   it('a card pulled in the middle of a call → −2; a card pulled between HSM steps → −2 at Step2', async () => {
-    const b = await open({ pinPad: async () => (b.emulatedCard!.remove(), PIN) });
+    const pullWhileTyping = async () => {
+      b.emulatedCard!.remove();
+      return PIN;
+    };
+    const b = await open({ pinPad: pullWhileTyping });
     expect(await b.call('iVerifyPIN', { iType: 1 })).toMatchObject({ code: -2 });
     b.emulatedCard!.insert();
     const step1 = await b.call('iReadCard_HSM_Step1', { iType: 1, pCardInfo: cardInfo(), pFileAddr: 'DF04EF15|$' });
