@@ -104,29 +104,30 @@ export function cardAuthenticationFields(request: Omit<CardAuthenticationRequest
 }
 
 export function parseCardAuthenticationRequest(fields: string[]): CardAuthenticationRequest {
-  if (fields.length !== CARD_AUTHENTICATION_REQUEST_FIELDS)
-    throw new HsmError(`a card-authentication request has 9 fields, got ${fields.length}`);
-  const [regionCode, historical, algorithmId, identifier, intFactor, intOriginal, extFactor, extOriginal, deviceId] = fields as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const next = fieldReader(fields, CARD_AUTHENTICATION_REQUEST_FIELDS, 'a card-authentication request');
+  const regionCode = next();
+  const historicalBytes = hexField(next());
+  const algorithmId = next();
+  const identifier = next();
   const pair = (factor: string, original: string) => ({ factor: hexField(factor), original: hexField(original, 8) });
+  const internal = pair(next(), next());
+  const [extFactor, extOriginal] = [next(), next()];
   return {
     regionCode,
-    historicalBytes: hexField(historical),
+    historicalBytes,
     algorithmId,
     identifier,
-    internal: pair(intFactor, intOriginal),
+    internal,
     external: extFactor === '' && extOriginal === '' ? undefined : pair(extFactor, extOriginal),
-    deviceId,
+    deviceId: next(),
   };
+}
+
+/** Reads a request's fields in order; the request has exactly `count` of them. */
+export function fieldReader(fields: string[], count: number, what: string): () => string {
+  if (fields.length !== count) throw new HsmError(`${what} has ${count} fields, got ${fields.length}`);
+  let at = 0;
+  return () => fields[at++]!;
 }
 
 /** Authentication data ‖ original, as 32 hex digits (an HSM answer, a Step2 pKey). */
@@ -199,35 +200,27 @@ export function purchaseMacFields(request: PurchaseMacRequest): string[] {
 }
 
 export function parsePurchaseMacRequest(fields: string[]): PurchaseMacRequest & { card: CardDiversificationData } {
-  if (fields.length !== PURCHASE_MAC_REQUEST_FIELDS) throw new HsmError(`a MAC1 request has 10 fields, got ${fields.length}`);
-  const [alg, address, random, seq, amounts, type, terminal, time, region, historical] = fields as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const next = fieldReader(fields, PURCHASE_MAC_REQUEST_FIELDS, 'a MAC1 request');
   const number = (text: string, bytes: number) => bytesToUint(hexField(text, bytes));
-  const amount = hexField(amounts, 12);
-  const keyVersion = Object.entries(DPK_HSM_ADDRESSES).find(([, a]) => a === address.toUpperCase())?.[0];
+  const algorithmId = number(next(), 1);
+  const address = next().toUpperCase();
+  const keyVersion = Object.entries(DPK_HSM_ADDRESSES).find(([, a]) => a === address)?.[0];
   if (keyVersion === undefined) throw new HsmError(`no DPK at address ${address}`);
+  const cardRandom = hexField(next(), 4);
+  const offlineSeq = number(next(), 2);
+  const amount = hexField(next(), 12);
   return {
-    algorithmId: number(alg, 1),
+    algorithmId,
     keyVersion: Number(keyVersion),
-    cardRandom: hexField(random, 4),
-    offlineSeq: number(seq, 2),
+    cardRandom,
+    offlineSeq,
     accountFen: bytesToUint(amount.subarray(0, 4)),
     selfPayFen: bytesToUint(amount.subarray(4, 8)),
     poolingFen: bytesToUint(amount.subarray(8, 12)),
-    type: number(type, 1),
-    terminalId: hexField(terminal, 6),
-    time: hexField(time, 7),
-    card: { regionCode: region, historicalBytes: hexField(historical) },
+    type: number(next(), 1),
+    terminalId: hexField(next(), 6),
+    time: hexField(next(), 7),
+    card: { regionCode: next(), historicalBytes: hexField(next()) },
   };
 }
 

@@ -6,6 +6,7 @@ import type { HsmConnection } from './hsm-key-provider.js';
 import {
   CARD_AUTHENTICATION_REQUEST_FIELDS,
   type CardAuthenticationRequest,
+  fieldReader,
   formatAuthenticationProof,
   formatPurchaseMacAnswer,
   HSM_ALGORITHM_ID,
@@ -46,27 +47,17 @@ export class SoftwareHsm implements HsmConnection {
     if (fields.length === CARD_AUTHENTICATION_REQUEST_FIELDS) return this.cardAuthentication(parseCardAuthenticationRequest(fields));
     if (fields.length === PURCHASE_MAC_REQUEST_FIELDS) return this.purchaseMac(parsePurchaseMacRequest(fields));
     if (fields.length === 6) {
-      const [alg, address, factor, original, region, historical] = fields as [string, string, string, string, string, string];
-      const auth = await this.keys.authenticationData({
-        ...this.card(alg, address, factor, region, historical),
-        original: fromHex(original),
-      });
+      const next = fieldReader(fields, 6, 'an authentication request');
+      const [alg, address, factor, original] = [next(), next(), next(), next()];
+      const auth = await this.keys.authenticationData({ ...this.card(alg, address, factor, next(), next()), original: fromHex(original) });
       return `${toHex(auth)}${original.toUpperCase()}`;
     }
     if (fields.length === 7) {
-      const [alg, address, factor, header, plaintext, region, historical] = fields as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
-      const macInput = fromHex(header);
+      const next = fieldReader(fields, 7, 'a secure-messaging request');
+      const [alg, address, factor, header, plaintext] = [next(), next(), next(), next(), next()];
       const { data, mac } = await this.keys.protectCommand({
-        ...this.card(alg, address, factor, region, historical),
-        header: macInput,
+        ...this.card(alg, address, factor, next(), next()),
+        header: fromHex(header),
         ...(plaintext === '' ? {} : { plaintext: fromHex(plaintext) }),
       });
       return toHex(plaintext === '' ? mac : new Uint8Array([...data, ...mac]));
