@@ -24,8 +24,8 @@ const MAX_FEN = 0xffffffff;
 export interface PayInfo {
   totalFen: number;
   accountAndPoolingFen: number;
-  /** 14 digits, local time. */
-  time: string;
+  /** The transaction time, local (the terminal's clock). */
+  when: Date;
 }
 
 /** SC fn 8.1.2 (3), checked: malformed amounts or time → −23. */
@@ -37,19 +37,30 @@ export function parsePayInfo(inputs: ReaderFunctionInputs): PayInfo {
       throw new ReaderFunctionError(RETURN_CODE.invalidInput, `pPayInfo 的${what}应为 0.01–42949672.95 的金额`);
     return fen;
   };
-  const pay = { totalFen: amount(total, '消费总金额'), accountAndPoolingFen: amount(accountAndPooling, '个人账户与统筹基金金额'), time };
+  const pay = {
+    totalFen: amount(total, '消费总金额'),
+    accountAndPoolingFen: amount(accountAndPooling, '个人账户与统筹基金金额'),
+    when: localTime(time),
+  };
   if (pay.accountAndPoolingFen > pay.totalFen)
     throw new ReaderFunctionError(RETURN_CODE.invalidInput, 'pPayInfo 的个人账户与统筹基金金额大于消费总金额');
-  if (!isDateTime(time)) throw new ReaderFunctionError(RETURN_CODE.invalidInput, 'pPayInfo 的交易时间应为 YYYYMMDDHHMMSS');
   return pay;
 }
 
-function isDateTime(digits: string): boolean {
+/** YYYYMMDDHHMMSS as a local time; anything else (or a day that does not exist) → −23. */
+function localTime(digits: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(digits);
-  if (!m) return false;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const date = new Date(y, mo - 1, d, h, mi, s);
-  return date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && h < 24 && mi < 60 && s < 60;
+  const [y, mo, d, h, mi, s] = (m?.slice(1) ?? []).map(Number) as number[];
+  const date = m ? new Date(y!, mo! - 1, d!, h!, mi!, s!) : undefined;
+  const exact =
+    date &&
+    date.getMonth() === mo! - 1 &&
+    date.getDate() === d &&
+    date.getHours() === h &&
+    date.getMinutes() === mi &&
+    date.getSeconds() === s;
+  if (!exact) throw new ReaderFunctionError(RETURN_CODE.invalidInput, 'pPayInfo 的交易时间应为 YYYYMMDDHHMMSS');
+  return date;
 }
 
 /**
@@ -58,13 +69,7 @@ function isDateTime(digits: string): boolean {
  * is the self-pay amount, and the pooling amount is 0 — so iReadDebitRecord gives both back.
  */
 export function cardPurchase(pay: PayInfo): MedicalPurchase {
-  const [y, mo, d, h, mi, s] = (pay.time.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/) ?? []).slice(1).map(Number) as number[];
-  return {
-    account: pay.accountAndPoolingFen,
-    selfPay: pay.totalFen - pay.accountAndPoolingFen,
-    pooling: 0,
-    when: new Date(y!, mo! - 1, d!, h!, mi!, s!),
-  };
+  return { account: pay.accountAndPoolingFen, selfPay: pay.totalFen - pay.accountAndPoolingFen, pooling: 0, when: pay.when };
 }
 
 /**

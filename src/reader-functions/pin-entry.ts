@@ -11,7 +11,7 @@ type PinInput = 'pin' | 'newPin';
  */
 export function pinInput(inputs: ReaderFunctionInputs, name: PinInput): string {
   const pin = inputs[name];
-  if (pin === undefined || pin === '') throw new ReaderFunctionError(RETURN_CODE.parameter, `缺少参数 ${name}`);
+  if (pin === undefined || pin === null || pin === '') throw new ReaderFunctionError(RETURN_CODE.parameter, `缺少参数 ${name}`);
   if (typeof pin !== 'string' || !/^\d+$/.test(pin)) throw new ReaderFunctionError(RETURN_CODE.illegalCharacters, `${name} 应为数字`);
   if (pin.length < PIN_MIN_DIGITS || pin.length > PIN_MAX_DIGITS) {
     throw new ReaderFunctionError(RETURN_CODE.pinLength, `${name} 应为 ${PIN_MIN_DIGITS}–${PIN_MAX_DIGITS} 位数字`);
@@ -21,7 +21,7 @@ export function pinInput(inputs: ReaderFunctionInputs, name: PinInput): string {
 
 /** Whether the cardholder types on the reader's pad: the reader has one and the caller gave no `pin`. */
 export function usesPad(session: SocialSecuritySession, inputs: ReaderFunctionInputs): boolean {
-  return inputs.pin === undefined && session.channel.transport.verifyPinOnPad !== undefined;
+  return (inputs.pin === undefined || inputs.pin === null) && session.channel.transport.verifyPinOnPad !== undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export async function verifyCardholderPin(session: SocialSecuritySession, inputs
 
 /** A PIN a function takes only from the caller (the pad's VERIFY cannot change or set one). */
 export function callerPin(session: SocialSecuritySession, inputs: ReaderFunctionInputs, name: PinInput): string {
-  if (inputs[name] === undefined && session.channel.transport.verifyPinOnPad !== undefined) {
+  if ((inputs[name] === undefined || inputs[name] === null) && session.channel.transport.verifyPinOnPad !== undefined) {
     throw new ReaderFunctionError(RETURN_CODE.unsupported, `读卡器密码键盘只能校验 PIN：请传入 ${name}`);
   }
   return pinInput(inputs, name);
