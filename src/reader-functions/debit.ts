@@ -12,7 +12,7 @@ import type { CardReaders } from './card-readers.js';
 import { HsmStepPurchaseSecurity, startHsmFlow } from './hsm-steps.js';
 import { requireText, splitFields } from './inputs.js';
 import type { StepOutcome } from './pending-step.js';
-import { callerPin } from './pin-entry.js';
+import { pinSource } from './pin-entry.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
 import { terminalNumber, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
@@ -119,7 +119,7 @@ export function doDebit(readers: CardReaders, inputs: ReaderFunctionInputs): Pro
   return withCardAndPsam(readers, inputs.iType, async (card, psam) => {
     const pay = parsePayInfo(inputs);
     await checkCardInfo(card.session, inputs);
-    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    const medical = await card.session.openMedical(pinSource(card.session, inputs));
     const security = new RecordedPurchase(new PsamPurchaseSecurity(psam.session));
     const result = await medical.purchase(cardPurchase(pay), security).catch((error: unknown) => {
       if (error instanceof SecurityError) throw new ReaderFunctionError(-0x9302, 'PSAM 拒绝了卡片的 MAC2');
@@ -139,7 +139,7 @@ export function doDebitStep1(readers: CardReaders, inputs: ReaderFunctionInputs)
   return withCardHeld(readers, inputs.iType, async (card) => {
     const pay = parsePayInfo(inputs);
     await checkCardInfo(card.session, inputs);
-    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    const medical = await card.session.openMedical(pinSource(card.session, inputs));
     const terminal = fromHex(await terminalNumber(readers));
     let security: RecordedPurchase | undefined;
     return startHsmFlow(
@@ -162,7 +162,7 @@ export function doDebitStep1(readers: CardReaders, inputs: ReaderFunctionInputs)
  */
 export function readDebitRecords(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
   return withCard(readers, inputs.iType, async (card) => {
-    const medical = await card.session.openMedical(callerPin(card.session, inputs, 'pin'));
+    const medical = await card.session.openMedical(pinSource(card.session, inputs));
     return (await medical.readLog())
       .filter((r) => r.type === 'purchase')
       .map(debitRecordLine)

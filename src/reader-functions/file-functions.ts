@@ -7,7 +7,7 @@ import { hsmStepKeys, startHsmFlow } from './hsm-steps.js';
 import { requireText } from './inputs.js';
 import { formatFiles, parseWriteData } from './item-values.js';
 import type { StepOutcome } from './pending-step.js';
-import { pinInput } from './pin-entry.js';
+import { pinInput, pinSource } from './pin-entry.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
 import { later } from './suspended-flow.js';
@@ -59,10 +59,14 @@ export function readCard(readers: CardReaders, inputs: ReaderFunctionInputs): Pr
     const address = addressOf(inputs);
     await checkCardInfo(card.session, inputs);
     const needs = (await rulesOf(card.session, address.files)).map((rule) => readNeeds(rule, prefer));
-    const pin = needs.some((n) => n.pin) ? pinInput(inputs, 'pin') : undefined;
+    const pin = needs.some((n) => n.pin) ? pinSource(card.session, inputs) : undefined;
     const psam = needs.some((n) => n.key) ? await openPsam(readers) : undefined;
     try {
-      const files = await card.session.readItems(address.text, { ...(pin ? { pin } : {}), ...(psam ? { keys: psam.keys } : {}), prefer });
+      const files = await card.session.readItems(address.text, {
+        ...(pin !== undefined ? { pin } : {}),
+        ...(psam ? { keys: psam.keys } : {}),
+        prefer,
+      });
       return formatFiles(files);
     } finally {
       await psam?.close();
@@ -98,12 +102,15 @@ export function readCardStep1(readers: CardReaders, inputs: ReaderFunctionInputs
     const [rule] = await rulesOf(card.session, [file]);
     const needs = readNeeds(rule!, inputs.iAuthType === 1 ? 'pin' : 'key');
     if (!needs.key) throw new ReaderFunctionError(RETURN_CODE.noHsmNeeded);
-    const pin = needs.pin ? pinInput(inputs, 'pin') : undefined;
-    return startHsmFlow((ask) => card.session.readItems(text, { keys: hsmStepKeys(ask), prefer: 'key', ...(pin ? { pin } : {}) }), {
-      card,
-      steps: ['iReadCard_HSM_Step2'],
-      finish: formatFiles,
-    });
+    const pin = needs.pin ? pinSource(card.session, inputs) : undefined;
+    return startHsmFlow(
+      (ask) => card.session.readItems(text, { keys: hsmStepKeys(ask), prefer: 'key', ...(pin !== undefined ? { pin } : {}) }),
+      {
+        card,
+        steps: ['iReadCard_HSM_Step2'],
+        finish: formatFiles,
+      },
+    );
   });
 }
 

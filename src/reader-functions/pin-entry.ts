@@ -1,4 +1,5 @@
 import { PIN_MAX_DIGITS, PIN_MIN_DIGITS } from '../applications/pin-format.js';
+import { ON_PIN_PAD, type PinSource } from '../applications/pin-pad.js';
 import type { SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
@@ -24,16 +25,21 @@ export function usesPad(session: SocialSecuritySession, inputs: ReaderFunctionIn
   return (inputs.pin === undefined || inputs.pin === null) && session.channel.transport.verifyPinOnPad !== undefined;
 }
 
+/** The cardholder's PIN for VERIFY: the pad when the reader has one and no `pin` was given, else the caller's. */
+export function pinSource(session: SocialSecuritySession, inputs: ReaderFunctionInputs): PinSource {
+  return usesPad(session, inputs) ? ON_PIN_PAD : pinInput(inputs, 'pin');
+}
+
 /**
  * SC fn 4.1.3 (5): VERIFY with the PIN from the reader's pad when it has one and no `pin` was
  * given, else with the caller's `pin`. Wrong → −51 with the tries left, blocked → −52.
  */
 export async function verifyCardholderPin(session: SocialSecuritySession, inputs: ReaderFunctionInputs): Promise<void> {
-  if (usesPad(session, inputs)) return session.verifyPinOnPad();
-  await session.verifyPin(pinInput(inputs, 'pin'));
+  const pin = pinSource(session, inputs);
+  await (pin === ON_PIN_PAD ? session.verifyPinOnPad() : session.verifyPin(pin));
 }
 
-/** A PIN a function takes only from the caller (the pad's VERIFY cannot change or set one). */
+/** A PIN a function takes only from the caller (the pad's VERIFY cannot change or set one): −13 on a pad reader without it. */
 export function callerPin(session: SocialSecuritySession, inputs: ReaderFunctionInputs, name: PinInput): string {
   if ((inputs[name] === undefined || inputs[name] === null) && session.channel.transport.verifyPinOnPad !== undefined) {
     throw new ReaderFunctionError(RETURN_CODE.unsupported, `读卡器密码键盘只能校验 PIN：请传入 ${name}`);

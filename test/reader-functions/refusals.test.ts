@@ -113,6 +113,26 @@ describe('the card and the readers', () => {
     expect(await b.call('iChangePIN', { iType: 1, pin: PIN })).toMatchObject({ code: -13 });
   });
 
+  it('a PIN pad in DF04 and per file: iDoDebit, iReadDebitRecord and iReadCard take the typed PIN', async () => {
+    let typed = 0;
+    const b = await open({
+      pinPad: async () => {
+        typed++;
+        return PIN;
+      },
+    });
+    expect(await b.call('iDoDebit', { iType: 1, pCardInfo: cardInfo(), pPayInfo: '3.00|2.00|20261130120000|' })).toMatchObject({ code: 0 });
+    expect(await b.call('iReadDebitRecord', { iType: 1 })).toMatchObject({
+      code: 0,
+      pOutInfo: expect.stringMatching(/^0\^\d{12}\^20261130120000\^3\.00\^2\.00\^\|$/),
+    });
+    expect(await b.call('iReadCard', { iType: 1, pCardInfo: cardInfo(), pFileAddr: 'DF04EF15|$' })).toEqual({
+      code: 0,
+      pOutInfo: 'DF04EF15|$',
+    });
+    expect(typed).toBe(3);
+  });
+
   it('a PSAM without RKSSSE → −2203 on the 3.00 card (SC §10.5), and the HSM variant reads it', async () => {
     const psam = JSON.parse(readFileSync(resolveProfilePath('psam-default'), 'utf8'));
     const keys = psam.mf.children.find((c: { fid?: string }) => c.fid === 'DF01').children.find((c: { fid?: string }) => c.fid === '0011');

@@ -4,13 +4,13 @@ import { checkAmountFen } from '../../bytes/amount.js';
 import { decodeBcdDigits } from '../../bytes/bcd.js';
 import { encodeBcdDateTime } from '../../bytes/bcd-date.js';
 import { bytesToUint, concatBytes, uintToBytes } from '../../bytes/bytes.js';
-import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import type { CardDiversificationData } from '../../crypto/card-key-factors.js';
 import { MEDICAL_TYPE } from '../../crypto/medical-purse-mac.js';
 import { CardError, InputError } from '../../errors.js';
 import { TransportError } from '../../transport/transport-error.js';
-import { selectByFid, selectByName, verify } from '../iso-commands.js';
+import { selectByFid, selectByName } from '../iso-commands.js';
+import { type PinSource, verifyPinFrom } from '../pin-pad.js';
 import { readAllRecords } from '../read-records.js';
 import { MEDICAL_DF_FID, MEDICAL_DF_NAME } from '../social-security/ssse-constants.js';
 import type { LoadHost } from './load-host.js';
@@ -108,11 +108,11 @@ export class MedicalSession {
     private readonly identity: string,
   ) {}
 
-  static async open(channel: CardChannel, pin: string, card: MedicalCard): Promise<MedicalSession> {
+  static async open(channel: CardChannel, pin: PinSource, card: MedicalCard): Promise<MedicalSession> {
     const identity = await card.identify();
     const session = new MedicalSession(channel, card, identity);
     await session.selectDf04();
-    await channel.transmit(verify(encodePinBcd(pin)), { context: 'verifying the PIN for medical insurance' });
+    await verifyPinFrom(channel, pin, 'verifying the PIN for medical insurance');
     return session;
   }
 

@@ -2,12 +2,12 @@ import { ApduError } from '../../apdu/apdu-error.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
 import { concatBytes } from '../../bytes/bytes.js';
 import { toHex } from '../../bytes/hex.js';
-import { encodePinBcd } from '../../bytes/pin-bcd.js';
 import type { CardChannel } from '../../channel/card-channel.js';
 import type { KeyProvider } from '../../channel/key-provider.js';
 import type { SecureMessaging } from '../../channel/secure-messaging.js';
 import { InputError } from '../../errors.js';
-import { readBinary, selectByFid, verify } from '../iso-commands.js';
+import { readBinary, selectByFid } from '../iso-commands.js';
+import { type PinSource, verifyPinFrom } from '../pin-pad.js';
 import { readAllRecords } from '../read-records.js';
 import { FILE_KEYS, type FileRule, fileRule } from './file-access.js';
 import { type FileAddress, fileName, formatItemAddress, type ItemAddress, parseFileAddress } from './file-address.js';
@@ -23,7 +23,8 @@ export interface FileItemsCard {
 
 /** How to open "PIN or RK" files: the PIN, the keys (an HSM, a PSAM or software), or both. */
 export interface ItemsAccess {
-  pin?: string;
+  /** The caller's PIN, or ON_PIN_PAD for the reader's pad. */
+  pin?: PinSource;
   keys?: KeyProvider;
   /** For "PIN or RK" files when both are given (card-spec §10.3 iAuthType): default the PIN. */
   prefer?: 'pin' | 'key';
@@ -121,7 +122,7 @@ async function satisfyRead(card: FileItemsCard, rule: FileRule, file: FileAddres
   if (r.kind === 'free') return;
   const usePin = async () => {
     if (access.pin === undefined) throw new InputError('pin', `${fileName(file)} needs the PIN`);
-    await card.channel.transmit(verify(encodePinBcd(access.pin)), { context: `verifying the PIN for ${fileName(file)}` });
+    await verifyPinFrom(card.channel, access.pin, `verifying the PIN for ${fileName(file)}`);
   };
   const useKey = async (key: string) => {
     if (access.keys === undefined) throw new InputError('keys', `${fileName(file)} needs ${key}: give a key provider`);

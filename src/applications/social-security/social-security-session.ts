@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ApduError, BadResponseError, errorForStatus } from '../../apdu/apdu-error.js';
+import { ApduError, BadResponseError } from '../../apdu/apdu-error.js';
 import { decodeAtr } from '../../apdu/atr.js';
 import { CommandApdu } from '../../apdu/command-apdu.js';
-import { ResponseApdu } from '../../apdu/response-apdu.js';
 import { decodeBcdDigits, decodeCn } from '../../bytes/bcd.js';
 import { decodeBcdDate } from '../../bytes/bcd-date.js';
 import { concatBytes } from '../../bytes/bytes.js';
@@ -20,9 +19,10 @@ import {
 } from '../../channel/secure-messaging.js';
 import { InputError } from '../../errors.js';
 import { ApplicationNotFoundError } from '../application-not-found-error.js';
-import { readBinary, readRecordByTag, selectByFid, selectByName, verify, verifyStatus } from '../iso-commands.js';
+import { readBinary, readRecordByTag, selectByFid, selectByName, verifyStatus } from '../iso-commands.js';
 import { MedicalSession } from '../medical/medical-session.js';
-import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, PinEntryError, requireValidPin } from '../pin-format.js';
+import { requireValidPin } from '../pin-format.js';
+import { ON_PIN_PAD, type PinSource, verifyPinFrom } from '../pin-pad.js';
 import { tlvRecordValue } from '../tlv-record.js';
 import type { CardData, Cardholder } from './card-records.js';
 import { type FileItems, type FileItemsCard, type ItemsAccess, readItems, writeItems } from './file-items.js';
@@ -286,34 +286,19 @@ export class SocialSecuritySession {
 
   /** Verifies the cardholder PIN; a wrong PIN throws PinError with the tries left, a blocked one PinError.blocked. */
   async verifyPin(pin: string): Promise<void> {
-    await this.channel.transmit(verify(encodePinBcd(requireValidPin(pin))), { context: 'verifying the PIN' });
+    await verifyPinFrom(this.channel, pin, 'verifying the PIN');
   }
 
   /**
-   * VERIFY with the PIN typed on the reader's PIN pad (PC/SC part 10): the PIN never passes through
-   * this program. A 6-byte PIN block of F nibbles takes 4–12 digits BCD, left-justified (P5 §6.14).
-   * A reader without a pad is an InputError; a wrong PIN a PinError, as verifyPin.
+   * VERIFY in SSSE with the PIN typed on the reader's PIN pad (PC/SC part 10): the PIN never passes
+   * through this program (pin-pad.ts). A reader without a pad is an InputError; a wrong PIN a
+   * PinError, as verifyPin.
    */
   async verifyPinOnPad(): Promise<void> {
-    const transport = this.channel.transport;
-    if (!transport.verifyPinOnPad) throw new InputError('pin', `the reader "${transport.name}" has no PIN pad`);
-    const command = verify(new Uint8Array(6).fill(0xff));
-    const answer = await this.channel.exclusive(async () => {
+    await this.channel.exclusive(async () => {
       await this.ensureSsseSelected();
-      return ResponseApdu.decode(
-        await transport.verifyPinOnPad!(command.encode(), {
-          encoding: 'bcd',
-          offset: 0,
-          blockBytes: 6,
-          minDigits: PIN_MIN_DIGITS,
-          maxDigits: PIN_MAX_DIGITS,
-        }),
-      );
+      await verifyPinFrom(this.channel, ON_PIN_PAD, 'verifying the PIN');
     });
-    if (answer.sw === 0x6400) throw new PinEntryError('timeout', 'no PIN was typed on the pad in time');
-    if (answer.sw === 0x6401) throw new PinEntryError('cancelled', 'PIN entry was cancelled on the pad');
-    if (answer.sw === 0x6403) throw new PinEntryError('length', `a PIN of ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits is needed`);
-    if (answer.sw !== 0x9000) throw errorForStatus(answer.sw, 0x20, answer.data, 'verifying the PIN on the pad');
   }
 
   /** The tries left, asked without spending one (VERIFY with no data). */
@@ -449,11 +434,12 @@ export class SocialSecuritySession {
   // --- medical insurance (DF04) ----------------------------------------------------------------------
 
   /**
-   * Selects DF04 and verifies the PIN there (its security status is DF04's own). The medical
+   * Selects DF04 and verifies the PIN there (its security status is DF04's own), the caller's or
+   * the one typed on the reader's pad (ON_PIN_PAD). The medical
    * session re-reads the card identifier and number through this session to recover a lost answer.
    */
-  async openMedical(pin: string): Promise<MedicalSession> {
-    requireValidPin(pin);
+  async openMedical(pin: PinSource): Promise<MedicalSession> {
+    if (pin !== ON_PIN_PAD) requireValidPin(pin);
     const card = {
       diversification: async () => {
         if (!this.atr) throw new BadResponseError('the card keys are diversified with the ATR: open the session with { atr }');
