@@ -1,3 +1,4 @@
+import { type AuthenticationProof, parseAuthenticationProof } from '../applications/keys/hsm-request.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
 
@@ -24,4 +25,9 @@ export function hexInput(text: string, bytes: number, what: string): string {
   if (!/^[0-9A-Fa-f]*$/.test(text)) throw new ReaderFunctionError(RETURN_CODE.illegalCharacters, `${what} 不是十六进制`);
   if (text.length !== bytes * 2) throw new ReaderFunctionError(RETURN_CODE.dataLength, `${what} 应为 ${bytes * 2} 位十六进制`);
   return text.toUpperCase();
+}
+
+/** auth ‖ original, 32 hex digits: other characters → −41, another length → −42 (SC annex A). */
+export function proofOf(text: string, what: string): AuthenticationProof {
+  return parseAuthenticationProof(hexInput(text, 16, what));
 }

@@ -1,17 +1,12 @@
 import { ApduError } from '../apdu/apdu-error.js';
 import { decodeAtr } from '../apdu/atr.js';
-import {
-  type AuthenticationProof,
-  cardAuthenticationFields,
-  parseAuthenticationProof,
-  requestLine,
-} from '../applications/keys/hsm-request.js';
+import { cardAuthenticationFields, requestLine } from '../applications/keys/hsm-request.js';
 import { KeyNotFoundError } from '../applications/keys/software-key-provider.js';
 import { constantTimeEqual } from '../bytes/bytes.js';
 import type { AuthenticationDataRequest, KeyProvider, ProtectCommandRequest } from '../channel/key-provider.js';
 import { notGenuine } from '../channel/secure-messaging.js';
 import type { CardReaders } from './card-readers.js';
-import { hexInput, requireText, splitFields } from './inputs.js';
+import { proofOf, requireText, splitFields } from './inputs.js';
 import type { StepOutcome } from './pending-step.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
@@ -107,9 +102,4 @@ async function readCardBasStep2(
   return {
     output: await card.session.readCardBas({ terminalNumber: await terminalNumber(readers), deviceNumber: readers.deviceNumber ?? '' }),
   };
-}
-
-/** auth ‖ original, 32 hex digits: other characters → −41, another length → −42 (SC annex A). */
-export function proofOf(text: string, what: string): AuthenticationProof {
-  return parseAuthenticationProof(hexInput(text, 16, what));
 }
