@@ -1,7 +1,7 @@
 import { AsyncMutex } from '../channel/async-mutex.js';
 import type { CardReaders } from './card-readers.js';
-import { doDebit, doDebitStep1, readDebitRecords } from './debit.js';
 import { readCard, readCardStep1, writeCard, writeCardStep1 } from './file-functions.js';
+import { doDebit, doDebitStep1, readBalance, readDebitRecords } from './medical-functions.js';
 import { noPendingStep, PendingStep, type StepOutcome } from './pending-step.js';
 import { changePin, reloadPin, reloadPinStep1, unblockPin, unblockPinStep1, verifyPin } from './pin-functions.js';
 import { readCardBas, readCardBasStep1 } from './read-card-bas.js';
@@ -37,6 +37,7 @@ const FUNCTIONS: Record<Exclude<ReaderFunctionName, ContinuingStep>, ReaderFunct
   iDoDebit: doDebit,
   iDoDebit_HSM_Step1: doDebitStep1,
   iReadDebitRecord: readDebitRecords,
+  iReadBalance: readBalance,
 };
 
 function isContinuingStep(name: ReaderFunctionName): name is ContinuingStep {

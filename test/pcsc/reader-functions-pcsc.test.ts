@@ -7,7 +7,14 @@ import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend } from '../../src/reader-functions/reader-function-call.js';
 import { cardKey, SAMPLE_CARDS, tac } from '../medical/medical-reference.js';
-import { cardBasFields, cardInfo, efContent, expectedCardBas, psamTerminalNumber } from '../reader-functions/profile-facts.js';
+import {
+  cardBasFields,
+  cardInfo,
+  efContent,
+  expectedCardBas,
+  medicalDataObject,
+  psamTerminalNumber,
+} from '../reader-functions/profile-facts.js';
 import { pcscTestsEnabled } from './pcscd-gate.js';
 import { insertCard, SLOT0, SLOT1 } from './vpcd-slot.js';
 
@@ -65,6 +72,11 @@ describe.skipIf(!enabled)('the reader functions through pcscd + vpcd: card in sl
     expect(await backend.call('iReadDebitRecord', { iType: 1, pin: PIN })).toEqual({
       code: 0,
       pOutInfo: `0^${terminal}^20261130101500^12.34^10.00^|`,
+    });
+    const balance = Number.parseInt(medicalDataObject('default', 'DF41'), 16) - 1000;
+    expect(await backend.call('iReadBalance', { iType: 1, pin: PIN })).toEqual({
+      code: 0,
+      pOutInfo: `${(balance / 100).toFixed(2)}|2.34|0.00|2026|`,
     });
   });
 

@@ -5,6 +5,7 @@ import { resolveProfilePath } from '../../emulator/index.js';
 
 interface ProfileNode {
   kind: string;
+  dataObjects?: Record<string, string>;
   fid?: string;
   dfName?: string;
   records?: string[];
@@ -97,4 +98,11 @@ export function medicalRecord(profile: string, ef: string, tag: number): Buffer 
   const record = records.map(hexBytes).find((r) => r[0] === tag);
   if (record === undefined) throw new Error(`no tag ${tag} in DF04 ${ef}`);
   return record.subarray(2, 2 + record[1]!);
+}
+
+/** A data object of DF04 (DF41: the account balance in fen, hex). */
+export function medicalDataObject(profile: string, tag: string): string {
+  const value = findEf(profileJson(profile).mf, [SSSE, 'DF04']).dataObjects?.[tag];
+  if (value === undefined) throw new Error(`no data object ${tag} in DF04`);
+  return value;
 }

@@ -5,7 +5,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend } from '../../src/reader-functions/reader-function-call.js';
 import { cardKey, SAMPLE_CARDS, tac } from '../medical/medical-reference.js';
-import { cardBasFields, cardInfo, efContent, expectedCardBas, medicalRecord, psamTerminalNumber, ssseRecord } from './profile-facts.js';
+import {
+  cardBasFields,
+  cardInfo,
+  efContent,
+  expectedCardBas,
+  medicalDataObject,
+  medicalRecord,
+  psamTerminalNumber,
+  ssseRecord,
+} from './profile-facts.js';
 
 const PIN = '123456';
 const u32 = (n: number) => n.toString(16).padStart(8, '0').toUpperCase();
@@ -109,6 +118,20 @@ describe('the reader functions on the emulated terminal', () => {
     expect(await b.call('iReadDebitRecord', { iType: 1, pin: PIN })).toEqual({
       code: 0,
       pOutInfo: `1^${terminal}^20261130110000^5.00^5.00^|0^${terminal}^20261130101500^12.34^10.00^|`,
+    });
+  });
+
+  it('iReadBalance (sscard extension): account, self-pay and pooling totals in yuan, payment year; a payment shows', async () => {
+    const b = await open();
+    const balance = Number.parseInt(medicalDataObject('default', 'DF41'), 16);
+    expect(await b.call('iReadBalance', { iType: 1, pin: PIN })).toEqual({
+      code: 0,
+      pOutInfo: `${(balance / 100).toFixed(2)}|0.00|0.00|0|`,
+    });
+    await b.call('iDoDebit', { iType: 1, pCardInfo: cardInfo(), pPayInfo: '12.34|10.00|20261130101500|', pin: PIN });
+    expect(await b.call('iReadBalance', { iType: 1, pin: PIN })).toEqual({
+      code: 0,
+      pOutInfo: `${((balance - 1000) / 100).toFixed(2)}|2.34|0.00|2026|`,
     });
   });
 });

@@ -175,3 +175,16 @@ function debitRecordLine(r: MedicalLogRecord): string {
   const total = r.accountFen + r.selfPayFen + r.poolingFen;
   return `${[r.seq, r.terminalId, time, formatYuan(total), formatYuan(r.accountFen + r.poolingFen)].join('^')}^|`;
 }
+
+/**
+ * iReadBalance, sscard's extension (not in card-spec): after the PIN, GET BALANCE of DF04 —
+ * `account|self-pay total|pooling total|payment year|`, amounts in yuan with two decimals, the
+ * year as the card keeps it (0 before the first purchase).
+ */
+export function readBalance(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCard(readers, inputs.iType, async (card) => {
+    const medical = await card.session.openMedical(pinSource(card.session, inputs));
+    const b = await medical.balances();
+    return requestLine([formatYuan(b.accountFen), formatYuan(b.selfPayFen), formatYuan(b.poolingFen), String(b.paymentYear)]);
+  });
+}
