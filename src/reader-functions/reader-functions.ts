@@ -67,7 +67,8 @@ export class ReaderFunctions implements ReaderFunctionCaller {
   }
 
   call(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult> {
-    if (typeof name !== 'string' || !isReaderFunctionName(name)) return Promise.resolve(failure(RETURN_CODE.unsupported, String(name)));
+    if (typeof name !== 'string' || !isReaderFunctionName(name))
+      return Promise.resolve(failure(RETURN_CODE.unsupported, String(name).slice(0, 64)));
     return this.lock.run(() => this.run(name, inputs ?? {}));
   }
 

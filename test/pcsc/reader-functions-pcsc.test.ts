@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCard, profileKeysPath } from '../../emulator/index.js';
 import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
-import type { ReaderFunctionBackend } from '../../src/reader-functions/reader-function-call.js';
+import type { ReaderFunctionBackend, ReaderFunctionEvent } from '../../src/reader-functions/reader-function-call.js';
 import { cardKey, SAMPLE_CARDS, tac } from '../medical/medical-reference.js';
 import {
   cardBasFields,
@@ -35,7 +35,14 @@ describe.skipIf(!enabled)('the reader functions through pcscd + vpcd: card in sl
     for (const remove of removals) await remove();
   });
 
-  it('lists the two readers with their roles and cards', async () => {
+  it('lists the two readers with their roles and cards, and tells a new listener about them', async () => {
+    const events: ReaderFunctionEvent[] = [];
+    const off = backend.onEvent((event) => events.push(event));
+    off();
+    for (const slot of [SLOT0, SLOT1]) {
+      expect(events).toContainEqual({ type: 'reader-added', reader: slot.reader });
+      expect(events).toContainEqual({ type: 'card-inserted', reader: slot.reader });
+    }
     const readers = await backend.readers();
     expect(readers.find((r) => r.name === SLOT0.reader)).toEqual({ name: SLOT0.reader, role: 'card', cardPresent: true });
     expect(readers.find((r) => r.name === SLOT1.reader)).toEqual({ name: SLOT1.reader, role: 'psam', cardPresent: true });
