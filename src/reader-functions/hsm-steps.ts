@@ -130,13 +130,7 @@ export function flowOutcome<Result>(
 }
 
 /** Starts a card flow whose security questions go to the HSM, and gives Step1's outcome. */
-export async function startHsmFlow<Result>(
-  run: (ask: Ask) => Promise<Result>,
-  plan: HsmFlowSteps<Result>,
-  whenDone?: (result: Result) => never,
-): Promise<StepOutcome> {
+export async function startHsmFlow<Result>(run: (ask: Ask) => Promise<Result>, plan: HsmFlowSteps<Result>): Promise<StepOutcome> {
   const { flow, first } = SuspendedFlow.start<HsmQuestion, Result>(run);
-  const event = await first;
-  if (event.done && whenDone) whenDone(event.value);
-  return flowOutcome(flow, event, plan);
+  return flowOutcome(flow, await first, plan);
 }

@@ -68,14 +68,10 @@ export class SuspendedFlow<Request, Result> {
 }
 
 /** A value the flow needs later than it starts (a PIN typed after the authentication, data to write). */
-export function later<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+export function later<T>(): { promise: Promise<T>; resolve(value: T): void } {
   let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
+  const promise = new Promise<T>((res) => {
     resolve = res;
-    reject = rej;
   });
-  // Nobody may wait for it (the step is dropped before): no unhandled rejection then.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
+  return { promise, resolve };
 }
