@@ -145,4 +145,14 @@ describe('the card and the readers', () => {
     const pKey = await (await SoftwareHsm.fromFile(profileKeysPath('default'))).request(`${step1.pOutInfo}|`);
     expect(await b.call('iReadCardBas_HSM_Step2', { pKey })).toEqual({ code: 0, pOutInfo: expectedCardBas() });
   });
+
+  it('a card on SSF33 (its FCI says 02) → −2202: sscard has no SSF33 (SC §10.5)', async () => {
+    const card = JSON.parse(readFileSync(resolveProfilePath('default'), 'utf8'));
+    const ssse = card.mf.children.find((c: { dfName?: string }) => c.dfName === '7378312E73682EC9E7BBE1B1A3D5CF');
+    ssse.fci = ssse.fci.replace(/860103$/, '860102');
+    const file = join(mkdtempSync(join(tmpdir(), 'sscard-card-')), 'ssf33.json');
+    writeFileSync(file, JSON.stringify(card));
+    const b = await open({ profile: file });
+    expect(await b.call('iReadCardBas', { iType: 1 })).toMatchObject({ code: -2202 });
+  });
 });
