@@ -18,29 +18,34 @@ import {
   PROTOCOL,
   RAW_VALUE,
   REQUEST,
+  RESPONSE_AT,
   type ScardMethod,
   SERIALIZED,
   STATE,
   type ThreadAnswer,
   TRANSMIT,
+  WAKE,
 } from './scard-thread.js';
 
 const { buffer } = workerData as { buffer: SharedArrayBuffer };
 const control = new Int32Array(buffer, 0, HANDLE_OFFSET / 4);
 const handle = new Float64Array(buffer, HANDLE_OFFSET, 1);
 const data = new Uint8Array(buffer, HEADER_BYTES);
-/** The response of the hot path, copied into `data` after the call. */
-let response = new Uint8Array(0);
+/** Where SCardTransmit writes its answer. */
+const response = data.subarray(RESPONSE_AT);
 let library: ScardLibrary | undefined;
 /** What this thread opened and has not closed: released if the thread is abandoned. */
 const contexts = new Set<ScardHandle>();
 const cards = new Set<ScardHandle>();
 
 for (;;) {
-  let state = Atomics.load(control, STATE);
-  while (state !== REQUEST && state !== CLOSE) {
-    Atomics.wait(control, STATE, state);
-    state = Atomics.load(control, STATE);
+  // Read the wake-up count before the state: a request written after this look also bumps the
+  // count, so the wait below returns at once instead of missing it.
+  const wakes = Atomics.load(control, WAKE);
+  const state = Atomics.load(control, STATE);
+  if (state !== REQUEST && state !== CLOSE) {
+    Atomics.wait(control, WAKE, wakes);
+    continue;
   }
   if (state === CLOSE) break;
   if (control[KIND] === TRANSMIT) answerTransmit();
@@ -53,12 +58,11 @@ for (;;) {
 releaseEverything();
 
 function answerTransmit(): void {
-  const maxResponse = control[MAX_RESPONSE]!;
-  if (response.length < maxResponse) response = new Uint8Array(maxResponse);
   try {
     library ??= new ScardLibrary();
-    const out = library.transmit(handle[0]!, control[PROTOCOL]!, data.slice(0, control[LENGTH]!), maxResponse, response);
-    data.set(out);
+    // The command and the answer stay in the shared buffer: SCardTransmit reads and writes it.
+    const command = data.subarray(0, control[LENGTH]!);
+    const out = library.transmit(handle[0]!, control[PROTOCOL]!, command, control[MAX_RESPONSE]!, response);
     control[LENGTH] = out.length;
     control[ANSWER] = RAW_VALUE;
   } catch (error) {

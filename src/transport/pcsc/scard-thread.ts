@@ -24,6 +24,11 @@ export const PROTOCOL = 4;
 export const MAX_RESPONSE = 5;
 /** The answer: RAW_VALUE (the bytes are the response) or SERIALIZED (a ThreadAnswer). */
 export const ANSWER = 6;
+/**
+ * Counts our wake-ups of the thread, which sleeps on this slot rather than on STATE: we wait on
+ * STATE, and a notify on it would wake our own waitAsync too.
+ */
+export const WAKE = 7;
 export const HANDLE_OFFSET = 32;
 export const HEADER_BYTES = 40;
 export const GENERIC = 0;
@@ -34,8 +39,16 @@ export const IDLE = 0;
 export const REQUEST = 1;
 export const DONE = 2;
 export const CLOSE = 3;
-/** An extended APDU's answer (65,538 bytes) and the serialization around it. */
-const DATA_BYTES = 80 * 1024;
+/**
+ * Where SCardTransmit writes a raw answer: after the longest command (an extended case 4 APDU,
+ * 65,544 bytes), so that the call reads the command from, and writes the answer into, this buffer
+ * with no copy on the thread.
+ */
+export const RESPONSE_AT = 65_552;
+/** The longest raw answer (an extended APDU's 65,536 bytes and SW1 SW2). */
+export const MAX_RAW_RESPONSE = 65_538;
+/** Room for both; a serialized request or answer (from offset 0) has all of it. */
+const DATA_BYTES = RESPONSE_AT + MAX_RAW_RESPONSE;
 
 /** Atomics.waitAsync (Node 16+; its type arrives with the ES2024 library). */
 const waitAsync = (
@@ -72,22 +85,44 @@ export interface ScardCalls {
 /** Threads left inside a call that never returned; the process must still be able to exit. */
 const stuckThreads = new Set<Worker>();
 
+/** One call on its way through the shared buffer. */
+interface PendingCall {
+  /** Writes the request into the buffer (when the call's turn comes). */
+  readonly write: () => number;
+  readonly kind: number;
+  readonly timeoutMs: number;
+  readonly doing: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** performance.now() when the request was handed to the thread. */
+  startedAt: number;
+}
+
 /**
  * A thread of our own that makes PC/SC calls, so that the event loop never waits for pcscd or a
  * card. Requests and answers pass through a SharedArrayBuffer: `Atomics.notify` wakes the thread,
- * `Atomics.waitAsync` wakes us — no thread pool, no message per call. Calls run one at a time.
- * A call that outlives its deadline is reported as TransportError('timeout') and the thread is
- * abandoned: it releases its handles and ends if the call ever returns; the owner starts a new
- * thread for the next call.
+ * `Atomics.waitAsync` wakes us — no thread pool, no message per call. Calls run one at a time, in
+ * the order made. A call that outlives its deadline is reported as TransportError('timeout') and
+ * the thread is abandoned: it releases its handles and ends if the call ever returns; the owner
+ * starts a new thread for the next call.
+ *
+ * Per call the main thread only writes the buffer, notifies, and settles one promise when the
+ * answer's wake-up arrives: no timer per call (one watchdog timer, re-armed only when it fires,
+ * checks the deadline of the call in progress), no async function, no Promise.race.
  */
 export class ScardThread implements ScardCalls {
   private readonly worker: Worker;
   private readonly control: Int32Array;
   private readonly handle: Float64Array;
   private readonly data: Uint8Array;
-  /** The call in progress: a new call waits for it (callers normally serialize their own). */
-  private inFlight: Promise<unknown> | undefined;
+  /** The call the thread is working on, and those waiting for their turn. */
+  private current: PendingCall | undefined;
+  private readonly waiting: PendingCall[] = [];
+  private watchdog: NodeJS.Timeout | undefined;
+  /** When the watchdog fires (performance.now() time). */
+  private watchdogAt = 0;
   private abandonedAt: number | undefined;
+  private closing = false;
   private ended = false;
 
   constructor() {
@@ -120,7 +155,16 @@ export class ScardThread implements ScardCalls {
     timeoutMs: number,
     doing: string,
   ): Promise<ReturnType<ScardLibrary[M]>> {
-    return this.oneAtATime(() => this.callNow(method, args, timeoutMs, doing)) as Promise<ReturnType<ScardLibrary[M]>>;
+    return this.enqueue(
+      GENERIC,
+      () => {
+        const request = serialize([method, args]);
+        this.data.set(request);
+        return request.length;
+      },
+      timeoutMs,
+      doing,
+    ) as Promise<ReturnType<ScardLibrary[M]>>;
   }
 
   /** ScardLibrary.transmit on the thread, without serializing: the one call made per APDU. */
@@ -132,105 +176,164 @@ export class ScardThread implements ScardCalls {
     timeoutMs: number,
     doing: string,
   ): Promise<Uint8Array> {
-    if (typeof card === 'bigint') return this.call('transmit', [card, protocol, command, maxResponse], timeoutMs, doing);
-    return this.oneAtATime(() => {
-      this.data.set(command);
-      this.handle[0] = card;
-      this.control[PROTOCOL] = protocol;
-      this.control[MAX_RESPONSE] = maxResponse;
-      return this.exchange(TRANSMIT, command.length, timeoutMs, doing);
-    }) as Promise<Uint8Array>;
+    if (command.length > RESPONSE_AT) {
+      return Promise.reject(new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`));
+    }
+    const limit = Math.min(maxResponse, MAX_RAW_RESPONSE);
+    if (typeof card === 'bigint') return this.call('transmit', [card, protocol, command, limit], timeoutMs, doing);
+    return this.enqueue(
+      TRANSMIT,
+      () => {
+        this.data.set(command);
+        this.handle[0] = card;
+        this.control[PROTOCOL] = protocol;
+        this.control[MAX_RESPONSE] = limit;
+        return command.length;
+      },
+      timeoutMs,
+      doing,
+    ) as Promise<Uint8Array>;
   }
 
-  /** Ends the thread once its current call (if any) is done; it releases what it still holds. */
+  /** Ends the thread once its calls (if any) are done; it releases what it still holds. */
   close(): void {
-    if (this.ended) return;
-    if (this.abandoned) return;
-    const end = (): void => {
-      Atomics.store(this.control, STATE, CLOSE);
-      Atomics.notify(this.control, STATE);
-    };
-    if (this.inFlight) this.inFlight.then(end, end);
-    else end();
+    this.closing = true;
+    if (!this.current) this.end();
   }
 
-  private oneAtATime(work: () => Promise<unknown>): Promise<unknown> {
-    // The usual case (callers serialize their own calls): no call in progress, no chaining.
-    const before = this.inFlight;
-    const run = before ? before.then(work, work) : work();
-    const settled: Promise<unknown> = run.then(
-      () => this.settle(settled),
-      () => this.settle(settled),
-    );
-    this.inFlight = settled;
-    return run;
+  private enqueue(kind: number, write: () => number, timeoutMs: number, doing: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const call: PendingCall = { kind, write, timeoutMs, doing, resolve, reject, startedAt: 0 };
+      if (this.current) this.waiting.push(call);
+      else this.start(call);
+    });
   }
 
-  private settle(settled: Promise<unknown>): void {
-    if (this.inFlight === settled) this.inFlight = undefined;
-  }
-
-  private callNow(method: ScardMethod, args: unknown[], timeoutMs: number, doing: string): Promise<unknown> {
-    const request = serialize([method, args]);
-    this.data.set(request);
-    return this.exchange(GENERIC, request.length, timeoutMs, doing);
-  }
-
-  private async exchange(kind: number, length: number, timeoutMs: number, doing: string): Promise<unknown> {
+  private start(call: PendingCall): void {
     if (this.abandoned || this.ended) {
-      throw new TransportError('timeout', `${doing}: the PC/SC service did not answer an earlier call (it may be stopped)`);
+      call.reject(earlierCallStuck(call.doing));
+      this.next();
+      return;
     }
-    this.control[KIND] = kind;
+    let length: number;
+    try {
+      length = call.write();
+    } catch (error) {
+      // A request larger than the buffer (a huge control input): refused, nothing was sent.
+      call.reject(
+        new TransportError('other', `${call.doing}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+      );
+      this.next();
+      return;
+    }
+    this.current = call;
+    this.control[KIND] = call.kind;
     this.control[LENGTH] = length;
+    call.startedAt = performance.now();
     Atomics.store(this.control, STATE, REQUEST);
-    Atomics.notify(this.control, STATE);
-    const limited = Number.isFinite(timeoutMs) && timeoutMs > 0;
-    // No timeout inside waitAsync: V8 would schedule a task per call for it. One Node timer does.
-    const waiting = waitAsync(this.control, STATE, REQUEST);
-    let outcome: string;
-    if (waiting.async) {
-      // A pending waitAsync does not keep the process alive; the thread does, while it works for us.
-      this.worker.ref();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        outcome = limited
-          ? await Promise.race([
-              waiting.value,
-              new Promise<'timed-out'>((resolve) => {
-                timer = setTimeout(() => resolve('timed-out'), timeoutMs);
-              }),
-            ])
-          : await waiting.value;
-      } finally {
-        clearTimeout(timer);
-        this.worker.unref();
-      }
-    } else {
-      outcome = waiting.value;
+    const wait = waitAsync(this.control, STATE, REQUEST);
+    if (!wait.async) {
+      // The thread took the request and answered already (it was awake, between two looks).
+      this.answer();
+      return;
     }
-    if (outcome === 'timed-out' && Atomics.load(this.control, STATE) === REQUEST) {
-      this.abandon();
-      throw new TransportError('timeout', `${doing}: no answer within ${timeoutMs} ms (the PC/SC service or the reader is not answering)`);
-    }
-    const bytes = this.data.subarray(0, this.control[LENGTH]!);
+    // A pending waitAsync does not keep the process alive; the thread does, while it works for us.
+    this.worker.ref();
+    wait.value.then(this.onWake);
+    if (Number.isFinite(call.timeoutMs) && call.timeoutMs > 0) this.armWatchdog(call.startedAt + call.timeoutMs);
+    // Wake the thread last: on a busy machine it may run on this core, only once we are idle.
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
+  }
+
+  private readonly onWake = (): void => {
+    if (this.abandoned) return;
+    this.worker.unref();
+    this.answer();
+  };
+
+  /** Settles the current call from the buffer, then starts the next one. */
+  private answer(): void {
+    const call = this.current!;
+    this.current = undefined;
     const raw = this.control[ANSWER] === RAW_VALUE;
+    const from = raw ? RESPONSE_AT : 0;
+    const bytes = this.data.subarray(from, from + this.control[LENGTH]!);
     // A copy: deserialized byte arrays are views of their input, which the next call overwrites.
-    const answer = raw ? undefined : (deserialize(bytes.slice()) as ThreadAnswer);
-    const value = raw ? bytes.slice() : undefined;
+    const value = raw ? bytes.slice() : (deserialize(bytes.slice()) as ThreadAnswer);
     Atomics.store(this.control, STATE, IDLE);
-    if (!answer) return value;
-    if ('value' in answer) return answer.value;
-    const { error } = answer;
-    if (error.scardCode !== undefined) throw ScardError.fromData({ scardCode: error.scardCode, message: error.message });
-    throw new TransportError(error.reason, error.message);
+    this.next();
+    if (raw) {
+      call.resolve(value);
+      return;
+    }
+    const answer = value as ThreadAnswer;
+    if ('value' in answer) call.resolve(answer.value);
+    else if (answer.error.scardCode !== undefined) {
+      call.reject(ScardError.fromData({ scardCode: answer.error.scardCode, message: answer.error.message }));
+    } else call.reject(new TransportError(answer.error.reason, answer.error.message));
+  }
+
+  private next(): void {
+    const call = this.waiting.shift();
+    if (call) this.start(call);
+    else if (this.closing) this.end();
+  }
+
+  /**
+   * One timer for every call: it fires at the earliest deadline it was armed for, and when the
+   * call in progress is not overdue yet (calls finish long before their deadline as a rule), it
+   * re-arms for that call's deadline. So a fast call costs no timer operation at all.
+   */
+  private armWatchdog(deadline: number): void {
+    if (this.watchdog && this.watchdogAt <= deadline) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = deadline;
+    this.watchdog = setTimeout(this.onWatchdog, Math.max(0, deadline - performance.now()));
+    // The thread keeps the process alive while a call is in progress; the timer must not.
+    this.watchdog.unref();
+  }
+
+  private readonly onWatchdog = (): void => {
+    this.watchdog = undefined;
+    const call = this.current;
+    if (!call || !Number.isFinite(call.timeoutMs) || call.timeoutMs <= 0) return;
+    // Answered, and the wake-up that settles it is on its way: the next call arms the watchdog.
+    if (Atomics.load(this.control, STATE) !== REQUEST) return;
+    const deadline = call.startedAt + call.timeoutMs;
+    if (performance.now() < deadline) {
+      this.armWatchdog(deadline);
+      return;
+    }
+    this.abandon();
+    call.reject(
+      new TransportError(
+        'timeout',
+        `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`,
+      ),
+    );
+    for (const queued of this.waiting.splice(0)) queued.reject(earlierCallStuck(queued.doing));
+  };
+
+  private end(): void {
+    if (this.ended || this.abandoned) return;
+    Atomics.store(this.control, STATE, CLOSE);
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
   }
 
   private abandon(): void {
     this.abandonedAt = Date.now();
+    this.current = undefined;
+    this.worker.unref();
     Atomics.store(this.control, ABANDONED, 1);
     if (!this.ended) stuckThreads.add(this.worker);
     ensureExitHook();
   }
+}
+
+function earlierCallStuck(doing: string): TransportError {
+  return new TransportError('timeout', `${doing}: the PC/SC service did not answer an earlier call (it may be stopped)`);
 }
 
 /** Whether any PC/SC call of this process is stuck (then a call on the main thread could block it too). */
