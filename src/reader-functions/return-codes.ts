@@ -101,6 +101,8 @@ export function pinWrongText(triesLeft: number): string {
 const TRANSPORT_CODE: Record<TransportFailure, number> = {
   'no-card': RETURN_CODE.noCard,
   'card-removed': RETURN_CODE.noCard,
+  // The reader's service restarted under the call (the card is connected again, reset).
+  'card-reset': RETURN_CODE.readerConnection,
   timeout: RETURN_CODE.noAnswer,
   protocol: RETURN_CODE.noAnswer,
   'no-reader': RETURN_CODE.readerConnection,

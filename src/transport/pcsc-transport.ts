@@ -48,7 +48,10 @@ let mainThreadLibrary: ScardLibrary | undefined;
  * the card runs on a thread of its own (ScardThread) with a deadline, so the event loop never
  * blocks; `transmitSync` calls SCardTransmit on the calling thread, for scripts. Every failure
  * is a TransportError whose reason says whether to reconnect (card-removed), wait (no-service),
- * or give up; after one, connect() may be called again, with a fresh PC/SC context.
+ * or give up; after one, connect() may be called again, with a fresh PC/SC context. A restarted
+ * PC/SC service is the exception: the transport connects to the same reader again by itself, at
+ * once for a new sequence (an exclusive section, a transaction, a reset), and with
+ * TransportError('card-reset') for a command, which it does not send (see commandCard()).
  */
 export class PcscTransport implements CardTransport {
   private readonly options: PcscTransportOptions;
@@ -64,6 +67,11 @@ export class PcscTransport implements CardTransport {
   private holdingTransaction = false;
   /** Why the card went away, reported by every call until connect() succeeds again. */
   private lost: TransportError | undefined;
+  /**
+   * The reader whose card handle a stopped PC/SC service took with it: the next call connects to
+   * it again (revive()). Unset by any other loss, which needs connect().
+   */
+  private reviveReader: string | undefined;
   private closed = false;
   /** Serializes commands: one APDU at a time, and a transaction's commands without others between. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -106,26 +114,11 @@ export class PcscTransport implements CardTransport {
   connect(): Promise<Uint8Array> {
     return this.serialized(async () => {
       this.assertOpen();
+      this.reviveReader = undefined;
       await this.dropCard();
       const context = await this.ensureContext();
-      const reader = await this.findReader(context);
-      const share = this.options.share === 'exclusive' ? SCARD.SHARE_EXCLUSIVE : SCARD.SHARE_SHARED;
-      try {
-        const card = await this.io().call(
-          'connect',
-          [context, reader, share, this.protocolMask()],
-          this.timeoutMs,
-          `connecting to "${reader}"`,
-        );
-        this.card = { handle: card.card, protocol: card.protocol };
-      } catch (error) {
-        throw this.fail(error, 'no-card');
-      }
-      this.readerName = reader;
-      this.lost = undefined;
-      this.currentAtr = await this.readAtr();
-      if (this.options.holdTransaction) await this.beginTransaction();
-      return this.currentAtr;
+      const reader = await this.findReader(context, this.options.reader, this.options.waitForCardMs ?? 0);
+      return this.openCard(context, reader);
     });
   }
 
@@ -162,15 +155,9 @@ export class PcscTransport implements CardTransport {
    */
   beginExclusive(): Promise<void> {
     return this.serialized(async () => {
+      // Counted once the section has the card: a failed start leaves nothing to end.
+      if (this.exclusiveDepth === 0) await this.startSequence(() => this.beginTransaction());
       this.exclusiveDepth++;
-      if (this.exclusiveDepth === 1 && !this.holdingTransaction) {
-        try {
-          await this.beginTransaction();
-        } catch (error) {
-          this.exclusiveDepth--;
-          throw error;
-        }
-      }
     });
   }
 
@@ -191,9 +178,12 @@ export class PcscTransport implements CardTransport {
   transaction<T>(body: (card: PcscTransactionCard) => Promise<T>, options: { exclusive?: boolean } = {}): Promise<T> {
     return this.serialized(async () => {
       const switchShare = options.exclusive === true && this.options.share !== 'exclusive';
-      if (switchShare) await this.reconnect('exclusive', 'leave');
-      const begin = !this.holdingTransaction;
-      if (begin) await this.beginTransaction();
+      let begin = false;
+      await this.startSequence(async () => {
+        if (switchShare) await this.reconnect('exclusive', 'leave');
+        begin = !this.holdingTransaction;
+        if (begin) await this.beginTransaction();
+      });
       try {
         return await body({ transmit: (command) => this.transmitNow(command) });
       } finally {
@@ -209,7 +199,7 @@ export class PcscTransport implements CardTransport {
   reset(kind: ResetKind = 'warm'): Promise<Uint8Array> {
     return this.serialized(async () => {
       // A transaction held on this handle stays held across the reset.
-      await this.reconnect(this.options.share ?? 'shared', kind === 'cold' ? 'unpower' : 'reset');
+      await this.startSequence(() => this.reconnect(this.options.share ?? 'shared', kind === 'cold' ? 'unpower' : 'reset'));
       this.currentAtr = await this.readAtr();
       return this.currentAtr;
     });
@@ -218,7 +208,7 @@ export class PcscTransport implements CardTransport {
   /** SCardControl: a command for the reader itself (`code` as SCARD_CTL_CODE gives it). */
   control(code: number, input: Uint8Array = new Uint8Array(0), maxOutput = 4096): Promise<Uint8Array> {
     return this.serialized(async () => {
-      const card = this.requireCard();
+      const card = await this.commandCard(`sending a control command to "${this.name}"`);
       try {
         return await this.io().call(
           'control',
@@ -235,7 +225,7 @@ export class PcscTransport implements CardTransport {
   /** SCardGetAttrib, e.g. SCARD_ATTR.VENDOR_NAME; 'other' (SCARD_E_UNSUPPORTED_FEATURE) when the reader has none. */
   getAttribute(attribute: number): Promise<Uint8Array> {
     return this.serialized(async () => {
-      const card = this.requireCard();
+      const card = await this.commandCard(`reading an attribute of "${this.name}"`);
       try {
         return await this.io().call('getAttribute', [card.handle, attribute], this.timeoutMs, `reading an attribute of "${this.name}"`);
       } catch (error) {
@@ -275,8 +265,8 @@ export class PcscTransport implements CardTransport {
     if (code === undefined) throw new TransportError('other', `"${this.name}" has no PIN pad (no VERIFY_PIN_DIRECT feature)`);
     const structure = pinVerifyStructure(command, format, padTimeoutSeconds);
     return this.serialized(async () => {
-      const card = this.requireCard();
       const what = `verifying the PIN on the pad of "${this.name}"`;
+      const card = await this.commandCard(what);
       try {
         const response = await this.io().call(
           'control',
@@ -302,14 +292,95 @@ export class PcscTransport implements CardTransport {
   }
 
   private async transmitNow(command: Uint8Array): Promise<Uint8Array> {
-    const card = this.requireCard();
     const what = `sending a command to "${this.name}"`;
+    const card = this.card ?? (await this.commandCard(what));
     try {
       const response = await this.io().transmit(card.handle, card.protocol, command, this.maxResponseLength, this.timeoutMs, what);
       return this.checkResponse(response);
     } catch (error) {
-      throw await this.failDuringCommand(error, what);
+      const failure = await this.failDuringCommand(error, what);
+      // The service is back already (restarted between our commands): connect again now, so
+      // that the caller hears the card was reset rather than that the service is down.
+      if (failure.reason === 'no-service' && this.reviveReader) {
+        try {
+          await this.revive();
+        } catch {
+          throw failure;
+        }
+        throw cardReset(what, 'the command may or may not have reached the card before that');
+      }
+      throw failure;
     }
+  }
+
+  /**
+   * The card for a command that is not the start of a sequence. When the PC/SC service restarted
+   * since the last one, the transport connects again, but the command is not sent: the card was
+   * reset, so whatever the sequence had selected or verified is gone, and the command could act
+   * on another file or fail for a reason the caller would not guess. TransportError('card-reset').
+   */
+  private async commandCard(what: string): Promise<{ handle: ScardHandle; protocol: number }> {
+    if (this.card || !this.reviveReader || this.closed) return this.requireCard();
+    await this.revive();
+    throw cardReset(what, 'the command was not sent');
+  }
+
+  /**
+   * Runs `first`, the first PC/SC call of a new sequence (an exclusive section, a transaction, a
+   * reset), on a live card handle: when the PC/SC service restarted under ours, it connects
+   * again first (or after `first` found the handle dead) and runs `first` on the new one. The
+   * card was reset by the restart; a sequence starts by selecting what it needs, and what an
+   * earlier sequence left behind (a verified PIN) is the card's to refuse, with its own status.
+   */
+  private async startSequence<T>(first: () => Promise<T>): Promise<T> {
+    if (!this.card && this.reviveReader && !this.closed) await this.revive();
+    try {
+      return await first();
+    } catch (error) {
+      if (!(error instanceof TransportError) || error.reason !== 'no-service' || !this.reviveReader) throw error;
+      await this.revive();
+      return first();
+    }
+  }
+
+  /**
+   * Connects again to the reader whose card handle a stopped PC/SC service took with it: a new
+   * context, that reader by its exact name (never another one), its card waited for up to
+   * `timeoutMs` (a virtual or USB reader comes back a moment after the service). Fails as
+   * connect() would; only a service still down leaves the next call to try again.
+   */
+  private async revive(): Promise<void> {
+    const reader = this.reviveReader!;
+    const context = await this.ensureContext();
+    let found: string;
+    try {
+      found = await this.findReader(context, reader, this.timeoutMs, true);
+    } catch (error) {
+      throw this.fail(error);
+    }
+    await this.openCard(context, found);
+  }
+
+  /** Connects to the card in `reader` (found on `context`); returns its ATR. */
+  private async openCard(context: ScardHandle, reader: string): Promise<Uint8Array> {
+    const share = this.options.share === 'exclusive' ? SCARD.SHARE_EXCLUSIVE : SCARD.SHARE_SHARED;
+    try {
+      const card = await this.io().call(
+        'connect',
+        [context, reader, share, this.protocolMask()],
+        this.timeoutMs,
+        `connecting to "${reader}"`,
+      );
+      this.card = { handle: card.card, protocol: card.protocol };
+    } catch (error) {
+      throw this.fail(error, 'no-card');
+    }
+    this.readerName = reader;
+    this.lost = undefined;
+    this.reviveReader = undefined;
+    this.currentAtr = await this.readAtr();
+    if (this.options.holdTransaction) await this.beginTransaction();
+    return this.currentAtr;
   }
 
   private checkResponse(response: Uint8Array): Uint8Array {
@@ -319,6 +390,8 @@ export class PcscTransport implements CardTransport {
   }
 
   private async beginTransaction(): Promise<void> {
+    // Held already (holdTransaction, or taken again by revive() for it).
+    if (this.holdingTransaction) return;
     const card = this.requireCard();
     try {
       await this.io().call(
@@ -426,8 +499,12 @@ export class PcscTransport implements CardTransport {
     return Array.isArray(states) ? states : [];
   }
 
-  private async findReader(context: ScardHandle): Promise<string> {
-    const deadline = Date.now() + (this.options.waitForCardMs ?? 0);
+  /**
+   * The reader to connect to: `wanted` (its exact name, or with `exact` unset a part of one;
+   * default the first reader holding a card), waiting up to `waitMs` for it and its card.
+   */
+  private async findReader(context: ScardHandle, wanted: string | undefined, waitMs: number, exact = false): Promise<string> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       let readers: ReaderState[];
       try {
@@ -436,13 +513,13 @@ export class PcscTransport implements CardTransport {
         throw this.fail(error);
       }
       const present = (r: ReaderState): boolean => ((r.eventState ?? 0) & SCARD.STATE_PRESENT) !== 0;
-      const wanted = this.options.reader;
-      const match = wanted === undefined ? undefined : pickReader(readers, wanted);
+      const match = wanted === undefined ? undefined : pickReader(readers, wanted, exact);
       if (wanted !== undefined && !match && Date.now() >= deadline) {
         const names = readers.map((r) => `"${r.reader}"`).join(', ') || 'none';
         throw new TransportError('no-reader', `no PC/SC reader matches "${wanted}" (readers: ${names})`);
       }
-      const candidate = match ?? readers.find(present);
+      // A named reader that is not there yet is waited for, never replaced by another one.
+      const candidate = wanted === undefined ? readers.find(present) : match;
       if (candidate && present(candidate)) return candidate.reader;
       if (Date.now() >= deadline) {
         if (readers.length === 0) throw new TransportError('no-reader', 'no PC/SC reader is attached');
@@ -466,6 +543,13 @@ export class PcscTransport implements CardTransport {
     let failure = asFailure(error, `talking to "${this.name}"`);
     if (failure.reason === 'card-removed' && removedMeans === 'no-card') {
       failure = new TransportError('no-card', failure.message, { cause: error });
+    }
+    // Only a service that went away with our card handle leaves something to connect to again
+    // (a service still down while we try keeps it); any other loss needs connect().
+    if (failure.reason === 'no-service') {
+      if (this.card && this.readerName && !this.closed) this.reviveReader = this.readerName;
+    } else {
+      this.reviveReader = undefined;
     }
     if (failure.reason === 'no-service' || failure.reason === 'timeout') {
       // Handles of a dead or wedged pcscd are useless; a new context is made on connect(). A
@@ -592,8 +676,18 @@ export class PcscTransport implements CardTransport {
   }
 }
 
-function pickReader(readers: ReaderState[], wanted: string): ReaderState | undefined {
-  return readers.find((r) => r.reader === wanted) ?? readers.find((r) => r.reader.toLowerCase().includes(wanted.toLowerCase()));
+function pickReader(readers: ReaderState[], wanted: string, exact: boolean): ReaderState | undefined {
+  const same = readers.find((r) => r.reader === wanted);
+  if (same || exact) return same;
+  return readers.find((r) => r.reader.toLowerCase().includes(wanted.toLowerCase()));
+}
+
+function cardReset(doing: string, command: string): TransportError {
+  return new TransportError(
+    'card-reset',
+    `${doing}: the PC/SC service restarted and the card was reset (${command}); it is connected again, ` +
+      'but what it had selected or verified is gone: start the command sequence again',
+  );
 }
 
 function asFailure(error: unknown, doing: string): TransportError {

@@ -6,6 +6,11 @@ export type TransportFailure =
   | 'no-reader'
   | 'no-card'
   | 'card-removed'
+  /**
+   * The card was reset under us (a restarted PC/SC service): the connection is back, but what the
+   * card had selected or verified is gone, so the command sequence must start again.
+   */
+  | 'card-reset'
   | 'timeout'
   | 'sharing-violation'
   | 'protocol'

@@ -1,18 +1,19 @@
 // Issue 8, PC/SC faults that test/pcsc/pcsc-integration.test.ts does not cover (it has the card
-// pulled mid-command and a pcscd restart): a card that never answers, and the vicc connection
-// dropped between commands (reset or closed). The SDK must raise a typed error within its timeout
+// pulled mid-command, and pcscd down then back with connect()): a card that never answers, the
+// vicc connection dropped between commands (reset or closed), pcscd stopped (SIGSTOP), and pcscd
+// restarted under an open session, which the transport reconnects by itself (issue 15). The SDK must raise a typed error within its timeout
 // and work again once a card is back. Every wait here is bounded; cleanup waits until pcscd sees
 // the slot empty, so the next file finds it free.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
 import { PcscTransport } from '../../src/transport/pcsc-transport.js';
 import { TransportError } from '../../src/transport/transport-error.js';
 import { runProcess } from '../pcsc/child-process.js';
-import { pcscTestsEnabled } from '../pcsc/pcscd-gate.js';
+import { pcscdStartedByScript, pcscTestsEnabled } from '../pcsc/pcscd-gate.js';
 import { emptyForPcscd, insertCard, SLOT0, seenByPcscd, type VpcdSlot } from '../pcsc/vpcd-slot.js';
 import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
 
@@ -383,5 +384,54 @@ describe.skipIf(stoppable === undefined)('pcscd alive but not answering (SIGSTOP
     expect(readers.stderr).toMatch(/^sscard: .*no answer within 5000 ms/);
     expect(readers.stdout).toMatch(/sscard emulator/);
     expect(readers.ms).toBeLessThan(8000);
+  });
+});
+
+/** Stops the pcscd that scripts/pcsc-up.sh started and starts it again (the script waits for its socket). */
+async function restartPcscd(): Promise<void> {
+  for (const script of ['scripts/pcsc-down.sh', 'scripts/pcsc-up.sh']) {
+    const { code, stderr } = await runProcess('bash', [script], 60_000);
+    if (code !== 0) throw new Error(`${script} exited ${code}: ${stderr}`);
+  }
+}
+
+const restartable = enabled && pcscdStartedByScript();
+if (enabled && !restartable) process.stderr.write('!! skipping the pcscd restart tests: pcscd was not started by scripts/pcsc-up.sh\n');
+
+describe.skipIf(!restartable)('pcscd restarted under an open session', () => {
+  afterAll(async () => {
+    // Whatever happened, pcscd runs afterwards for the other files.
+    await runProcess('bash', ['scripts/pcsc-up.sh'], 60_000);
+  });
+
+  it('the next command is not sent and says card-reset, the transport is connected again, and the next exclusive section needs nothing', async () => {
+    await emptyForPcscd();
+    const card = new FakeVirtualCard();
+    const { bridge, remove } = await insertCard(card);
+    cleanups.push(remove);
+    // Long enough for the card to come back into vpcd after the restart (its bridge retries).
+    const t = transport({ timeoutMs: 10_000 });
+    await t.connect();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+
+    await restartPcscd();
+    await bridge.waitConnected(15_000);
+    const marked = new Uint8Array([0x80, 0xee, 0x00, 0x00, 0x02, 0xca, 0xfe]);
+    const { error } = await failure(t.transmit(marked));
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).reason).toBe('card-reset');
+    expect((error as TransportError).message).toMatch(/card was reset.*start the command sequence again/);
+    // The card went through a power cycle, and the command of a broken sequence never reached it.
+    expect(card.events.slice(-2)).toEqual(['off', 'on']);
+    expect(card.commands.map(hex)).not.toContain(hex(marked));
+    expect(hex(await t.transmit(marked))).toBe('CAFE9000');
+
+    // A new sequence after another restart starts on the reset card without an error.
+    await restartPcscd();
+    await bridge.waitConnected(15_000);
+    await t.beginExclusive();
+    expect(hex(await t.transmit(SELECT_MF))).toBe('9000');
+    expect(hex(await t.transmit(marked))).toBe('CAFE9000');
+    await t.endExclusive();
   });
 });

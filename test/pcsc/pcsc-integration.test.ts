@@ -1,7 +1,7 @@
 // Everything that goes through the real pcscd + vpcd lives in this one file, so that these tests
 // run one after another and never fight over a vpcd slot (other files may run in parallel).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { PcscReaderMonitor, type ReaderEvent } from '../../src/transport/reader-
 import { pcscReaderSource } from '../../src/transport/reader-registry.js';
 import { TransportError } from '../../src/transport/transport-error.js';
 import { FakeVirtualCard } from '../transport/fake-virtual-card.js';
-import { pcscTestsEnabled } from './pcscd-gate.js';
+import { pcscdStartedByScript, pcscTestsEnabled } from './pcscd-gate.js';
 
 const enabled = await pcscTestsEnabled('test/pcsc/pcsc-integration.test.ts');
 
@@ -435,11 +435,7 @@ describe.skipIf(!enabled)('the real CardEmulator through pcscd + vpcd', () => {
   });
 });
 
-// Restarting pcscd is only done when this run's scripts/pcsc-up.sh started it (its pid file says
-// so): never to a pcscd someone else runs.
-const stateDir = process.env.SSCARD_PCSC_STATE ?? '/tmp/sscard-pcsc';
-const ownsPcscd =
-  enabled && existsSync(`${stateDir}/pcscd.pid`) && existsSync(`/proc/${readFileSync(`${stateDir}/pcscd.pid`, 'utf8').trim()}`);
+const ownsPcscd = enabled && pcscdStartedByScript();
 if (enabled && !ownsPcscd) process.stderr.write('!! skipping the pcscd restart test: pcscd was not started by scripts/pcsc-up.sh\n');
 
 describe.skipIf(!ownsPcscd)('recovery when pcscd restarts', () => {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ScardLibrary } from '../../src/transport/pcsc/scard-library.js';
 
@@ -38,4 +39,13 @@ export async function pcscTestsEnabled(file: string): Promise<boolean> {
   const bar = '!'.repeat(100);
   process.stderr.write(`\n${bar}\n!! SKIPPING ${file}: ${problem}\n${bar}\n\n`);
   return false;
+}
+
+/**
+ * Whether the running pcscd is the one scripts/pcsc-up.sh started (its pid file says so): tests
+ * stop or restart only that one, never a pcscd someone else runs.
+ */
+export function pcscdStartedByScript(): boolean {
+  const pidFile = `${process.env.SSCARD_PCSC_STATE ?? '/tmp/sscard-pcsc'}/pcscd.pid`;
+  return existsSync(pidFile) && existsSync(`/proc/${readFileSync(pidFile, 'utf8').trim()}`);
 }

@@ -48,6 +48,19 @@ interface FakeReader {
   present: boolean;
 }
 
+/**
+ * The service's life: a restart makes every context and card handle of the run before invalid
+ * (pcsc-lite answers SCARD_E_NO_SERVICE on them), and while it is down nothing can be opened.
+ */
+interface FakeService {
+  up: boolean;
+  run: number;
+}
+
+const NO_SERVICE = 0x8010001d;
+/** Handles carry the service run that made them: run × 100 + a number of their own. */
+const HANDLES_PER_RUN = 100;
+
 /** A pcscd with these readers, each card answering 9000 unless `transmit` says otherwise. */
 function fakeScard(
   opts: {
@@ -55,12 +68,21 @@ function fakeScard(
     establish?: () => unknown;
     transmit?: (c: Uint8Array, max: number) => unknown;
     control?: (code: number, input: Uint8Array) => unknown;
+    service?: FakeService;
   } = {},
 ) {
   const log: string[] = [];
   let threads = 0;
+  const service = opts.service ?? { up: true, run: 0 };
+  const live = (handle: unknown, doing: string): void => {
+    if (!service.up || Math.floor(Number(handle) / HANDLES_PER_RUN) !== service.run) throw new ScardError(NO_SERVICE, doing);
+  };
   const script: Script = {
-    establishContext: (() => (opts.establish ? opts.establish() : 1)) as never,
+    establishContext: (() => {
+      if (opts.establish) return opts.establish();
+      if (!service.up) throw new ScardError(NO_SERVICE, 'opening the PC/SC service');
+      return service.run * HANDLES_PER_RUN + 1;
+    }) as never,
     isValidContext: (() => true) as never,
     releaseContext: (() => undefined) as never,
     listReaders: (() => (opts.readers ?? []).map((r) => r.name)) as never,
@@ -69,14 +91,25 @@ function fakeScard(
         const r = opts.readers?.find((x) => x.name === s.reader);
         return { ...s, eventState: r?.present ? SCARD.STATE_PRESENT : SCARD.STATE_EMPTY, atr: new Uint8Array(0) };
       })) as never,
-    connect: ((_c: unknown, reader: string) => ({ card: reader.length, protocol: SCARD.PROTOCOL_T1 })) as never,
-    status: (() => ({ reader: 'R', state: 0x34, protocol: 2, atr: new Uint8Array([0x3b, 0x00]) })) as never,
-    transmit: ((_h: unknown, _p: number, c: Uint8Array, max: number) =>
-      opts.transmit ? opts.transmit(c, max) : new Uint8Array([0x90, 0x00])) as never,
-    beginTransaction: (() => undefined) as never,
+    connect: ((context: unknown, reader: string) => {
+      live(context, 'connecting');
+      return { card: service.run * HANDLES_PER_RUN + reader.length, protocol: SCARD.PROTOCOL_T1 };
+    }) as never,
+    status: ((card: unknown) => {
+      live(card, 'reading the card status');
+      return { reader: 'R', state: 0x34, protocol: 2, atr: new Uint8Array([0x3b, 0x00]) };
+    }) as never,
+    transmit: ((card: unknown, _p: number, c: Uint8Array, max: number) => {
+      live(card, 'sending a command');
+      return opts.transmit ? opts.transmit(c, max) : new Uint8Array([0x90, 0x00]);
+    }) as never,
+    beginTransaction: ((card: unknown) => live(card, 'starting a PC/SC transaction')) as never,
     endTransaction: (() => undefined) as never,
     disconnect: (() => undefined) as never,
-    reconnect: (() => SCARD.PROTOCOL_T1) as never,
+    reconnect: ((card: unknown) => {
+      live(card, 'reconnecting');
+      return SCARD.PROTOCOL_T1;
+    }) as never,
     control: ((_h: unknown, code: number, input: Uint8Array) => {
       if (opts.control) return opts.control(code, input);
       throw new ScardError(0x8010001f, 'sending a reader control command');
@@ -267,5 +300,75 @@ describe('PcscTransport over a scripted PC/SC thread', () => {
         maxDigits: 6,
       }),
     ).rejects.toThrow(/has no PIN pad/);
+  });
+});
+
+describe('PcscTransport when the PC/SC service restarts', () => {
+  const restarted = () => {
+    const service: FakeService = { up: true, run: 0 };
+    const readers = [{ name: 'Reader A', present: true }];
+    const fake = fakeScard({ readers, service });
+    return { service, readers, fake, t: new PcscTransport({ scard: fake.scard, reader: 'Reader A', timeoutMs: 300 }) };
+  };
+  const OK = new Uint8Array([0x90, 0x00]);
+
+  it('a command after the restart is not sent: card-reset, connected again, and the next command works', async () => {
+    const { service, fake, t } = restarted();
+    await t.connect();
+    expect(await t.transmit(SELECT)).toEqual(OK);
+    service.run++;
+    fake.log.length = 0;
+    await expect(t.transmit(SELECT)).rejects.toMatchObject({
+      reason: 'card-reset',
+      message: /card was reset.*start the command sequence again/,
+    });
+    // The dead handle's command failed, then a new context and card handle on the same reader.
+    expect(fake.log).toEqual(['transmit', 'establishContext', 'listReaders', 'getStatusChange', 'connect', 'status']);
+    expect(await t.transmit(SELECT)).toEqual(OK);
+    expect(t.name).toBe('Reader A');
+  });
+
+  it('the next exclusive section, transaction or reset reconnects without an error: it starts from the card as it is', async () => {
+    const { service, fake, t } = restarted();
+    await t.connect();
+    service.run++;
+    await t.beginExclusive();
+    expect(await t.transmit(SELECT)).toEqual(OK);
+    await t.endExclusive();
+    service.run++;
+    expect(await t.transaction(async (card) => card.transmit(SELECT))).toEqual(OK);
+    service.run++;
+    await t.reset();
+    expect(await t.transmit(SELECT)).toEqual(OK);
+    expect(fake.log.filter((m) => m === 'connect')).toHaveLength(4);
+  });
+
+  it('while the service is still down every call says no-service; once it is back the next call reconnects', async () => {
+    const { service, t } = restarted();
+    await t.connect();
+    service.up = false;
+    service.run++;
+    await expect(t.transmit(SELECT)).rejects.toMatchObject({ reason: 'no-service' });
+    await expect(t.transmit(SELECT)).rejects.toMatchObject({ reason: 'no-service' });
+    await expect(t.beginExclusive()).rejects.toMatchObject({ reason: 'no-service' });
+    service.up = true;
+    await t.beginExclusive();
+    expect(await t.transmit(SELECT)).toEqual(OK);
+    await t.endExclusive();
+  });
+
+  it('never takes another reader or a card that is not back: then connect() is needed', async () => {
+    const { service, readers, t } = restarted();
+    await t.connect();
+    service.run++;
+    readers[0]!.present = false;
+    readers.push({ name: 'Reader B', present: true });
+    await expect(t.transmit(SELECT)).rejects.toMatchObject({ reason: 'no-service' });
+    await expect(t.transmit(SELECT)).rejects.toMatchObject({ reason: 'no-card', message: /call connect\(\) again/ });
+    readers[0]!.present = true;
+    await expect(t.beginExclusive()).rejects.toMatchObject({ reason: 'no-card' });
+    await t.connect();
+    expect(t.name).toBe('Reader A');
+    expect(await t.transmit(SELECT)).toEqual(OK);
   });
 });

@@ -304,7 +304,13 @@ function checkAmountField(fen: number, what: string, zeroAllowed: boolean): numb
   return fen;
 }
 
-/** The command may have run on the card but its answer never came back. */
+/**
+ * The command may have run on the card but its answer never came back. A card reset by a
+ * restarted PC/SC service is reachable again at once, so the proof can be asked for as after a
+ * removal.
+ */
 function isLostAnswer(error: unknown): boolean {
-  return error instanceof TransportError && (error.reason === 'card-removed' || error.reason === 'timeout');
+  return (
+    error instanceof TransportError && (error.reason === 'card-removed' || error.reason === 'card-reset' || error.reason === 'timeout')
+  );
 }
