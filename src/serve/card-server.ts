@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InputError } from '../errors.js';
+import type { ReaderFunctionBackend } from '../reader-functions/reader-function-call.js';
+import { AccessGuard } from './access-guard.js';
+import { BearerToken } from './bearer-token.js';
+import { CardService } from './card-service.js';
+import { HttpApi } from './http-api.js';
+import { loopbackBindAddress } from './loopback-host.js';
+import { OriginPolicy } from './origin-policy.js';
+import { RateLimiter } from './rate-limiter.js';
+import { StaticFiles } from './static-files.js';
+import { WebSocketApi } from './websocket-api.js';
+
+/** How `sscard serve` runs; the defaults are what the command line gives when an option is left out. */
+export interface CardServerOptions {
+  backend: ReaderFunctionBackend;
+  /** 127.0.0.1 (default), localhost or ::1; anything else is refused. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Foreign origins whose pages may call the service (the service's own pages always may). */
+  allowOrigins?: readonly string[];
+  /** With a token, the API and the WebSocket need it. */
+  token?: string;
+  /** A folder served at / (GET and HEAD). */
+  staticDir?: string;
+  /** From a request's arrival to its answer (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Requests waiting for the card at once (default 32). */
+  maxWaiting?: number;
+  /** Largest request (default 64 KiB). */
+  maxRequestBytes?: number;
+  /** Requests per second per connection (default 20), with bursts up to twice that. */
+  ratePerSecond?: number;
+  /** One line per request and per start/stop (default: none). */
+  log?: (line: string) => void;
+}
+
+export const SERVE_DEFAULTS = {
+  port: 8731,
+  requestTimeoutMs: 30_000,
+  maxWaiting: 32,
+  maxRequestBytes: 64 * 1024,
+  ratePerSecond: 20,
+} as const;
+
+/** A frame this much larger than a request closes the WebSocket instead of being answered. */
+const FRAME_CAP_FACTOR = 16;
+
+/** A running service: where it listens, and how to stop it (the backend stays open: its owner closes it). */
+export interface RunningCardServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the local card service on loopback: HTTP POST /api, GET /readers, WebSocket /ws, static files. */
+export async function startCardServer(options: CardServerOptions): Promise<RunningCardServer> {
+  const address = loopbackBindAddress(options.host ?? '127.0.0.1');
+  const token = options.token === undefined ? undefined : new BearerToken(options.token);
+  const staticFiles = options.staticDir === undefined ? undefined : await StaticFiles.open(options.staticDir);
+  const server = createServer();
+  const port = await listen(server, address, options.port);
+  const origins = new OriginPolicy(port, options.allowOrigins ?? []);
+  const guard = new AccessGuard(port, origins, token);
+  const log = options.log ?? (() => {});
+  const service = new CardService({
+    backend: options.backend,
+    timeoutMs: options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,
+    maxWaiting: options.maxWaiting ?? SERVE_DEFAULTS.maxWaiting,
+    log,
+  });
+  const perSecond = options.ratePerSecond ?? SERVE_DEFAULTS.ratePerSecond;
+  const rateLimiter = () => new RateLimiter(perSecond, perSecond * 2);
+  const maxRequestBytes = options.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
+  const http = new HttpApi({
+    port,
+    service,
+    backend: options.backend,
+    guard,
+    origins,
+    maxBodyBytes: maxRequestBytes,
+    rateLimiter,
+    ...(staticFiles ? { staticFiles } : {}),
+  });
+  const ws = new WebSocketApi({
+    service,
+    backend: options.backend,
+    guard,
+    maxRequestBytes,
+    maxFrameBytes: maxRequestBytes * FRAME_CAP_FACTOR,
+    rateLimiter,
+  });
+  server.on('request', (request, response) => {
+    http.handle(request, response).catch((error: unknown) => {
+      log(`http ${request.method} ${request.url}: internal error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+  server.on('upgrade', (request, socket, head) => ws.upgrade(request, socket, head));
+  const host = address === '::1' ? '[::1]' : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function listen(server: Server, address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new InputError('port', `port ${port} on ${address} is in use: give another --port (0 picks a free one)`) : error),
+    );
+    server.listen(port, address, () => {
+      server.removeAllListeners('error');
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
