@@ -39,7 +39,7 @@ export class AccessGuard {
     return { status: 401, message: 'a valid "Authorization: Bearer <token>" header is needed' };
   }
 
-  /** A WebSocket upgrade: source, then the token as the `sscard.token.<token>` subprotocol. */
+  /** A WebSocket upgrade: source, then the token as the `bearer.<token>` subprotocol. */
   checkUpgrade(request: IncomingMessage): AccessRefusal | undefined {
     const refused = this.checkSource(request);
     if (refused || !this.token || this.token.matchesSubprotocols(offeredSubprotocols(request))) return refused;

@@ -3,10 +3,10 @@ import { InputError } from '../errors.js';
 
 /**
  * The WebSocket subprotocol that carries the token, since a browser cannot set an Authorization
- * header on a WebSocket: `new WebSocket(url, ['sscard', 'sscard.token.' + token])`. The server
+ * header on a WebSocket: `new WebSocket(url, ['sscard', 'bearer.' + token])`. The server
  * answers with `sscard`, never echoing the token back.
  */
-export const TOKEN_SUBPROTOCOL_PREFIX = 'sscard.token.';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 export const SERVICE_SUBPROTOCOL = 'sscard';
 
 /** Letters, digits and `._~-`: valid in a header and as a subprotocol name, 16–256 characters. */
@@ -29,7 +29,7 @@ export class BearerToken {
     return match !== null && this.matches(match[1]!);
   }
 
-  /** The subprotocols a WebSocket upgrade offers: one of them must be `sscard.token.<token>`. */
+  /** The subprotocols a WebSocket upgrade offers: one of them must be `bearer.<token>`. */
   matchesSubprotocols(offered: ReadonlySet<string>): boolean {
     for (const protocol of offered) {
       if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX) && this.matches(protocol.slice(TOKEN_SUBPROTOCOL_PREFIX.length))) return true;

@@ -114,7 +114,11 @@ export async function startCardServer(options: CardServerOptions): Promise<Runni
 function listen(server: Server, address: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new InputError('port', `port ${port} on ${address} is in use: give another --port (0 picks a free one)`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new InputError('port', `port ${port} on ${address} is in use: give another --port (0 picks a free one)`)
+          : error,
+      ),
     );
     server.listen(port, address, () => {
       server.removeAllListeners('error');

@@ -86,6 +86,7 @@ function resultAnswer(request: ServiceRequest, result: ReaderFunctionResult): Se
 /** What a backend that threw (instead of returning a code) means for the caller. */
 function asRefusal(error: unknown): ServiceRefusal {
   if (error instanceof ServiceRefusal) return error;
-  const message = error instanceof SscardError ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof SscardError ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
   return new ServiceRefusal('backend', message);
 }

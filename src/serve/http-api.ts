@@ -102,7 +102,6 @@ export class HttpApi {
     }
     return limiter;
   }
-
 }
 
 function parsePresent(body: string | undefined): boolean | undefined {

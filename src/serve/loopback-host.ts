@@ -8,7 +8,10 @@ export function loopbackBindAddress(host: string): string {
   const name = host.toLowerCase();
   if (name === '127.0.0.1' || name === 'localhost') return '127.0.0.1';
   if (name === '::1' || name === '[::1]') return '::1';
-  throw new InputError('host', `--host must be a loopback address (127.0.0.1, localhost or ::1), got "${host}": the card service never listens off this machine`);
+  throw new InputError(
+    'host',
+    `--host must be a loopback address (127.0.0.1, localhost or ::1), got "${host}": the card service never listens off this machine`,
+  );
 }
 
 /** The origins of the service's own pages (http://127.0.0.1:PORT, http://localhost:PORT, http://[::1]:PORT). */

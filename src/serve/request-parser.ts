@@ -1,9 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import {
-  isReaderFunctionName,
-  type ReaderFunctionInputs,
-  type ReaderFunctionName,
-} from '../reader-functions/reader-function-call.js';
+import { isReaderFunctionName, type ReaderFunctionInputs, type ReaderFunctionName } from '../reader-functions/reader-function-call.js';
 import { BASE_REQUEST_SCHEMA, requestSchema } from './request-schema.js';
 import { ServiceRefusal } from './service-refusal.js';
 

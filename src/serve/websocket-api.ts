@@ -46,7 +46,10 @@ export class WebSocketApi {
     const path = (request.url ?? '/').split('?')[0];
     const refused: AccessRefusal | undefined =
       path === '/ws' ? this.options.guard.checkUpgrade(request) : { status: 403, message: 'WebSocket connections go to /ws' };
-    if (refused) return refuseUpgrade(socket, refused);
+    if (refused) {
+      refuseUpgrade(socket, refused);
+      return;
+    }
     this.server.handleUpgrade(request, socket, head, (ws) => this.connected(ws));
   }
 

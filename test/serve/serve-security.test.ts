@@ -53,7 +53,11 @@ describe('sscard serve: who may call', () => {
     expect(listed.headers['access-control-allow-origin']).toBe('https://his.example:8443');
     const preflight = await httpCall(port, {
       method: 'OPTIONS',
-      headers: { origin: 'https://his.example:8443', 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' },
+      headers: {
+        origin: 'https://his.example:8443',
+        'access-control-request-method': 'POST',
+        'access-control-request-private-network': 'true',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
@@ -80,8 +84,8 @@ describe('sscard serve: who may call', () => {
     expect((await httpCall(port, { method: 'GET', path: '/readers' })).status).toBe(401);
     expect((await apiCall(port, READ, { authorization: `Bearer ${TOKEN}` })).json.code).toBe(0);
     expect(await upgradeStatus(port, {})).toBe('HTTP 401');
-    expect(await upgradeStatus(port, { protocols: ['sscard', 'sscard.token.wrongwrongwrongwrong'] })).toBe('HTTP 401');
-    const client = await WsClient.open(port, { protocols: ['sscard', `sscard.token.${TOKEN}`] });
+    expect(await upgradeStatus(port, { protocols: ['sscard', 'bearer.wrongwrongwrongwrong'] })).toBe('HTTP 401');
+    const client = await WsClient.open(port, { protocols: ['sscard', `bearer.${TOKEN}`] });
     expect(client.socket.protocol).toBe('sscard');
     expect((await client.call(READ, 1)).code).toBe(0);
     client.close();
@@ -89,7 +93,9 @@ describe('sscard serve: who may call', () => {
 
   it('refuses a token too short or with characters a subprotocol cannot carry', async () => {
     await expect(startCardServer({ backend: recordingBackend().backend, port: 0, token: 'short' })).rejects.toBeInstanceOf(InputError);
-    await expect(startCardServer({ backend: recordingBackend().backend, port: 0, token: 'has space in it 0123456' })).rejects.toThrow(/letters, digits/);
+    await expect(startCardServer({ backend: recordingBackend().backend, port: 0, token: 'has space in it 0123456' })).rejects.toThrow(
+      /letters, digits/,
+    );
   });
 
   it('binds loopback only: a non-loopback --host is refused', async () => {
@@ -162,7 +168,15 @@ describe('sscard serve: static files', () => {
     expect(index.headers['content-security-policy']).toContain(`ws://127.0.0.1:${port}`);
     expect((await get('/js/app.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await get('/js/')).status).toBe(404);
-    for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/js/..%2f..%2foutside.txt', '/link.txt', '/.env', '/nothing.html', '/%E0%A4%A']) {
+    for (const path of [
+      '/../outside.txt',
+      '/%2e%2e/outside.txt',
+      '/js/..%2f..%2foutside.txt',
+      '/link.txt',
+      '/.env',
+      '/nothing.html',
+      '/%E0%A4%A',
+    ]) {
       expect((await get(path)).status, path).toBe(404);
     }
     expect((await get('/', 'DELETE')).status).toBe(405);
