@@ -23,11 +23,11 @@ export interface WebSocketApiOptions {
 
 /**
  * The WebSocket side of `sscard serve` at /ws: one JSON request per text message, answered with
- * the request's `id`; reader and card events pushed to every client as `{"event", "reader"}`.
+ * the request's `id`; reader and card events pushed to every client as `{"event", "reader"}`,
+ * starting with the readers and cards there when it connects.
  */
 export class WebSocketApi {
   private readonly server: WebSocketServer;
-  private readonly unsubscribe: () => void;
   private connections = 0;
 
   constructor(private readonly options: WebSocketApiOptions) {
@@ -38,7 +38,6 @@ export class WebSocketApi {
       // Chosen from what the client offers; the token subprotocol is never echoed.
       handleProtocols: (offered) => (offered.has(SERVICE_SUBPROTOCOL) ? SERVICE_SUBPROTOCOL : false),
     });
-    this.unsubscribe = options.backend.onEvent((event) => this.broadcast(event));
   }
 
   /** Takes over an HTTP upgrade request: /ws with the right Host, Origin and token, or refused. */
@@ -54,7 +53,6 @@ export class WebSocketApi {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
     for (const client of this.server.clients) client.close(1001, 'the card service is stopping');
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -63,6 +61,9 @@ export class WebSocketApi {
     const via = `ws#${++this.connections}`;
     const limiter = this.options.rateLimiter();
     ws.on('message', (data, isBinary) => void this.message(ws, via, limiter, data, isBinary));
+    // Each client its own subscription: the backend first tells it the readers and cards there now.
+    const unsubscribe = this.options.backend.onEvent((event) => sendEvent(ws, event));
+    ws.on('close', unsubscribe);
     // An oversized frame or broken framing: ws has already closed the connection; nothing to answer.
     ws.on('error', () => ws.terminate());
   }
@@ -85,11 +86,10 @@ export class WebSocketApi {
     if (bytes.length > this.options.maxRequestBytes) return tooLargeRefusal(this.options.maxRequestBytes);
     return undefined;
   }
+}
 
-  private broadcast(event: ReaderFunctionEvent): void {
-    const text = JSON.stringify({ event: event.type, reader: event.reader });
-    for (const client of this.server.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
-  }
+function sendEvent(ws: WebSocket, event: ReaderFunctionEvent): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ event: event.type, reader: event.reader }));
 }
 
 function refuseUpgrade(socket: Duplex, refusal: AccessRefusal): void {

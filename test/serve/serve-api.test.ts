@@ -132,11 +132,17 @@ describe('sscard serve: the emulated card pulled and put back', () => {
     expect(await client.waitFor((m) => m.event === 'card-removed')).toEqual({ event: 'card-removed', reader: EMULATED_READER });
     expect((await httpCall(port, { method: 'GET', path: '/readers' })).json.readers[0].cardPresent).toBe(false);
     await httpCall(port, { path: '/emulator/card', body: JSON.stringify({ present: true }) });
-    expect(await client.waitFor((m) => m.event === 'card-inserted')).toEqual({ event: 'card-inserted', reader: EMULATED_READER });
+    await client.waitFor(() => client.received.filter((m) => m.event === 'card-inserted').length === 2);
+    expect(client.received.filter((m) => m.event !== undefined)).toEqual([
+      { event: 'reader-added', reader: EMULATED_READER },
+      { event: 'card-inserted', reader: EMULATED_READER },
+      { event: 'card-removed', reader: EMULATED_READER },
+      { event: 'card-inserted', reader: EMULATED_READER },
+    ]);
     expect(await client.call({ function: 'iReadCardBas', iType: 1 }, 'after')).toMatchObject({ code: 0, success: true });
   });
 
-  it('pushes reader events to every WebSocket client', async () => {
+  it('tells each WebSocket client the readers and cards there when it connects, then pushes every event to all', async () => {
     const recording = recordingBackend();
     server = await startCardServer({ backend: recording.backend, port: 0 });
     const [a, b] = await Promise.all([WsClient.open(server.port), WsClient.open(server.port)]);
@@ -149,6 +155,8 @@ describe('sscard serve: the emulated card pulled and put back', () => {
     for (const client of [a, b]) {
       await client.waitFor((m) => m.event === 'reader-removed');
       expect(client.received).toEqual([
+        { event: 'reader-added', reader: 'Test Reader 00' },
+        { event: 'card-inserted', reader: 'Test Reader 00' },
         { event: 'reader-added', reader: 'USB Reader 01' },
         { event: 'reader-removed', reader: 'USB Reader 01' },
       ]);

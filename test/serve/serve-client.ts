@@ -55,6 +55,7 @@ export class WsClient {
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: WebSocket) {
+    // Listening from the start: the service's first events may come with the upgrade's answer.
     socket.on('message', (data) => {
       this.received.push(JSON.parse(String(data)));
       for (const wake of this.waiters.splice(0)) wake();
@@ -66,11 +67,18 @@ export class WsClient {
       headers: options.headers ?? {},
       ...(options.origin ? { origin: options.origin } : {}),
     });
+    const client = new WsClient(socket);
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new WsClient(socket)));
+      socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       socket.once('error', reject);
     });
+  }
+
+  /** The answers received so far (events left out). */
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  answers(): any[] {
+    return this.received.filter((m) => m.event === undefined);
   }
 
   /** Waits until a received message satisfies `match` (2 s at most). */

@@ -72,10 +72,10 @@ describe('sscard serve: 1,000 fuzzed requests', () => {
       seed: 16,
     });
     for (const frame of frames) client.socket.send(frame, { binary: typeof frame !== 'string' });
-    await client.waitFor(() => client.received.length >= frames.length, 20_000);
-    expect(client.received).toHaveLength(frames.length);
-    for (const answer of client.received) expectAnswerShape(answer);
-    expect(client.received.filter((a) => a.error === 'binary messages are not requests: send the JSON as a text message').length).toBe(
+    await client.waitFor(() => client.answers().length >= frames.length, 20_000);
+    expect(client.answers()).toHaveLength(frames.length);
+    for (const answer of client.answers()) expectAnswerShape(answer);
+    expect(client.answers().filter((a) => a.error === 'binary messages are not requests: send the JSON as a text message').length).toBe(
       frames.filter((f) => typeof f !== 'string').length,
     );
 

@@ -16,10 +16,15 @@ import { TransportError } from '../../src/transport/transport-error.js';
 
 type Listener = (event: ReaderFunctionEvent) => void;
 
-/** Event plumbing shared by the test backends. */
+/** Event plumbing shared by the test backends: a new listener first hears the readers and cards there now. */
 class Events {
   private readonly listeners = new Set<Listener>();
+  constructor(private readonly current: () => ReaderFunctionReader[]) {}
   on(listener: Listener): () => void {
+    for (const reader of this.current()) {
+      listener({ type: 'reader-added', reader: reader.name });
+      if (reader.cardPresent) listener({ type: 'card-inserted', reader: reader.name });
+    }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -35,7 +40,8 @@ class Events {
  */
 export function recordingBackend(delayMs = 20) {
   const log: string[] = [];
-  const events = new Events();
+  const readers: ReaderFunctionReader[] = [{ name: 'Test Reader 00', role: 'card', cardPresent: true }];
+  const events = new Events(() => readers);
   let n = 0;
   const backend: ReaderFunctionBackend = {
     async call(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult> {
@@ -45,9 +51,7 @@ export function recordingBackend(delayMs = 20) {
       log.push(`end:${id}`);
       return { code: 0, pOutInfo: `${inputs.iType ?? ''}|${inputs.pCardInfo ?? ''}|` };
     },
-    async readers(): Promise<ReaderFunctionReader[]> {
-      return [{ name: 'Test Reader 00', role: 'card', cardPresent: true }];
-    },
+    readers: async () => readers,
     onEvent: (listener) => events.on(listener),
     async close() {},
   };
@@ -96,7 +100,8 @@ export async function emulatedReadCardBasBackend(options: { apduDelayMs?: number
   const transport = new PullableTransport(new EmulatorTransport(card, EMULATED_READER), options.apduDelayMs ?? 0);
   const atr = await transport.connect();
   const channel = new CardChannel(transport);
-  const events = new Events();
+  const readers = (): ReaderFunctionReader[] => [{ name: EMULATED_READER, role: 'card', cardPresent: transport.present }];
+  const events = new Events(readers);
   const keys = await SoftwareKeyProvider.fromFile(profileKeysPath('default'));
   const readCardBas = async (): Promise<ReaderFunctionResult> => {
     if (!transport.present) return { code: -2, pOutInfo: 'no card' };
@@ -110,9 +115,7 @@ export async function emulatedReadCardBasBackend(options: { apduDelayMs?: number
   };
   const backend: ReaderFunctionBackend = {
     call: async (name) => (name === 'iReadCardBas' ? readCardBas() : { code: -13, pOutInfo: '' }),
-    async readers() {
-      return [{ name: EMULATED_READER, role: 'card', cardPresent: transport.present }];
-    },
+    readers: async () => readers(),
     onEvent: (listener) => events.on(listener),
     emulatedCard: {
       remove() {
