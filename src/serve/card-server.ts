@@ -9,6 +9,7 @@ import { HttpApi } from './http-api.js';
 import { loopbackBindAddress } from './loopback-host.js';
 import { OriginPolicy } from './origin-policy.js';
 import { RateLimiter } from './rate-limiter.js';
+import { SERVE_DEFAULTS } from './serve-defaults.js';
 import { StaticFiles } from './static-files.js';
 import { WebSocketApi } from './websocket-api.js';
 
@@ -36,14 +37,6 @@ export interface CardServerOptions {
   /** One line per request and per start/stop (default: none). */
   log?: (line: string) => void;
 }
-
-export const SERVE_DEFAULTS = {
-  port: 8731,
-  requestTimeoutMs: 30_000,
-  maxWaiting: 32,
-  maxRequestBytes: 64 * 1024,
-  ratePerSecond: 20,
-} as const;
 
 /** A frame this much larger than a request closes the WebSocket instead of being answered. */
 const FRAME_CAP_FACTOR = 16;
