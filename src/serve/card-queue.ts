@@ -52,6 +52,13 @@ export class CardQueue {
     });
   }
 
+  /** Resolves when the card has finished everything queued so far (or after `ms`, whichever is first). */
+  async idle(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.tail, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   private timeout(started: boolean): ServiceRefusal {
     const ms = this.options.timeoutMs;
     return new ServiceRefusal(

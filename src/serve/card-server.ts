@@ -41,7 +41,11 @@ export interface CardServerOptions {
 /** A frame this much larger than a request closes the WebSocket instead of being answered. */
 const FRAME_CAP_FACTOR = 16;
 
-/** A running service: where it listens, and how to stop it (the backend stays open: its owner closes it). */
+/**
+ * A running service: where it listens, and how to stop it: new requests are refused, the card
+ * work under way is finished and answered, then the connections close. The backend stays open:
+ * its owner closes it.
+ */
 export interface RunningCardServer {
   url: string;
   port: number;
@@ -97,9 +101,13 @@ export async function startCardServer(options: CardServerOptions): Promise<Runni
     url: `http://${host}:${port}`,
     port,
     async close() {
+      // No new connections or requests; what the card is doing finishes and is answered first.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await service.idle();
       await ws.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -51,6 +51,11 @@ export class CardService {
     }
   }
 
+  /** Waits for the card work already queued (at most one request timeout), so stopping does not cut a debit in half. */
+  idle(): Promise<void> {
+    return this.queue.idle(this.options.timeoutMs);
+  }
+
   /** The answer to a request refused before or instead of the card (also for the transports' own refusals). */
   refuse(label: RequestLabel, refusal: ServiceRefusal, via: string, started: number, request?: ServiceRequest): ServiceReply {
     const answer: ServiceAnswer = { ...label, code: refusal.readerCode, success: false, error: refusal.message };

@@ -119,6 +119,19 @@ describe('sscard serve: one card, one request at a time', () => {
   });
 });
 
+describe('sscard serve: stopping', () => {
+  it('answers the request under way before it closes, and then listens no more', async () => {
+    const recording = recordingBackend(100);
+    const running = await startCardServer({ backend: recording.backend, port: 0 });
+    const pending = apiCall(running.port, { function: 'iReadCardBas', iType: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await running.close();
+    expect((await pending).json).toMatchObject({ code: 0, success: true });
+    expect(recording.log).toEqual(['start:iReadCardBas#1', 'end:iReadCardBas#1']);
+    await expect(apiCall(running.port, { function: 'iReadCardBas', iType: 1 })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
 describe('sscard serve: the emulated card pulled and put back', () => {
   it('answers −2 when the card is pulled mid-request, pushes the events, and reads again once it is back', async () => {
     const { port } = await serveEmulated({ apduDelayMs: 5 });

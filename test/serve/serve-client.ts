@@ -19,6 +19,7 @@ export function httpCall(
       {
         host: '127.0.0.1',
         port,
+        agent: false,
         method: options.method ?? 'POST',
         path: options.path ?? '/api',
         headers: { host: `127.0.0.1:${port}`, ...options.headers },
