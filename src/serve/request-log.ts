@@ -24,7 +24,7 @@ export function formatRequestLog(entry: RequestLogEntry): string {
   for (const [name, value] of Object.entries(entry.inputs ?? {})) parts.push(`${name}=${maskInput(name, value)}`);
   parts.push('→', String(answer.code));
   if (entry.refusal !== undefined) parts.push(`(refused: ${entry.refusal})`);
-  else if (answer.pOutInfo) parts.push(`(${answer.pOutInfo.split('|').length - 1} fields)`);
+  else if (answer.success) parts.push(`(${(answer.pOutInfo ?? '').split('|').length - 1} fields)`);
   parts.push(`${entry.ms.toFixed(1)} ms`);
   return parts.join(' ');
 }
