@@ -17,10 +17,7 @@ export class BearerToken {
   private readonly digest: Buffer;
 
   constructor(token: string) {
-    if (!TOKEN_SHAPE.test(token)) {
-      throw new InputError('token', 'the token must be 16–256 characters of letters, digits and ._~- (e.g. openssl rand -hex 16)');
-    }
-    this.digest = sha256(token);
+    this.digest = sha256(requireTokenShape(token));
   }
 
   /** `Authorization: Bearer <token>` on an HTTP request. */
@@ -40,6 +37,14 @@ export class BearerToken {
   private matches(candidate: string): boolean {
     return timingSafeEqual(this.digest, sha256(candidate));
   }
+}
+
+/** The token, if it has the shape a header and a subprotocol can carry; an InputError otherwise. */
+export function requireTokenShape(token: string): string {
+  if (!TOKEN_SHAPE.test(token)) {
+    throw new InputError('token', 'the token must be 16–256 characters of letters, digits and ._~- (e.g. openssl rand -hex 16)');
+  }
+  return token;
 }
 
 function sha256(text: string): Buffer {
