@@ -19,10 +19,30 @@ export class AccessGuard {
     private readonly port: number,
     private readonly origins: OriginPolicy,
     private readonly token: BearerToken | undefined,
+    /** Told of every refusal (for the log). */
+    private readonly onRefusal: (request: IncomingMessage, refusal: AccessRefusal) => void = () => {},
   ) {}
 
   /** Host and Origin: every request, static files included. */
   checkSource(request: IncomingMessage): AccessRefusal | undefined {
+    return this.told(request, this.sourceRefusal(request));
+  }
+
+  /** An API request: source, then `Authorization: Bearer <token>`. */
+  checkApi(request: IncomingMessage): AccessRefusal | undefined {
+    const refused = this.sourceRefusal(request);
+    if (refused || !this.token || this.token.matchesHeader(request.headers.authorization)) return this.told(request, refused);
+    return this.told(request, { status: 401, message: 'a valid "Authorization: Bearer <token>" header is needed' });
+  }
+
+  /** A WebSocket upgrade: source, then the token as the `bearer.<token>` subprotocol. */
+  checkUpgrade(request: IncomingMessage): AccessRefusal | undefined {
+    const refused = this.sourceRefusal(request);
+    if (refused || !this.token || this.token.matchesSubprotocols(offeredSubprotocols(request))) return this.told(request, refused);
+    return this.told(request, { status: 401, message: `a valid "${TOKEN_SUBPROTOCOL_PREFIX}<token>" WebSocket subprotocol is needed` });
+  }
+
+  private sourceRefusal(request: IncomingMessage): AccessRefusal | undefined {
     if (!isOwnHost(request.headers.host, this.port)) {
       return { status: 421, message: `this service answers only to 127.0.0.1:${this.port}, localhost:${this.port} or [::1]:${this.port}` };
     }
@@ -32,18 +52,9 @@ export class AccessGuard {
     return undefined;
   }
 
-  /** An API request: source, then `Authorization: Bearer <token>`. */
-  checkApi(request: IncomingMessage): AccessRefusal | undefined {
-    const refused = this.checkSource(request);
-    if (refused || !this.token || this.token.matchesHeader(request.headers.authorization)) return refused;
-    return { status: 401, message: 'a valid "Authorization: Bearer <token>" header is needed' };
-  }
-
-  /** A WebSocket upgrade: source, then the token as the `bearer.<token>` subprotocol. */
-  checkUpgrade(request: IncomingMessage): AccessRefusal | undefined {
-    const refused = this.checkSource(request);
-    if (refused || !this.token || this.token.matchesSubprotocols(offeredSubprotocols(request))) return refused;
-    return { status: 401, message: `a valid "${TOKEN_SUBPROTOCOL_PREFIX}<token>" WebSocket subprotocol is needed` };
+  private told(request: IncomingMessage, refusal: AccessRefusal | undefined): AccessRefusal | undefined {
+    if (refusal) this.onRefusal(request, refusal);
+    return refusal;
   }
 }
 

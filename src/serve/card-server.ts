@@ -9,6 +9,7 @@ import { HttpApi } from './http-api.js';
 import { loopbackBindAddress } from './loopback-host.js';
 import { OriginPolicy } from './origin-policy.js';
 import { RateLimiter } from './rate-limiter.js';
+import { formatAccessLog } from './request-log.js';
 import { SERVE_DEFAULTS } from './serve-defaults.js';
 import { StaticFiles } from './static-files.js';
 import { WebSocketApi } from './websocket-api.js';
@@ -60,8 +61,8 @@ export async function startCardServer(options: CardServerOptions): Promise<Runni
   const server = createServer();
   const port = await listen(server, address, options.port);
   const origins = new OriginPolicy(port, options.allowOrigins ?? []);
-  const guard = new AccessGuard(port, origins, token);
   const log = options.log ?? (() => {});
+  const guard = new AccessGuard(port, origins, token, (request, refusal) => log(formatAccessLog(request, refusal.status)));
   const service = new CardService({
     backend: options.backend,
     timeoutMs: options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,

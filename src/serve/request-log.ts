@@ -1,4 +1,5 @@
 import { type ReaderFunctionInputs, SECRET_INPUTS } from '../reader-functions/reader-function-call.js';
+import { printable } from './printable.js';
 import type { ServiceAnswer } from './service-answer.js';
 
 /** What one log line tells about a request. */
@@ -33,4 +34,21 @@ function maskInput(name: string, value: unknown): string {
   if ((SECRET_INPUTS as readonly string[]).includes(name)) return '***';
   if (typeof value === 'number') return String(value);
   return `<${String(value).length} chars>`;
+}
+
+/** A request turned away at the door: `refused 403 POST /api Host=… Origin=…` (the token is never shown). */
+export function formatAccessLog(
+  request: { method?: string; url?: string; headers: { host?: string; origin?: string } },
+  status: number,
+): string {
+  const path = (request.url ?? '/').split('?')[0]!;
+  const header = (name: string, value: string | undefined) => (value === undefined ? [] : [`${name}=${printable(value)}`]);
+  return [
+    'refused',
+    String(status),
+    request.method ?? '-',
+    printable(path),
+    ...header('Host', request.headers.host),
+    ...header('Origin', request.headers.origin),
+  ].join(' ');
 }

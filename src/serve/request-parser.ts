@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isReaderFunctionName, type ReaderFunctionInputs, type ReaderFunctionName } from '../reader-functions/reader-function-call.js';
+import { ECHO_LIMIT, printable } from './printable.js';
 import { BASE_REQUEST_SCHEMA, requestSchema } from './request-schema.js';
 import { ServiceRefusal } from './service-refusal.js';
 
@@ -17,9 +18,6 @@ export interface RequestLabel {
 }
 
 export type ParsedRequest = { ok: true; request: ServiceRequest } | { ok: false; label: RequestLabel; refusal: ServiceRefusal };
-
-/** Longest text of a request's own that an error message repeats (a function or property name). */
-const ECHO_LIMIT = 64;
 
 /** Turns a request's JSON text into a checked ServiceRequest, or a refusal saying why not. */
 export class RequestParser {
@@ -76,11 +74,6 @@ function describe(errors: ErrorObject[] | null | undefined): string {
   const extra = error.keyword === 'additionalProperties' ? ` ("${printable(String(error.params.additionalProperty))}")` : '';
   const where = error.instancePath === '' ? 'the request' : error.instancePath.slice(1);
   return `${where} ${error.message ?? 'is not valid'}${extra}`;
-}
-
-/** A caller's text, cut short and without control characters, fit to go into a message or log. */
-function printable(text: string): string {
-  return text.slice(0, ECHO_LIMIT).replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?');
 }
 
 /** The label of a request's text that will not be parsed further (refused before its schema). */

@@ -1,4 +1,5 @@
 import { SscardError } from '../errors.js';
+import { RETURN_CODE } from '../reader-functions/return-codes.js';
 
 /** Why the service answered a request without calling the card. */
 export type RefusalKind = 'malformed' | 'invalid' | 'unknown-function' | 'too-large' | 'rate-limited' | 'timeout' | 'backend';
@@ -9,13 +10,13 @@ export type RefusalKind = 'malformed' | 'invalid' | 'unknown-function' | 'too-la
  * connection" when the backend failed, −14 "parameter error" for everything wrong with the request.
  */
 const REFUSAL_CODES: Record<RefusalKind, { code: number; httpStatus: number }> = {
-  malformed: { code: -14, httpStatus: 400 },
-  invalid: { code: -14, httpStatus: 400 },
-  'unknown-function': { code: -13, httpStatus: 400 },
-  'too-large': { code: -14, httpStatus: 413 },
-  'rate-limited': { code: -14, httpStatus: 429 },
-  timeout: { code: -4, httpStatus: 504 },
-  backend: { code: -11, httpStatus: 502 },
+  malformed: { code: RETURN_CODE.parameter, httpStatus: 400 },
+  invalid: { code: RETURN_CODE.parameter, httpStatus: 400 },
+  'unknown-function': { code: RETURN_CODE.unsupported, httpStatus: 400 },
+  'too-large': { code: RETURN_CODE.parameter, httpStatus: 413 },
+  'rate-limited': { code: RETURN_CODE.parameter, httpStatus: 429 },
+  timeout: { code: RETURN_CODE.noAnswer, httpStatus: 504 },
+  backend: { code: RETURN_CODE.readerConnection, httpStatus: 502 },
 };
 
 /** A request the service answers with an error object; the message never holds an input's value. */

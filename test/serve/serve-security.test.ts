@@ -34,9 +34,10 @@ async function upgradeStatus(port: number, options: Parameters<typeof WsClient.o
 
 describe('sscard serve: who may call', () => {
   it('refuses a page of a foreign origin with 403 over HTTP and at the WebSocket upgrade', async () => {
-    const { port, recording } = await serve();
+    const { port, recording, log } = await serve();
     const answer = await apiCall(port, READ, { origin: 'https://evil.example' });
     expect(answer.status).toBe(403);
+    expect(log).toEqual([`refused 403 POST /api Host=127.0.0.1:${port} Origin=https://evil.example`]);
     expect(answer.json).toEqual({ success: false, error: expect.stringMatching(/--allow-origin/) });
     expect(await upgradeStatus(port, { origin: 'https://evil.example' })).toBe('HTTP 403');
     expect(await upgradeStatus(port, { origin: 'null' })).toBe('HTTP 403');
@@ -76,7 +77,7 @@ describe('sscard serve: who may call', () => {
   });
 
   it('needs the bearer token: 401 without it or with a wrong one, on HTTP and WebSocket', async () => {
-    const { port } = await serve({ token: TOKEN });
+    const { port, log } = await serve({ token: TOKEN });
     const missing = await apiCall(port, READ);
     expect(missing.status).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
@@ -89,6 +90,8 @@ describe('sscard serve: who may call', () => {
     expect(client.socket.protocol).toBe('sscard');
     expect((await client.call(READ, 1)).code).toBe(0);
     client.close();
+    expect(log.filter((line) => line.startsWith('refused 401'))).toHaveLength(5);
+    expect(log.join('\n')).not.toContain(TOKEN);
   });
 
   it('refuses a token too short or with characters a subprotocol cannot carry', async () => {

@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
+import { expectedCardBas } from '../reader-functions/profile-facts.js';
+import { REPO } from '../support/cli-process.js';
+import { apiCall } from './serve-client.js';
+
+const BIN = fileURLToPath(new URL('../../bin/sscard.js', import.meta.url));
+
+async function run(...argv: string[]) {
+  const io = memoryIo();
+  const code = await runCli(argv, io);
+  return { code, out: io.text(), err: io.errText() };
+}
+
+describe('sscard serve: the command line', () => {
+  it('documents every option, the endpoints, the JSON shape and the security model in --help', async () => {
+    const { code, out } = await run('serve', '--help');
+    expect(code).toBe(0);
+    for (const option of [
+      '--port',
+      '--host',
+      '--allow-origin',
+      '--token ',
+      '--token-file',
+      '--static',
+      '--emulator',
+      '--profile',
+      '--state',
+      '--psam-profile',
+      '--psam <reader>',
+      '--no-psam',
+      '--reader',
+      '--contactless-reader',
+      '--device-number',
+      '--timeout',
+      '--step-timeout',
+      '--rate',
+      '--quiet',
+      '--for',
+    ]) {
+      expect(out, option).toContain(option);
+    }
+    for (const fact of [
+      'POST /api',
+      'GET /readers',
+      '/ws',
+      '/emulator/card',
+      '"bearer.TOKEN"',
+      'Authorization: Bearer',
+      '421',
+      '403',
+      '401',
+    ]) {
+      expect(out, fact).toContain(fact);
+    }
+  });
+
+  it('refuses wrong options with exit 2 before a reader or state file is touched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sscard-serve-'));
+    const state = join(dir, 'card.json');
+    const cases: Array<[string[], RegExp]> = [
+      [['--host', '0.0.0.0'], /loopback/],
+      [['--reader', 'ACR39U'], /not with --emulator/],
+      [['--token', 'short'], /16–256 characters/],
+      [['--token', 'a'.repeat(16), '--token-file', join(dir, 'x')], /not both/],
+      [['--token-file', join(dir, 'missing')], /ENOENT/],
+      [['--allow-origin', 'https://his.example/app'], /bare http\(s\) origin/],
+      [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
+      [['--timeout', '0'], /--timeout/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run('serve', '--emulator', '--state', state, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await run('serve', '--no-psam')).err).toMatch(/--no-psam applies to --emulator/);
+    expect((await run('serve', '--state', state)).err).toMatch(/add --emulator/);
+    expect(existsSync(state)).toBe(false);
+    expect(existsSync(`${state}.lock`)).toBe(false);
+  });
+});
+
+/** Starts the built `sscard serve` and waits for the line with its URL. */
+async function startServe(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => (output += t));
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (output += t));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+    if (match) return { child, port: Number(match[1]), output: () => output };
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sscard serve did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
+describe('sscard serve --emulator as a process', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`serves the emulated card, logs without card data, and on ${signal} stops cleanly, releasing the state file`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sscard-serve-'));
+      const state = join(dir, 'card.json');
+      const tokenFile = join(dir, 'token');
+      writeFileSync(tokenFile, '0123456789abcdef0123\n');
+      const { child, port, output } = await startServe(['--emulator', '--port', '0', '--state', state, '--token-file', tokenFile]);
+      const done = exited(child);
+      expect(output()).toMatch(/on the emulated card \(default\) and PSAM \(psam-default\); bearer token required; Ctrl-C stops/);
+      expect((await apiCall(port, { function: 'iReadCardBas', iType: 3 })).status).toBe(401);
+      const answer = await apiCall(port, { function: 'iReadCardBas', iType: 3 }, { authorization: 'Bearer 0123456789abcdef0123' });
+      expect(answer.json).toEqual({ function: 'iReadCardBas', code: 0, success: true, pOutInfo: expectedCardBas() });
+      expect(existsSync(`${state}.lock`)).toBe(true);
+      child.kill(signal);
+      expect(await done).toBe(0);
+      expect(output()).toContain(`sscard serve: stopped; card state saved to ${state}`);
+      expect(output()).toMatch(/^http iReadCardBas iType=3 → 0 \(11 fields\) [\d.]+ ms$/m);
+      expect(output()).not.toContain(expectedCardBas().split('|')[4]!);
+      expect(output()).not.toContain('0123456789abcdef0123');
+      expect(existsSync(`${state}.lock`)).toBe(false);
+    });
+  }
+});
