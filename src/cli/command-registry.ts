@@ -17,6 +17,7 @@ import { registerRead } from './commands/read.js';
 import { registerReaders } from './commands/readers.js';
 import { registerRun } from './commands/run.js';
 import { registerSend } from './commands/send.js';
+import { registerServe } from './commands/serve.js';
 import { registerSw } from './commands/sw.js';
 import { registerTlv } from './commands/tlv.js';
 import { registerWatch } from './commands/watch.js';
@@ -44,6 +45,7 @@ export const commandRegistry: RegisterCommand[] = [
   registerAtr,
   registerSend,
   registerEmulate,
+  registerServe,
   registerRun,
   registerCrypto,
 ];
