@@ -45,6 +45,13 @@ interface ExclusiveHooks {
 }
 
 /**
+ * The channels whose exclusive() the running code is inside (nested across channels: a PSAM's
+ * inside a card's). One storage for all channels: Node keeps every AsyncLocalStorage ever used
+ * and visits each one at every promise, so one per channel made each call slower than the last.
+ */
+const insideChannels = new AsyncLocalStorage<ReadonlySet<CardChannel>>();
+
+/**
  * What sits between a session and a transport: T=0 response handling, command chaining, tracing,
  * typed errors for status words the caller did not expect, and ordering: an exchange (a command
  * with its 61xx/6Cxx follow-ups, or a command chain) is never interleaved with another caller's,
@@ -58,8 +65,6 @@ export class CardChannel {
   private readonly session = new AsyncMutex();
   /** Held by each exchange, also inside an exclusive section (whose own calls may overlap). */
   private readonly exchanges = new AsyncMutex();
-  /** Set while code runs inside this channel's exclusive(): its calls do not queue behind it. */
-  private readonly inside = new AsyncLocalStorage<true>();
 
   constructor(transport: CardTransport, options: CardChannelOptions = {}) {
     this.transport = transport;
@@ -89,20 +94,25 @@ export class CardChannel {
    * programs are kept off the card too.
    */
   async exclusive<T>(body: () => Promise<T>): Promise<T> {
-    if (this.inside.getStore()) return body();
+    if (this.isInside()) return body();
     await this.session.lock();
     const transport = this.transport as CardTransport & ExclusiveHooks;
     try {
       // The place where a transport's card-level transaction begins (PC/SC SCardBeginTransaction).
       await transport.beginExclusive?.();
       try {
-        return await this.inside.run(true, body);
+        return await insideChannels.run(new Set([...(insideChannels.getStore() ?? []), this]), body);
       } finally {
         await transport.endExclusive?.();
       }
     } finally {
       this.session.unlock();
     }
+  }
+
+  /** True while code runs inside this channel's exclusive(): its calls do not queue behind it. */
+  private isInside(): boolean {
+    return insideChannels.getStore()?.has(this) === true;
   }
 
   /** Sends a command and returns data and SW as the card finally gave them, whatever the SW. */
@@ -112,7 +122,7 @@ export class CardChannel {
       this.exchanges.run(() =>
         this.options.chaining && apdu.data.length > this.options.chainBlockSize ? this.sendChained(apdu) : this.exchange(apdu, false),
       );
-    return this.inside.getStore() ? whole() : this.session.run(whole);
+    return this.isInside() ? whole() : this.session.run(whole);
   }
 
   /** Sends a command and returns its data; an unexpected status word throws ApduError or PinError. */

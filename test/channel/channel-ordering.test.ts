@@ -96,4 +96,30 @@ describe('CardChannel ordering', () => {
     await channel.transmit(fromHex('00B0000000'));
     expect(card.events).toEqual(['begin', 'inside', 'end']);
   });
+
+  it("nests across channels: inside a PSAM's section within a card's, the card's own calls run at once", async () => {
+    const card = new SlowCard();
+    const psam = new SlowCard();
+    const cardChannel = new CardChannel(card);
+    const psamChannel = new CardChannel(psam);
+    const flow = cardChannel.exclusive(async () => {
+      await cardChannel.transmit(fromHex('00A40000023F00'));
+      return psamChannel.exclusive(async () => {
+        await psamChannel.transmit(fromHex('00A4000002DF01'));
+        // Still inside the card's section: this must not wait behind it (it would wait forever).
+        return toHex(await cardChannel.transmit(fromHex('00B0000000')));
+      });
+    });
+    const other = cardChannel.transmit(fromHex('00A4000002EF01'));
+    expect(await flow).toBe('3F00');
+    await other;
+    expect(card.sent).toEqual(['00A40000023F00', '00B0000000', '00A4000002EF01']);
+    // Another channel's section does not count as being inside this one.
+    const outsider = new CardChannel(new SlowCard());
+    const held = cardChannel.exclusive(async () => {
+      await outsider.exclusive(async () => outsider.transmit(fromHex('00A40000023F00')));
+      return cardChannel.transmit(fromHex('00B0000000'));
+    });
+    expect(toHex(await held)).toBe('EF01');
+  });
 });
