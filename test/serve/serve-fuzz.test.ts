@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { READER_FUNCTION_NAMES } from '../../src/reader-functions/reader-function-call.js';
+import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
+import { READER_FUNCTION_INPUTS, READER_FUNCTION_NAMES, SECRET_INPUTS } from '../../src/reader-functions/reader-function-call.js';
 import { type RunningCardServer, startCardServer } from '../../src/serve/card-server.js';
+import { INPUT_RULES } from '../../src/serve/input-rules.js';
 import { apiCall, httpCall, WsClient } from './serve-client.js';
 import { recordingBackend } from './test-backends.js';
 
@@ -60,8 +62,8 @@ function expectAnswerShape(answer: Record<string, unknown>): void {
   expect(JSON.stringify(answer)).not.toContain(SECRET_MARK);
 }
 
-describe('sscard serve: 1,000 fuzzed requests', () => {
-  it('answers each with an error object (or a result), never echoing a secret, and still answers afterwards', async () => {
+describe('sscard serve: fuzzed requests', () => {
+  it('answers 1,000 fuzzed requests (WebSocket text and binary, HTTP) with error objects, never echoing a secret, and still answers afterwards', async () => {
     const recording = recordingBackend(0);
     const log: string[] = [];
     server = await startCardServer({ backend: recording.backend, port: 0, ratePerSecond: 1e6, log: (line) => log.push(line) });
@@ -91,6 +93,49 @@ describe('sscard serve: 1,000 fuzzed requests', () => {
     expect(log.length).toBeGreaterThanOrEqual(1002);
     expect(log.join('\n')).not.toContain(SECRET_MARK);
     client.close();
+  }, 60_000);
+
+  it('on the emulated terminal, answers schema-valid nonsense with codes and never echoes a PIN or key', async () => {
+    const backend = await openReaderFunctionBackend({ kind: 'emulator' });
+    const log: string[] = [];
+    try {
+      server = await startCardServer({ backend, port: 0, ratePerSecond: 1e6, log: (line) => log.push(line) });
+      const port = server.port;
+      // Requests that pass the schema (so they reach the reader functions), with marked secrets.
+      const valid = fc.sample(
+        fc.constantFrom(...READER_FUNCTION_NAMES).chain((name) =>
+          fc
+            .record(
+              Object.fromEntries(
+                READER_FUNCTION_INPUTS[name].map((input) => {
+                  const rule = INPUT_RULES[input];
+                  const value =
+                    rule.type === 'integer'
+                      ? fc.integer({ min: rule.minimum, max: rule.maximum })
+                      : SECRET_INPUTS.includes(input)
+                        ? fc.string({ maxLength: rule.maxLength - SECRET_MARK.length }).map((v) => `${SECRET_MARK}${v}`)
+                        : fc.string({ maxLength: rule.maxLength });
+                  return [input, value];
+                }),
+              ),
+              { requiredKeys: [] },
+            )
+            .map((inputs) => ({ function: name, ...inputs })),
+        ),
+        { numRuns: 300, seed: 1616 },
+      );
+      for (const request of valid) {
+        const answer = await apiCall(port, request);
+        expect(answer.status, JSON.stringify(request).slice(0, 200)).toBe(200);
+        expectAnswerShape(answer.json);
+      }
+      expect((await apiCall(port, { function: 'iReadCardBas', iType: 3 })).json).toMatchObject({ code: 0, success: true });
+      expect(log.join('\n')).not.toContain(SECRET_MARK);
+    } finally {
+      await server?.close();
+      server = undefined;
+      await backend.close();
+    }
   }, 60_000);
 
   it('names the wrong input and rule without repeating its value', async () => {
