@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
+import { READER_FUNCTION_NAMES } from '../../src/reader-functions/reader-function-call.js';
 import { type RunningCardServer, startCardServer } from '../../src/serve/card-server.js';
+import { RequestParser } from '../../src/serve/request-parser.js';
 import { REPO } from '../support/cli-process.js';
 import { httpCall, WsClient } from './serve-client.js';
 
@@ -36,7 +38,25 @@ function readmeExamples(): Example[] {
 let client: WsClient | undefined;
 afterEach(() => client?.close());
 
+/** The HIS section's function table: function name → its example request (JSON text). */
+function readmeFunctionTable(): Map<string, string> {
+  const readme = readFileSync(`${REPO}/README.md`, 'utf8');
+  const rows = new Map<string, string>();
+  for (const match of readme.matchAll(/^\| `(i\w+)`[^|]* \| `(\{.*\})` \|$/gm)) rows.set(match[1]!, match[2]!.replaceAll('\\|', '|'));
+  return rows;
+}
+
 describe('README: the local card service examples', () => {
+  it('has a row for every reader function, whose example request passes the schema', () => {
+    const table = readmeFunctionTable();
+    expect([...table.keys()].sort()).toEqual([...READER_FUNCTION_NAMES].sort());
+    const parser = new RequestParser();
+    for (const [name, request] of table) {
+      const parsed = parser.parse(request);
+      expect(parsed.ok ? parsed.request.name : parsed.refusal.message, request).toBe(name);
+    }
+  });
+
   it('answer as printed', async () => {
     const examples = readmeExamples();
     expect(examples.map((e) => e.via)).toEqual(['http', 'http', 'ws']);
