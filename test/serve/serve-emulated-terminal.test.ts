@@ -82,13 +82,15 @@ describe('sscard serve --emulator: the same results as direct calls', () => {
     });
   }
 
-  it('gives the default card’s 11-field line, as the profile holds it', async () => {
+  it('gives the default card’s 11-field line, as the profile holds it, on the PSAM path and the HSM path', async () => {
     const { port } = await served();
-    expect((await apiCall(port, { function: 'iReadCardBas', iType: 3 })).json).toEqual({
-      function: 'iReadCardBas',
-      code: 0,
-      success: true,
-      pOutInfo: expectedCardBas(),
+    const line = { code: 0, success: true, pOutInfo: expectedCardBas() };
+    expect((await apiCall(port, { function: 'iReadCardBas', iType: 3 })).json).toEqual({ function: 'iReadCardBas', ...line });
+    const step1 = (await apiCall(port, { function: 'iReadCardBas_HSM_Step1', iType: 3 })).json;
+    const pKey = await (await SoftwareHsm.fromFile(profileKeysPath('default'))).request(`${step1.pOutInfo}|`);
+    expect((await apiCall(port, { function: 'iReadCardBas_HSM_Step2', pKey })).json).toEqual({
+      function: 'iReadCardBas_HSM_Step2',
+      ...line,
     });
   });
 });
