@@ -8,6 +8,7 @@ import { CardService } from './card-service.js';
 import { HttpApi } from './http-api.js';
 import { loopbackBindAddress } from './loopback-host.js';
 import { OriginPolicy } from './origin-policy.js';
+import { printable } from './printable.js';
 import { RateLimiter } from './rate-limiter.js';
 import { formatAccessLog } from './request-log.js';
 import { SERVE_DEFAULTS } from './serve-defaults.js';
@@ -60,46 +61,20 @@ export async function startCardServer(options: CardServerOptions): Promise<Runni
   const staticFiles = options.staticDir === undefined ? undefined : await StaticFiles.open(options.staticDir);
   const server = createServer();
   const port = await listen(server, address, options.port);
-  const origins = new OriginPolicy(port, options.allowOrigins ?? []);
   const log = options.log ?? (() => {});
-  const guard = new AccessGuard(port, origins, token, (request, refusal) => log(formatAccessLog(request, refusal.status)));
-  const service = new CardService({
-    backend: options.backend,
-    timeoutMs: options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,
-    maxWaiting: options.maxWaiting ?? SERVE_DEFAULTS.maxWaiting,
-    log,
-  });
-  const perSecond = options.ratePerSecond ?? SERVE_DEFAULTS.ratePerSecond;
-  const rateLimiter = () => new RateLimiter(perSecond, perSecond * 2);
-  const maxRequestBytes = options.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
-  const http = new HttpApi({
-    port,
-    service,
-    backend: options.backend,
-    guard,
-    origins,
-    maxBodyBytes: maxRequestBytes,
-    rateLimiter,
-    ...(staticFiles ? { staticFiles } : {}),
-  });
-  const ws = new WebSocketApi({
-    service,
-    backend: options.backend,
-    guard,
-    maxRequestBytes,
-    maxFrameBytes: maxRequestBytes * FRAME_CAP_FACTOR,
-    rateLimiter,
-  });
+  const { service, http, ws } = buildApis(options, port, token, staticFiles, log);
   server.on('request', (request, response) => {
     http.handle(request, response).catch((error: unknown) => {
-      log(`http ${request.method} ${request.url}: internal error: ${error instanceof Error ? error.message : String(error)}`);
-      if (!response.headersSent) response.writeHead(500).end();
+      log(
+        `http ${request.method} ${printable(request.url ?? '')}: internal error: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ success: false, error: 'internal error (see the service log)' }));
     });
   });
   server.on('upgrade', (request, socket, head) => ws.upgrade(request, socket, head));
-  const host = address === '::1' ? '[::1]' : address;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${address === '::1' ? '[::1]' : address}:${port}`,
     port,
     async close() {
       // No new connections or requests; what the card is doing finishes and is answered first.
@@ -111,6 +86,40 @@ export async function startCardServer(options: CardServerOptions): Promise<Runni
       await closed;
     },
   };
+}
+
+/** The service and its HTTP and WebSocket sides, sharing one guard, one queue and one log. */
+function buildApis(
+  options: CardServerOptions,
+  port: number,
+  token: BearerToken | undefined,
+  staticFiles: StaticFiles | undefined,
+  log: (line: string) => void,
+): { service: CardService; http: HttpApi; ws: WebSocketApi } {
+  const origins = new OriginPolicy(port, options.allowOrigins ?? []);
+  const guard = new AccessGuard(port, origins, token, (request, refusal) => log(formatAccessLog(request, refusal.status)));
+  const service = new CardService({
+    backend: options.backend,
+    timeoutMs: options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,
+    maxWaiting: options.maxWaiting ?? SERVE_DEFAULTS.maxWaiting,
+    log,
+  });
+  const perSecond = options.ratePerSecond ?? SERVE_DEFAULTS.ratePerSecond;
+  const rateLimiter = () => new RateLimiter(perSecond, perSecond * 2);
+  const maxRequestBytes = options.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
+  const { backend } = options;
+  const http = new HttpApi({
+    port,
+    service,
+    backend,
+    guard,
+    origins,
+    maxBodyBytes: maxRequestBytes,
+    rateLimiter,
+    ...(staticFiles ? { staticFiles } : {}),
+  });
+  const ws = new WebSocketApi({ service, backend, guard, maxRequestBytes, maxFrameBytes: maxRequestBytes * FRAME_CAP_FACTOR, rateLimiter });
+  return { service, http, ws };
 }
 
 function listen(server: Server, address: string, port: number): Promise<number> {

@@ -107,6 +107,13 @@ describe('sscard serve: who may call', () => {
     }
   });
 
+  it('says so when the port is taken, as an input error', async () => {
+    const { port } = await serve();
+    await expect(startCardServer({ backend: recordingBackend().backend, port })).rejects.toThrow(
+      new RegExp(`port ${port} on 127.0.0.1 is in use`),
+    );
+  });
+
   it('sets the security headers on every answer', async () => {
     const { port } = await serve();
     const answer = await apiCall(port, READ);
