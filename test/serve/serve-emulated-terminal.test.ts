@@ -8,8 +8,11 @@ import { EMULATED_CARD_READER } from '../../src/cli/emulated-readers.js';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionInputs, ReaderFunctionName, ReaderFunctionResult } from '../../src/reader-functions/reader-function-call.js';
 import { type RunningCardServer, startCardServer } from '../../src/serve/card-server.js';
-import { expectedCardBas } from '../reader-functions/profile-facts.js';
+import { cardBasFields, expectedCardBas, ssseRecord } from '../reader-functions/profile-facts.js';
 import { apiCall, httpCall, WsClient } from './serve-client.js';
+
+/** pCardInfo of the default card: `identifier|card number|`. */
+const cardInfo = () => `${cardBasFields('default').identifier}|${ssseRecord('default', 'EF05', 0x07).toString('latin1')}|`;
 
 type Call = (name: ReaderFunctionName, inputs: ReaderFunctionInputs) => Promise<ReaderFunctionResult>;
 
@@ -68,6 +71,16 @@ const SCENARIOS: Record<string, (call: Call) => Promise<unknown>> = {
     const hsm = await SoftwareHsm.fromFile(profileKeysPath('default'));
     const step2 = await call('iReadCardBas_HSM_Step2', { pKey: await hsm.request(`${step1.pOutInfo}|`) });
     return { step1: [step1.code, step1.pOutInfo.split('|').length], step2 };
+  },
+  'a wrong PIN, the PIN, a payment, its record and the balance': async (call) => {
+    const pCardInfo = cardInfo();
+    const results = [];
+    results.push(await call('iVerifyPIN', { iType: 1, pin: '000000' }));
+    results.push(await call('iVerifyPIN', { iType: 1, pin: '123456' }));
+    results.push(await call('iDoDebit', { iType: 1, pCardInfo, pPayInfo: '12.34|10.00|20261130101500|', pin: '123456' }));
+    results.push(await call('iReadDebitRecord', { iType: 1, pin: '123456' }));
+    results.push(await call('iReadBalance', { iType: 1, pin: '123456' }));
+    return results;
   },
   'Step2 without Step1': async (call) => [await call('iReadCardBas_HSM_Step2', { pKey: `${'0'.repeat(32)}|${'0'.repeat(32)}|` })],
 };
