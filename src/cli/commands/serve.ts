@@ -122,7 +122,8 @@ Requests (POST /api, or a WebSocket text message to /ws with an optional "id" ec
   input types, too large, too many requests) and −4 (the card did not answer within --timeout).
 Also: GET /readers; events pushed on /ws: {"event": "card-inserted|card-removed|reader-added|
 reader-removed", "reader"}; with --emulator, POST /emulator/card {"present": false|true} pulls
-the card out and puts it back.
+the card out and puts it back. There is no HSM option: an _HSM_Step1 answers the HSM's request,
+the caller asks its HSM and sends the answer as pKey to the next step.
 Security: listens on loopback only; a Host header other than 127.0.0.1/localhost/[::1]:PORT gets
 421, a page of an origin not allowed 403; with a token, HTTP needs "Authorization: Bearer TOKEN"
 and a WebSocket the subprotocol "bearer.TOKEN" (401 otherwise). Logs never hold PINs, keys or
