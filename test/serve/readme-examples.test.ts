@@ -59,7 +59,7 @@ describe('README: the local card service examples', () => {
 
   it('answer as printed', async () => {
     const examples = readmeExamples();
-    expect(examples.map((e) => e.via)).toEqual(['http', 'http', 'ws']);
+    expect(examples.map((e) => e.via)).toEqual(['http', 'http', 'ws', 'ws']);
     const backend = await openReaderFunctionBackend({ kind: 'emulator' });
     let server: RunningCardServer | undefined;
     try {
