@@ -5,7 +5,8 @@ import type { ServerResponse } from 'node:http';
  * service's own pages may connect only back to the service.
  */
 export function setSecurityHeaders(response: ServerResponse, port: number): void {
-  const self = [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`, `ws://[::1]:${port}`].join(' ');
+  // Chromium rejects an IPv6 literal as a CSP source; a page at [::1] still reaches its own origin through 'self'.
+  const self = [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`].join(' ');
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('X-Frame-Options', 'DENY');
