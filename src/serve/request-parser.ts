@@ -38,9 +38,10 @@ export class RequestParser {
     if (!isReaderFunctionName(name)) {
       return refused(label, new ServiceRefusal('unknown-function', `unknown function "${label.function}"`));
     }
+    const request = withoutNulls(value as Record<string, unknown>);
     const validate = this.validator(name);
-    if (!validate(value)) return refused(label, new ServiceRefusal('invalid', describe(validate.errors)));
-    const { function: _, id, ...inputs } = value as ReaderFunctionInputs & RequestLabel;
+    if (!validate(request)) return refused(label, new ServiceRefusal('invalid', describe(validate.errors)));
+    const { function: _, id, ...inputs } = request as unknown as ReaderFunctionInputs & RequestLabel;
     return { ok: true, request: { name, inputs, ...(id === undefined ? {} : { id }) } };
   }
 
@@ -52,6 +53,11 @@ export class RequestParser {
     }
     return validate;
   }
+}
+
+/** The request without members set to null: a page that sends `"pin": null` means no PIN (the pad). */
+function withoutNulls(request: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null));
 }
 
 function refused(label: RequestLabel, refusal: ServiceRefusal): ParsedRequest {

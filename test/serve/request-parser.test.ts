@@ -34,6 +34,13 @@ describe('the request schema, generated from READER_FUNCTION_INPUTS', () => {
     }
   });
 
+  it('takes an input set to null as left out, as pages send unset fields', () => {
+    expect(parser.parse('{"function":"iVerifyPIN","iType":1,"pin":null,"id":null}')).toEqual({
+      ok: true,
+      request: { name: 'iVerifyPIN', inputs: { iType: 1 } },
+    });
+  });
+
   it('echoes an id of the right shape even when it refuses the request, and no other', () => {
     const refused = (text: string) => {
       const parsed = parser.parse(text);
