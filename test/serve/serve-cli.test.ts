@@ -102,6 +102,11 @@ async function startServe(args: string[]): Promise<{ child: ChildProcess; port: 
   }
 }
 
+async function waitForText(output: () => string, text: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!output().includes(text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
@@ -116,6 +121,10 @@ describe('sscard serve --emulator as a process', () => {
       const { child, port, output } = await startServe(['--emulator', '--port', '0', '--state', state, '--token-file', tokenFile]);
       const done = exited(child);
       expect(output()).toMatch(/on the emulated card \(default\) and PSAM \(psam-default\); bearer token required; Ctrl-C stops/);
+      await waitForText(output, 'readers now:');
+      expect(output()).toContain(
+        'sscard serve: readers now: "sscard emulator (dual interface)" (card, card in), "sscard emulator (PSAM)" (psam, card in)',
+      );
       expect((await apiCall(port, { function: 'iReadCardBas', iType: 3 })).status).toBe(401);
       const answer = await apiCall(port, { function: 'iReadCardBas', iType: 3 }, { authorization: 'Bearer 0123456789abcdef0123' });
       expect(answer.json).toEqual({ function: 'iReadCardBas', code: 0, success: true, pOutInfo: expectedCardBas() });

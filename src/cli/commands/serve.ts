@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import type { ReaderFunctionReader } from '../../reader-functions/reader-function-call.js';
 import { requireTokenShape } from '../../serve/bearer-token.js';
 import type { CardServerOptions } from '../../serve/card-server.js';
 import { loopbackBindAddress } from '../../serve/loopback-host.js';
@@ -51,6 +52,7 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     try {
       const server = await startCardServer({ backend, ...settings });
       ctx.io.stdout(`${startLine(server.url, spec, settings.token !== undefined)}\n`);
+      ctx.io.stdout(`${readersLine(await backend.readers())}\n`);
       await waitForStop(seconds);
       await server.close();
     } finally {
@@ -182,6 +184,12 @@ function whole(text: string, option: string, min: number, max = Number.MAX_SAFE_
   if (!Number.isInteger(n) || n < min || n > max)
     throw new InputError(option.slice(2), `${option} must be a whole number from ${min} to ${max}, got "${text}"`);
   return n;
+}
+
+/** The readers there at the start (more may come: the service follows reader and card events). */
+function readersLine(readers: ReaderFunctionReader[]): string {
+  if (readers.length === 0) return 'sscard serve: no reader yet (plug one in: the service picks it up)';
+  return `sscard serve: readers now: ${readers.map((r) => `"${r.name}" (${r.role}, ${r.cardPresent ? 'card in' : 'empty'})`).join(', ')}`;
 }
 
 function startLine(url: string, spec: ReaderFunctionBackendSpec, withToken: boolean): string {
