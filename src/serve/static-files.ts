@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { InputError } from '../errors.js';
 
 /** Content types of the files a page is made of; anything else goes out as bytes. */
 const CONTENT_TYPES: Record<string, string> = {
@@ -26,7 +27,7 @@ export class StaticFiles {
   private constructor(private readonly root: string) {}
 
   static async open(folder: string): Promise<StaticFiles> {
-    return new StaticFiles(await realpath(folder));
+    return new StaticFiles(await staticRoot(folder));
   }
 
   /** Sends the file for `urlPath` (GET, or HEAD without a body); false when there is none. */
@@ -66,6 +67,15 @@ export class StaticFiles {
       return undefined;
     }
   }
+}
+
+/** The folder's real path; an InputError when it is not a folder (a typo in --static should not serve nothing silently). */
+export async function staticRoot(folder: string): Promise<string> {
+  const root = await realpath(folder).catch(() => undefined);
+  if (root === undefined || !(await stat(root)).isDirectory()) {
+    throw new InputError('static', `--static ${folder}: not a folder that can be read`);
+  }
+  return root;
 }
 
 /** The URL path as segments below the folder, or undefined when it tries to leave it or is not a plain path. */

@@ -73,6 +73,7 @@ describe('sscard serve: the command line', () => {
       [['--allow-origin', 'https://his.example/app'], /bare http\(s\) origin/],
       [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
       [['--timeout', '0'], /--timeout/],
+      [['--static', join(dir, 'no-such-folder')], /--static .*not a folder/],
     ];
     for (const [args, message] of cases) {
       const r = await run('serve', '--emulator', '--state', state, ...args);

@@ -194,6 +194,12 @@ describe('sscard serve: static files', () => {
     expect((await httpCall(port, { method: 'GET', path: '/', headers: { host: 'evil.example' } })).status).toBe(421);
   });
 
+  it('refuses a folder that is not there, as an input error', async () => {
+    await expect(startCardServer({ backend: recordingBackend().backend, port: 0, staticDir: '/nonexistent/www' })).rejects.toBeInstanceOf(
+      InputError,
+    );
+  });
+
   it('has no files at all without a folder', async () => {
     const { port } = await serve();
     expect((await httpCall(port, { method: 'GET', path: '/' })).status).toBe(404);

@@ -7,6 +7,7 @@ import type { CardServerOptions } from '../../serve/card-server.js';
 import { loopbackBindAddress } from '../../serve/loopback-host.js';
 import { normalizeOrigin } from '../../serve/origin-policy.js';
 import { SERVE_DEFAULTS } from '../../serve/serve-defaults.js';
+import { staticRoot } from '../../serve/static-files.js';
 import type { CliContext, RegisterCommand } from '../cli-context.js';
 import { checkOutputPath } from '../output-paths.js';
 import type { ReaderFunctionBackendSpec } from '../reader-functions-target.js';
@@ -44,7 +45,7 @@ export const registerServe: RegisterCommand = (program, ctx) => {
   addServeOptions(command).action(async (opts: ServeOptions) => {
     // Every option is checked before a reader or the state file is touched.
     const spec = backendSpec(opts);
-    const settings = serverSettings(opts, ctx);
+    const settings = await serverSettings(opts, ctx);
     const seconds = opts.for === undefined ? undefined : whole(opts.for, '--for', 1);
     const { openReaderFunctionBackend } = await import('../reader-functions-target.js');
     const { startCardServer } = await import('../../serve/card-server.js');
@@ -62,8 +63,8 @@ export const registerServe: RegisterCommand = (program, ctx) => {
   });
 };
 
-/** The server's options from the command line, checked (loopback host, token shape, numbers). */
-function serverSettings(opts: ServeOptions, ctx: CliContext): Omit<CardServerOptions, 'backend'> {
+/** The server's options from the command line, checked (loopback host, token shape, numbers, the --static folder). */
+async function serverSettings(opts: ServeOptions, ctx: CliContext): Promise<Omit<CardServerOptions, 'backend'>> {
   const settings: Omit<CardServerOptions, 'backend'> = {
     host: opts.host,
     port: whole(opts.port, '--port', 0, 65535),
@@ -76,6 +77,7 @@ function serverSettings(opts: ServeOptions, ctx: CliContext): Omit<CardServerOpt
   };
   loopbackBindAddress(opts.host);
   if (settings.token !== undefined) requireTokenShape(settings.token);
+  if (opts.static !== undefined) await staticRoot(opts.static);
   return settings;
 }
 
