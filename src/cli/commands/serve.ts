@@ -7,6 +7,7 @@ import type { CardServerOptions } from '../../serve/card-server.js';
 import { loopbackBindAddress } from '../../serve/loopback-host.js';
 import { normalizeOrigin } from '../../serve/origin-policy.js';
 import { SERVE_DEFAULTS } from '../../serve/serve-defaults.js';
+import { frontDeskPageDir } from '../../serve/front-desk-page.js';
 import { staticRoot } from '../../serve/static-files.js';
 import type { CliContext, RegisterCommand } from '../cli-context.js';
 import { checkOutputPath } from '../output-paths.js';
@@ -19,7 +20,8 @@ interface ServeOptions {
   allowOrigin?: string[];
   token?: string;
   tokenFile?: string;
-  static?: string;
+  /** A folder; false with --no-static; undefined: the shipped front-desk page. */
+  static?: string | false;
   emulator?: boolean;
   profile?: string;
   state?: string;
@@ -54,6 +56,7 @@ export const registerServe: RegisterCommand = (program, ctx) => {
       const server = await startCardServer({ backend, ...settings });
       ctx.io.stdout(`${startLine(server.url, spec, settings.token !== undefined)}\n`);
       ctx.io.stdout(`${readersLine(await backend.readers())}\n`);
+      if (settings.staticDir !== undefined) ctx.io.stdout(`${pagesLine(server.url, settings.staticDir, settings.token !== undefined)}\n`);
       await waitForStop(seconds);
       await server.close();
     } finally {
@@ -70,15 +73,22 @@ async function serverSettings(opts: ServeOptions, ctx: CliContext): Promise<Omit
     port: whole(opts.port, '--port', 0, 65535),
     allowOrigins: (opts.allowOrigin ?? []).map(normalizeOrigin),
     ...tokenOption(opts),
-    ...(opts.static === undefined ? {} : { staticDir: opts.static }),
+    ...staticOption(opts),
     requestTimeoutMs: whole(opts.timeout, '--timeout', 1),
     ratePerSecond: whole(opts.rate, '--rate', 1),
     ...(opts.quiet ? {} : { log: (line: string) => ctx.io.stderr(`${line}\n`) }),
   };
   loopbackBindAddress(opts.host);
   if (settings.token !== undefined) requireTokenShape(settings.token);
-  if (opts.static !== undefined) await staticRoot(opts.static);
+  if (settings.staticDir !== undefined) await staticRoot(settings.staticDir);
   return settings;
+}
+
+/** `--static DIR`, `--no-static`, or by default the shipped front-desk demo page. */
+function staticOption(opts: ServeOptions): { staticDir?: string } {
+  if (opts.static === false) return {};
+  const dir = opts.static ?? frontDeskPageDir();
+  return dir === undefined ? {} : { staticDir: dir };
 }
 
 function addServeOptions(command: Command): Command {
@@ -95,7 +105,11 @@ function addServeOptions(command: Command): Command {
       'require this bearer token (16–256 letters, digits, ._~-); visible to other users in the process list: prefer --token-file',
     )
     .option('--token-file <file>', 'require the bearer token in this file (first line)')
-    .option('--static <dir>', 'serve the files of this folder at / (GET and HEAD; index.html for folders; no listing)')
+    .option(
+      '--static <dir>',
+      'serve the files of this folder at / (GET and HEAD; index.html for folders; no listing). Default: the front-desk demo page',
+    )
+    .option('--no-static', 'serve no pages at all (the API only)')
     .option('--emulator', 'run on the emulated card in a dual-interface reader and the emulated PSAM, in this process (no PC/SC)')
     .option('--profile <profile>', 'emulator: the card profile, a shipped name or a .json file (default: default)')
     .option('--state <file>', 'emulator: keep the card state (PIN tries, balances, records) in this file; held while serving')
@@ -192,6 +206,13 @@ function whole(text: string, option: string, min: number, max = Number.MAX_SAFE_
 function readersLine(readers: ReaderFunctionReader[]): string {
   if (readers.length === 0) return 'sscard serve: no reader yet (plug one in: the service picks it up)';
   return `sscard serve: readers now: ${readers.map((r) => `"${r.name}" (${r.role}, ${r.cardPresent ? 'card in' : 'empty'})`).join(', ')}`;
+}
+
+/** Where the served pages are: the front-desk demo page (by default) or the --static folder. */
+function pagesLine(url: string, dir: string, withToken: boolean): string {
+  const what = dir === frontDeskPageDir() ? 'the front-desk demo page' : `pages from ${dir}`;
+  // The page reads the token from the address's #token= part, which the browser never sends.
+  return `sscard serve: ${what} at ${url}${withToken ? ' (open it with #token=<your token> at the end)' : ''}`;
 }
 
 function startLine(url: string, spec: ReaderFunctionBackendSpec, withToken: boolean): string {
