@@ -1,6 +1,9 @@
 // Raw HTTP and WebSocket clients for the service tests: full control over Host, Origin and framing.
 import { request } from 'node:http';
+import { expect } from 'vitest';
 import { WebSocket } from 'ws';
+import type { ReaderFunctionCaller, ReaderFunctionResult } from '../../src/reader-functions/reader-function-call.js';
+import type { ServiceAnswer } from '../../src/serve/service-answer.js';
 
 export interface HttpAnswer {
   status: number;
@@ -107,4 +110,26 @@ export class WsClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/** A reader function as a page calls it over HTTP: the answer checked for its shape, given back as the function's result. */
+export function httpCaller(port: number): ReaderFunctionCaller['call'] {
+  return async (name, inputs) => serviceResult(name, (await apiCall(port, { function: name, ...inputs })).json);
+}
+
+/** A reader function as a page calls it over the WebSocket (each request with its own id). */
+export function websocketCaller(client: WsClient): ReaderFunctionCaller['call'] {
+  let id = 0;
+  return async (name, inputs) => {
+    const { id: echoed, ...answer } = await client.call({ function: name, ...inputs }, ++id);
+    return serviceResult(name, answer);
+  };
+}
+
+/** The service's answer is `{function, code, success, pOutInfo}`, and `error` (the output's text, or the code's) on failure. */
+function serviceResult(name: string, answer: ServiceAnswer): ReaderFunctionResult {
+  const { code, pOutInfo = '' } = answer;
+  const failed = code === 0 ? {} : { error: pOutInfo || `the reader function returned ${code}` };
+  expect(answer).toEqual({ function: name, code, success: code === 0, pOutInfo, ...failed });
+  return { code, pOutInfo };
 }
