@@ -150,6 +150,7 @@ export async function everyFunctionScenario(call: Call): Promise<ScenarioResult[
   await verify(WRONG_PIN, wrongPin(5));
   await verify(PIN, DONE);
   await step('iChangePIN', { iType: 1, pin: PIN, newPin: '2468' }, DONE);
+  await verify(PIN, wrongPin(5));
   await verify('2468', DONE);
   await step('iReloadPIN', { iType: 1, pCardInfo, newPin: '97531' }, DONE);
   await verify('97531', DONE);

@@ -3,25 +3,20 @@
 // them from iReadCardBas), the HSM's answer is the next Step's pKey. The results are the same as
 // the PSAM functions'.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { profileKeysPath } from '../../emulator/index.js';
-import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend } from '../../src/reader-functions/reader-function-call.js';
 import { cardKey, SAMPLE_CARDS, sessionMac, tac } from '../medical/medical-reference.js';
-import { cardBasFields, cardInfo } from './profile-facts.js';
+import { cardInfo } from './profile-facts.js';
+import { type HsmAnswers, softwareHsmAnswers } from './software-hsm-answers.js';
 
 const PIN = '123456';
-const facts = cardBasFields('default');
 let backend: ReaderFunctionBackend;
-let hsm: SoftwareHsm;
-
-/** What the business system sends the HSM for a step line: the line, then the card's data. */
-const ask = (line: string) => hsm.request(`${line}${facts.region}|${facts.historical}|`);
+let ask: HsmAnswers['step'];
 
 beforeEach(async () => {
   // A terminal without PSAM: the HSM variants are its way (SC §10.5).
   backend = await openReaderFunctionBackend({ kind: 'emulator', psamProfile: null });
-  hsm = await SoftwareHsm.fromFile(profileKeysPath('default'));
+  ask = (await softwareHsmAnswers()).step;
 });
 afterEach(async () => {
   await backend.close();

@@ -4,19 +4,12 @@ import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend } from '../../src/reader-functions/reader-function-call.js';
 import { cardBasFields, expectedCardBas } from './profile-facts.js';
+import { softwareHsmAnswers } from './software-hsm-answers.js';
 
 let backend: ReaderFunctionBackend | undefined;
 afterEach(async () => {
   await backend?.close();
   backend = undefined;
-});
-
-describe('iReadCardBas on the emulated terminal (card-spec §10.3)', () => {
-  it('answers the 11-field line of the default card with the PSAM terminal number', async () => {
-    backend = await openReaderFunctionBackend({ kind: 'emulator' });
-    const result = await backend.call('iReadCardBas', { iType: 1 });
-    expect(result).toEqual({ code: 0, pOutInfo: expectedCardBas() });
-  });
 });
 
 describe('iReadCardBas_HSM_Step1/Step2 with the software HSM (card-spec §10.3, §10.5)', () => {
@@ -39,8 +32,7 @@ describe('iReadCardBas_HSM_Step1/Step2 with the software HSM (card-spec §10.3, 
   it('a wrong internal authentication answer is −21; Step2 without Step1 is −12', async () => {
     backend = await openReaderFunctionBackend({ kind: 'emulator' });
     const step1 = await backend.call('iReadCardBas_HSM_Step1', { iType: 1 });
-    const hsm = await SoftwareHsm.fromFile(profileKeysPath('default'));
-    const pKey = await hsm.request(`${step1.pOutInfo}|`);
+    const pKey = await (await softwareHsmAnswers()).cardAuthentication(step1.pOutInfo);
     const forged = `${pKey[0] === '0' ? '1' : '0'}${pKey.slice(1)}`;
     expect((await backend.call('iReadCardBas_HSM_Step2', { pKey: forged })).code).toBe(-21);
     expect((await backend.call('iReadCardBas_HSM_Step2', { pKey })).code).toBe(-12);

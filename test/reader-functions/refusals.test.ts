@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { profileKeysPath, resolveProfilePath } from '../../emulator/index.js';
-import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
+import { resolveProfilePath } from '../../emulator/index.js';
 import { openReaderFunctionBackend, type ReaderFunctionBackendSpec } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend, ReaderFunctionEvent } from '../../src/reader-functions/reader-function-call.js';
-import { cardBasFields, cardInfo, expectedCardBas } from './profile-facts.js';
+import { cardInfo, expectedCardBas } from './profile-facts.js';
+import { softwareHsmAnswers } from './software-hsm-answers.js';
 
 const PIN = '123456';
 let backend: ReaderFunctionBackend;
@@ -58,13 +58,6 @@ describe('refused inputs', () => {
 });
 
 describe('the card and the readers', () => {
-  it('wrong PIN → −51 with the tries left; blocked → −52 (SC annex A)', async () => {
-    const b = await open();
-    expect(await b.call('iVerifyPIN', { iType: 1, pin: '000000' })).toEqual({ code: -51, pOutInfo: 'PIN校验失败，剩余次数5次' });
-    for (let i = 0; i < 5; i++) await b.call('iVerifyPIN', { iType: 1, pin: '000000' });
-    expect(await b.call('iVerifyPIN', { iType: 1, pin: PIN })).toEqual({ code: -52, pOutInfo: 'PIN锁定' });
-  });
-
   it('no card → −2 on every iType; the card put back answers again; the events say so', async () => {
     const b = await open();
     const events: ReaderFunctionEvent[] = [];
@@ -94,9 +87,7 @@ describe('the card and the readers', () => {
     b.emulatedCard!.insert();
     const step1 = await b.call('iReadCard_HSM_Step1', { iType: 1, pCardInfo: cardInfo(), pFileAddr: 'DF04EF15|$' });
     expect(step1.code).toBe(0);
-    const hsm = await SoftwareHsm.fromFile(profileKeysPath('default'));
-    const f = cardBasFields('default');
-    const pKey = await hsm.request(`${step1.pOutInfo}${f.region}|${f.historical}|`);
+    const pKey = await (await softwareHsmAnswers()).step(step1.pOutInfo);
     b.emulatedCard!.remove();
     b.emulatedCard!.insert();
     expect(await b.call('iReadCard_HSM_Step2', { pKey })).toMatchObject({ code: -2 });
@@ -142,7 +133,7 @@ describe('the card and the readers', () => {
     const b = await open({ psamProfile: file });
     expect(await b.call('iReadCardBas', { iType: 1 })).toEqual({ code: -2203, pOutInfo: 'PSAM卡内没有RKSSSE密钥' });
     const step1 = await b.call('iReadCardBas_HSM_Step1', { iType: 1 });
-    const pKey = await (await SoftwareHsm.fromFile(profileKeysPath('default'))).request(`${step1.pOutInfo}|`);
+    const pKey = await (await softwareHsmAnswers()).cardAuthentication(step1.pOutInfo);
     expect(await b.call('iReadCardBas_HSM_Step2', { pKey })).toEqual({ code: 0, pOutInfo: expectedCardBas() });
   });
 
