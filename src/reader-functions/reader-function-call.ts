@@ -1,7 +1,8 @@
 /**
  * The reader functions terminals already call (card-spec §10.3, SC functions 1–9): their names,
- * the inputs each takes by the specification's parameter names, and the result shape. The SDK
- * (ReaderFunctions), the local card service (`sscard serve`) and its JSON schema all read this table.
+ * the inputs each takes by the specification's parameter names with their JSON types and bounds,
+ * and the result shape. The SDK (ReaderFunctions), the local card service (`sscard serve`) and its
+ * JSON schema all read these tables.
  */
 
 /** Every function of card-spec §10.3, by its specification name. */
@@ -58,6 +59,26 @@ export interface ReaderFunctionInputs {
   pin?: string;
   newPin?: string;
 }
+
+/** What one input may be in a request: the local card service's request schema is generated from this. */
+export type InputRule = { type: 'integer'; minimum: number; maximum: number } | { type: 'string'; maxLength: number };
+
+/**
+ * Every input with its JSON type and bounds (card-spec §10.3). String caps are generous over what
+ * a valid value can be, so the reader functions still give their own codes for wrong lengths (−33
+ * PIN length, −42 data length); the caps only keep huge strings out.
+ */
+export const INPUT_RULES = {
+  iType: { type: 'integer', minimum: 1, maximum: 4 },
+  iAuthType: { type: 'integer', minimum: 1, maximum: 2 },
+  pCardInfo: { type: 'string', maxLength: 256 },
+  pFileAddr: { type: 'string', maxLength: 2048 },
+  pWriteData: { type: 'string', maxLength: 16_384 },
+  pPayInfo: { type: 'string', maxLength: 256 },
+  pKey: { type: 'string', maxLength: 1024 },
+  pin: { type: 'string', maxLength: 32 },
+  newPin: { type: 'string', maxLength: 32 },
+} as const satisfies Record<keyof Required<ReaderFunctionInputs>, InputRule>;
 
 /** The inputs that are secrets (masked in every log). */
 export const SECRET_INPUTS: readonly (keyof ReaderFunctionInputs)[] = ['pin', 'newPin', 'pKey'];

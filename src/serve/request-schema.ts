@@ -1,5 +1,4 @@
-import { READER_FUNCTION_INPUTS, type ReaderFunctionName } from '../reader-functions/reader-function-call.js';
-import { INPUT_RULES } from './input-rules.js';
+import { INPUT_RULES, READER_FUNCTION_INPUTS, type ReaderFunctionName } from '../reader-functions/reader-function-call.js';
 
 /** The longest `id` a WebSocket request may carry (echoed back unchanged). */
 export const MAX_REQUEST_ID_LENGTH = 64;

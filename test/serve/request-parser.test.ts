@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { READER_FUNCTION_INPUTS, READER_FUNCTION_NAMES } from '../../src/reader-functions/reader-function-call.js';
-import { INPUT_RULES } from '../../src/serve/input-rules.js';
+import { INPUT_RULES, READER_FUNCTION_INPUTS, READER_FUNCTION_NAMES } from '../../src/reader-functions/reader-function-call.js';
 import { RequestParser } from '../../src/serve/request-parser.js';
 
 /** A valid value of each input, at its longest where it is a string. */

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openReaderFunctionBackend } from '../../src/cli/reader-functions-target.js';
-import { READER_FUNCTION_INPUTS, READER_FUNCTION_NAMES, SECRET_INPUTS } from '../../src/reader-functions/reader-function-call.js';
+import {
+  INPUT_RULES,
+  READER_FUNCTION_INPUTS,
+  READER_FUNCTION_NAMES,
+  SECRET_INPUTS,
+} from '../../src/reader-functions/reader-function-call.js';
 import { type RunningCardServer, startCardServer } from '../../src/serve/card-server.js';
-import { INPUT_RULES } from '../../src/serve/input-rules.js';
 import { apiCall, httpCall, WsClient } from './serve-client.js';
 import { recordingBackend } from './test-backends.js';
 
