@@ -29,7 +29,8 @@ async function served(ratePerSecond?: number): Promise<RunningCardServer> {
 
 describe('sscard serve --emulator: every function gives the line it gives in a direct call', () => {
   it('runs the every-function scenario direct, over HTTP and over WebSocket, each on a fresh terminal, with the same results', async () => {
-    const direct = await everyFunctionScenario(await terminal().then((backend) => backend.call.bind(backend)));
+    const backend = await terminal();
+    const direct = await everyFunctionScenario((name, inputs) => backend.call(name, inputs));
     const http = await everyFunctionScenario(httpCaller((await served()).port));
     // The scenario's 60-odd calls at machine speed: above the default per-connection rate limit (20/s).
     const client = await WsClient.open((await served(1000)).port);
