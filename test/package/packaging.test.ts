@@ -36,13 +36,14 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the npm tarball', () => {
-  it('holds LICENSE, README, dist, bin, the card profiles and the script library, and no tests', () => {
+  it('holds LICENSE, README, dist, bin, the card profiles, the script library and the front-desk page, and no tests', () => {
     const files = (JSON.parse(npm(['pack', '--dry-run', '--json']))[0].files as Array<{ path: string }>).map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/sscard.js', 'dist/src/index.js']));
     expect(files).toEqual(expect.arrayContaining(['dist/src/index.d.ts', 'dist/emulator/index.js', 'emulator/profiles/default.json']));
     expect(files).toEqual(
       expect.arrayContaining(['apdu-scripts/README.md', 'apdu-scripts/default/pin-lifecycle.script', 'apdu-scripts/default/common.inc']),
     );
+    expect(files).toEqual(expect.arrayContaining(['web/front-desk/index.html', 'web/front-desk/front-desk.js']));
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|^src\/|^scripts\//.test(f))).toEqual([]);
     expect(readFileSync(join(consumer, 'node_modules/sscard/LICENSE'), 'utf8')).toMatch(
       /^MIT License\n\nCopyright \(c\) \d{4} sscard contributors\n/,
@@ -51,6 +52,20 @@ describe('the npm tarball', () => {
 });
 
 describe('consumers', () => {
+  it('the installed sscard serve finds and serves the front-desk page', () => {
+    const output = node([
+      join(consumer, 'node_modules/sscard/bin/sscard.js'),
+      'serve',
+      '--emulator',
+      '--port',
+      '0',
+      '--for',
+      '1',
+      '--quiet',
+    ]);
+    expect(output).toMatch(/the front-desk demo page at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
   it('an ES module imports the SDK and the emulator', () => {
     writeFileSync(
       join(consumer, 'esm.mjs'),
