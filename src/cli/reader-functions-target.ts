@@ -7,35 +7,38 @@ import type {
   ReaderFunctionReader,
   ReaderFunctionResult,
 } from '../reader-functions/reader-function-call.js';
-import { ReaderFunctions } from '../reader-functions/reader-functions.js';
+import { ReaderFunctions, type ReaderFunctionsOptions } from '../reader-functions/reader-functions.js';
 import type { PcscReaderMonitor, ReaderEvent } from '../transport/reader-events.js';
 import { TransportError } from '../transport/transport-error.js';
 import { DEFAULT_TIMEOUT_MS } from './open-transport.js';
 
+/** What both backends take: the device number, the HSM step timeout and the terminal's HSM (hsm-target.ts). */
+interface TerminalSettings extends ReaderFunctionsOptions {
+  deviceNumber?: string;
+}
+
 /** The readers the reader functions run on: PC/SC readers, or the emulated card and PSAM. */
-export type ReaderFunctionBackendSpec =
-  | {
-      kind: 'pcsc';
-      /** The user card's reader (contact, or dual interface); default: the first reader with a card that is not the PSAM's. */
-      cardReader?: string;
-      /** A separate contactless reader; default: the card reader serves both interfaces. */
-      contactlessReader?: string;
-      /** The PSAM's reader; none: the PSAM functions answer −2201 and the HSM variants are the way. */
-      psamReader?: string;
-      timeoutMs?: number;
-      deviceNumber?: string;
-      stepTimeoutMs?: number;
-    }
-  | {
-      kind: 'emulator';
-      profile?: string;
-      state?: string;
-      /** The PSAM's profile (default psam-default); `null`: no PSAM. */
-      psamProfile?: string | null;
-      pinPad?: () => Promise<string | undefined>;
-      deviceNumber?: string;
-      stepTimeoutMs?: number;
-    };
+export type ReaderFunctionBackendSpec = TerminalSettings &
+  (
+    | {
+        kind: 'pcsc';
+        /** The user card's reader (contact, or dual interface); default: the first reader with a card that is not the PSAM's. */
+        cardReader?: string;
+        /** A separate contactless reader; default: the card reader serves both interfaces. */
+        contactlessReader?: string;
+        /** The PSAM's reader; none: the PSAM functions use `hsm`, or answer −2201 and the HSM variants are the way. */
+        psamReader?: string;
+        timeoutMs?: number;
+      }
+    | {
+        kind: 'emulator';
+        profile?: string;
+        state?: string;
+        /** The PSAM's profile (default psam-default); `null`: no PSAM. */
+        psamProfile?: string | null;
+        pinPad?: () => Promise<string | undefined>;
+      }
+  );
 
 /** Opens the backend `sscard serve` (and tests) run the reader functions on. */
 export async function openReaderFunctionBackend(spec: ReaderFunctionBackendSpec): Promise<ReaderFunctionBackend> {
@@ -53,7 +56,7 @@ export async function openReaderFunctionBackend(spec: ReaderFunctionBackendSpec)
       onEvent: (listener) => readers.onEvent(listener),
       close: async () => readers.close(),
       emulatedCard: readers,
-      stepTimeoutMs: spec.stepTimeoutMs,
+      options: functionOptions(spec),
     });
   }
   const readers = await PcscReaders.open(spec);
@@ -61,8 +64,15 @@ export async function openReaderFunctionBackend(spec: ReaderFunctionBackendSpec)
     readers: async () => readers.readers(),
     onEvent: (listener) => readers.onEvent(listener),
     close: () => readers.close(),
-    stepTimeoutMs: spec.stepTimeoutMs,
+    options: functionOptions(spec),
   });
+}
+
+function functionOptions(spec: ReaderFunctionsOptions): ReaderFunctionsOptions {
+  return {
+    ...(spec.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: spec.stepTimeoutMs }),
+    ...(spec.hsm === undefined ? {} : { hsm: spec.hsm }),
+  };
 }
 
 interface BackendParts {
@@ -70,7 +80,7 @@ interface BackendParts {
   onEvent(listener: (event: ReaderFunctionEvent) => void): () => void;
   close(): Promise<void>;
   emulatedCard?: ReaderFunctionBackend['emulatedCard'];
-  stepTimeoutMs: number | undefined;
+  options: ReaderFunctionsOptions;
 }
 
 /** ReaderFunctions over a set of readers, with their listing and events. */
@@ -82,7 +92,7 @@ class Backend implements ReaderFunctionBackend {
     cardReaders: CardReaders,
     private readonly parts: BackendParts,
   ) {
-    this.functions = new ReaderFunctions(cardReaders, parts.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: parts.stepTimeoutMs });
+    this.functions = new ReaderFunctions(cardReaders, parts.options);
     this.emulatedCard = parts.emulatedCard;
   }
 

@@ -2,7 +2,6 @@ import { type FileRule, fileRule } from '../applications/social-security/file-ac
 import { type FileAddress, fileName, parseFileAddress } from '../applications/social-security/file-address.js';
 import type { SocialSecuritySession } from '../applications/social-security/social-security-session.js';
 import { checkCardInfo } from './card-info.js';
-import type { CardReaders } from './card-readers.js';
 import { hsmStepKeys, startHsmFlow } from './hsm-steps.js';
 import { requireText } from './inputs.js';
 import { formatFiles, parseWriteData } from './item-values.js';
@@ -11,7 +10,7 @@ import { pinInput, pinSource } from './pin-entry.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
 import { later } from './suspended-flow.js';
-import { type OpenPsam, openPsam, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
+import { openTerminalKeys, type Terminal, withCard, withCardAndKeys, withCardHeld } from './terminal.js';
 
 /** SC fn 2.1.2 (2): iAuthType 1 PIN, 2 RK key, for "PIN or RK" files; default 1. */
 function authType(inputs: ReaderFunctionInputs): 'pin' | 'key' {
@@ -50,41 +49,41 @@ function firstFile(inputs: ReaderFunctionInputs): { text: string; file: FileAddr
 
 /**
  * iReadCard (SC fn 2.1): card checked against pCardInfo; per file its read rule — the PIN (`pin`),
- * the file's RK key from the PSAM (opened only when a file needs a key), or both; out: the address
+ * the file's RK key from the PSAM or the HSM (openTerminalKeys, only when a file needs a key), or both; out: the address
  * mirrored with values (item-values.ts).
  */
-export function readCard(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCard(readers, inputs.iType, async (card) => {
+export function readCard(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCard(terminal.readers, inputs.iType, async (card) => {
     const prefer = authType(inputs);
     const address = addressOf(inputs);
     await checkCardInfo(card.session, inputs);
     const needs = (await rulesOf(card.session, address.files)).map((rule) => readNeeds(rule, prefer));
     const pin = needs.some((n) => n.pin) ? pinSource(card.session, inputs) : undefined;
-    const psam = needs.some((n) => n.key) ? await openPsam(readers) : undefined;
+    const keys = needs.some((n) => n.key) ? await openTerminalKeys(terminal) : undefined;
     try {
       const files = await card.session.readItems(address.text, {
         ...(pin !== undefined ? { pin } : {}),
-        ...(psam ? { keys: psam.keys } : {}),
+        ...(keys ? { keys: keys.keys } : {}),
         prefer,
       });
       return formatFiles(files);
     } finally {
-      await psam?.close();
+      await keys?.close();
     }
   });
 }
 
 /**
  * iWriteCard (SC fn 3.1): card checked; per file EXTERNAL AUTHENTICATE with its UK key from the
- * PSAM, then the items of pWriteData (a new record in a cyclic file, the whole transparent file);
+ * PSAM (or the HSM, openTerminalKeys), then the items of pWriteData (a new record in a cyclic file, the whole transparent file);
  * files the card writes itself (the medical log) → −23. Out empty.
  */
-export function writeCard(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCardAndPsam(readers, inputs.iType, async (card, psam: OpenPsam) => {
+export function writeCard(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCardAndKeys(terminal, inputs.iType, async (card, keys) => {
     const address = addressOf(inputs);
     const values = parseWriteData(address.text, requireText(inputs, 'pWriteData'));
     await checkCardInfo(card.session, inputs);
-    await card.session.writeItems(address.text, values, { keys: psam.keys, ...(inputs.pin ? { pin: pinInput(inputs, 'pin') } : {}) });
+    await card.session.writeItems(address.text, values, { keys: keys.keys, ...(inputs.pin ? { pin: pinInput(inputs, 'pin') } : {}) });
     return '';
   });
 }
@@ -95,8 +94,8 @@ export function writeCard(readers: CardReaders, inputs: ReaderFunctionInputs): P
  * authentication's inputs `alg|key address|factor|original|`; a file read freely or with the PIN
  * alone → −2204. "PIN & RK" files take `pin` too. Step2(pKey) → the iReadCard line of that file.
  */
-export function readCardStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
-  return withCardHeld(readers, inputs.iType, async (card) => {
+export function readCardStep1(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(terminal.readers, inputs.iType, async (card) => {
     const { text, file } = firstFile(inputs);
     await checkCardInfo(card.session, inputs);
     const [rule] = await rulesOf(card.session, [file]);
@@ -118,8 +117,8 @@ export function readCardStep1(readers: CardReaders, inputs: ReaderFunctionInputs
  * iWriteCard_HSM_Step1 (SC fn 3.2): the external authentication's inputs for the file's UK key;
  * Step2(pKey, pWriteData) authenticates and writes. Out empty.
  */
-export function writeCardStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
-  return withCardHeld(readers, inputs.iType, async (card) => {
+export function writeCardStep1(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(terminal.readers, inputs.iType, async (card) => {
     const { text, file } = firstFile(inputs);
     await checkCardInfo(card.session, inputs);
     const [rule] = await rulesOf(card.session, [file]);

@@ -8,14 +8,13 @@ import { uintToBytes } from '../bytes/bytes.js';
 import { fromHex, toHex } from '../bytes/hex.js';
 import { SecurityError } from '../errors.js';
 import { checkCardInfo } from './card-info.js';
-import type { CardReaders } from './card-readers.js';
 import { HsmStepPurchaseSecurity, startHsmFlow } from './hsm-steps.js';
 import { requireText, splitFields } from './inputs.js';
 import type { StepOutcome } from './pending-step.js';
 import { pinSource } from './pin-entry.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
-import { terminalNumber, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
+import { type Terminal, terminalNumber, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
 
 /** SC fn 8.1.2 (3): each amount is below 42949672.95 yuan (4 bytes of fen). */
 const MAX_FEN = 0xffffffff;
@@ -113,10 +112,13 @@ class RecordedPurchase implements PurchaseSecurity {
 
 /**
  * iDoDebit (SC fn 8.1): card checked, PIN verified in DF04, INITIALIZE FOR PURCHASE, MAC1 from
- * the PSAM, DEBIT FOR PURCHASE, MAC2 checked by the PSAM (a refused one → −37634, 9302).
+ * the PSAM, DEBIT FOR PURCHASE, MAC2 checked by the PSAM (a refused one → −37634, 9302). PSAM
+ * only, HSM configured or not: the HSM requests (card-spec §10.5) give MAC1 but have none that
+ * checks MAC2, and a debit whose MAC2 nobody checks is not done (without PSAM: −2201, and the
+ * caller's HSM checks MAC2 on the iDoDebit_HSM path).
  */
-export function doDebit(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCardAndPsam(readers, inputs.iType, async (card, psam) => {
+export function doDebit(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCardAndPsam(terminal.readers, inputs.iType, async (card, psam) => {
     const pay = parsePayInfo(inputs);
     await checkCardInfo(card.session, inputs);
     const medical = await card.session.openMedical(pinSource(card.session, inputs));
@@ -135,22 +137,22 @@ export function doDebit(readers: CardReaders, inputs: ReaderFunctionInputs): Pro
  * time |` (the HSM adds the card's region and historical bytes). Step2(pKey = terminal seq | time |
  * MAC1 |) sends the DEBIT: out MAC2 | the iDoDebit line.
  */
-export function doDebitStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
-  return withCardHeld(readers, inputs.iType, async (card) => {
+export function doDebitStep1(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(terminal.readers, inputs.iType, async (card) => {
     const pay = parsePayInfo(inputs);
     await checkCardInfo(card.session, inputs);
     const medical = await card.session.openMedical(pinSource(card.session, inputs));
-    const terminal = fromHex(await terminalNumber(readers));
+    const terminalId = fromHex(await terminalNumber(terminal.readers));
     let security: RecordedPurchase | undefined;
     return startHsmFlow(
       (ask) => {
-        security = new RecordedPurchase(new HsmStepPurchaseSecurity(ask, terminal));
+        security = new RecordedPurchase(new HsmStepPurchaseSecurity(ask, terminalId));
         return medical.purchase(cardPurchase(pay), security);
       },
       {
         card,
         steps: ['iDoDebit_HSM_Step2'],
-        finish: (result) => `${toHex(result.mac2)}|${purchaseLine(security!.request!, terminal, result)}`,
+        finish: (result) => `${toHex(result.mac2)}|${purchaseLine(security!.request!, terminalId, result)}`,
       },
     );
   });
@@ -160,8 +162,8 @@ export function doDebitStep1(readers: CardReaders, inputs: ReaderFunctionInputs)
  * iReadDebitRecord (SC fn 9.1): after the PIN, the purchase records of the DF04 log, most recent
  * first: `seq^terminal number^time^total^account + pooling^|…`, amounts in yuan with two decimals.
  */
-export function readDebitRecords(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCard(readers, inputs.iType, async (card) => {
+export function readDebitRecords(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCard(terminal.readers, inputs.iType, async (card) => {
     const medical = await card.session.openMedical(pinSource(card.session, inputs));
     return (await medical.readLog())
       .filter((r) => r.type === 'purchase')
@@ -181,8 +183,8 @@ function debitRecordLine(r: MedicalLogRecord): string {
  * `account|self-pay total|pooling total|payment year|`, amounts in yuan with two decimals, the
  * year as the card keeps it (0 before the first purchase).
  */
-export function readBalance(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCard(readers, inputs.iType, async (card) => {
+export function readBalance(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCard(terminal.readers, inputs.iType, async (card) => {
     const medical = await card.session.openMedical(pinSource(card.session, inputs));
     const b = await medical.balances();
     return requestLine([formatYuan(b.accountFen), formatYuan(b.selfPayFen), formatYuan(b.poolingFen), String(b.paymentYear)]);

@@ -1,28 +1,27 @@
-import { ApduError } from '../apdu/apdu-error.js';
 import { decodeAtr } from '../apdu/atr.js';
 import { cardAuthenticationFields, requestLine } from '../applications/keys/hsm-request.js';
-import { KeyNotFoundError } from '../applications/keys/software-key-provider.js';
 import { constantTimeEqual } from '../bytes/bytes.js';
 import type { AuthenticationDataRequest, KeyProvider, ProtectCommandRequest } from '../channel/key-provider.js';
 import { notGenuine } from '../channel/secure-messaging.js';
-import type { CardReaders } from './card-readers.js';
 import { proofOf, requireText, splitFields } from './inputs.js';
 import type { StepOutcome } from './pending-step.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
-import { type OpenCard, terminalNumber, withCardAndPsam, withCardHeld } from './terminal.js';
+import { isMissingPsamKey, type OpenCard, type Terminal, terminalNumber, withCardAndKeys, withCardHeld } from './terminal.js';
 
 /**
  * iReadCardBas (SC fn 1.1, card-spec §10.3): card and PSAM powered (no PSAM → −2201), INTERNAL
  * AUTHENTICATE with IRK, on a 3.00 card EXTERNAL AUTHENTICATE with RKSSSE (a PSAM without it →
- * −2203), then the 11-field line with the PSAM's terminal number.
+ * −2203), then the 11-field line with the PSAM's terminal number. With an HSM configured, the
+ * keys the PSAM cannot give come from it, and without a PSAM the terminal number is 12 zeros
+ * (openTerminalKeys, SC §10.5).
  */
-export function readCardBas(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCardAndPsam(readers, inputs.iType, (card, psam) =>
+export function readCardBas(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
+  return withCardAndKeys(terminal, inputs.iType, (card, keys) =>
     card.session.readCardBas({
-      keys: withRkssseFallback(psam.keys),
-      terminalNumber: psam.session.info.terminalNumber,
-      deviceNumber: readers.deviceNumber ?? '',
+      keys: withRkssseFallback(keys.keys),
+      terminalNumber: keys.terminalNumber,
+      deviceNumber: terminal.readers.deviceNumber ?? '',
     }),
   );
 }
@@ -33,8 +32,7 @@ export function readCardBas(readers: CardReaders, inputs: ReaderFunctionInputs):
  */
 function withRkssseFallback(keys: KeyProvider): KeyProvider {
   const refuse = (key: string, error: unknown): never => {
-    const missing = error instanceof KeyNotFoundError || (error instanceof ApduError && error.sw === 0x6a88);
-    if (key === 'RKSSSE' && missing) throw new ReaderFunctionError(RETURN_CODE.psamNoRkssse);
+    if (key === 'RKSSSE' && isMissingPsamKey(error)) throw new ReaderFunctionError(RETURN_CODE.psamNoRkssse);
     throw error;
   };
   return {
@@ -49,8 +47,8 @@ function withRkssseFallback(keys: KeyProvider): KeyProvider {
  * factor | internal original | external factor | external original | — the HSM's card-
  * authentication request without the device id (card-spec §10.5). The card stays powered for Step2.
  */
-export function readCardBasStep1(readers: CardReaders, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
-  return withCardHeld(readers, inputs.iType, async (card) => {
+export function readCardBasStep1(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<StepOutcome> {
+  return withCardHeld(terminal.readers, inputs.iType, async (card) => {
     const session = card.session;
     const data = await session.readCardData();
     const internal = await session.internalAuthenticationChallenge();
@@ -66,7 +64,7 @@ export function readCardBasStep1(readers: CardReaders, inputs: ReaderFunctionInp
       }),
     );
     const randoms = { internal, external };
-    return { output, next: { name: 'iReadCardBas_HSM_Step2', card, run: (next) => readCardBasStep2(readers, card, randoms, next) } };
+    return { output, next: { name: 'iReadCardBas_HSM_Step2', card, run: (next) => readCardBasStep2(terminal, card, randoms, next) } };
   });
 }
 
@@ -82,7 +80,7 @@ interface Step1Randoms {
  * the terminal has one, else 12 zeros).
  */
 async function readCardBasStep2(
-  readers: CardReaders,
+  terminal: Terminal,
   card: OpenCard,
   randoms: Step1Randoms,
   inputs: ReaderFunctionInputs,
@@ -100,6 +98,9 @@ async function readCardBasStep2(
     await card.session.completeExternalAuthentication('RKSSSE', external.authData, external.original);
   }
   return {
-    output: await card.session.readCardBas({ terminalNumber: await terminalNumber(readers), deviceNumber: readers.deviceNumber ?? '' }),
+    output: await card.session.readCardBas({
+      terminalNumber: await terminalNumber(terminal.readers),
+      deviceNumber: terminal.readers.deviceNumber ?? '',
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import type { HsmConnection } from '../applications/keys/hsm-key-provider.js';
 import { AsyncMutex } from '../channel/async-mutex.js';
 import type { CardReaders } from './card-readers.js';
 import { readCard, readCardStep1, writeCard, writeCardStep1 } from './file-functions.js';
@@ -13,9 +14,10 @@ import {
   type ReaderFunctionResult,
 } from './reader-function-call.js';
 import { failure, RETURN_CODE, resultForError } from './return-codes.js';
+import type { Terminal } from './terminal.js';
 
 /** One function: its output line, or an outcome that keeps the card for the next HSM step. */
-type ReaderFunction = (readers: CardReaders, inputs: ReaderFunctionInputs) => Promise<string | StepOutcome>;
+type ReaderFunction = (terminal: Terminal, inputs: ReaderFunctionInputs) => Promise<string | StepOutcome>;
 
 /** Step2 and Step3 of the HSM variants: they continue the step Step1 left (PendingStep). */
 type ContinuingStep = Extract<ReaderFunctionName, `${string}_HSM_Step2` | `${string}_HSM_Step3`>;
@@ -47,23 +49,28 @@ function isContinuingStep(name: ReaderFunctionName): name is ContinuingStep {
 export interface ReaderFunctionsOptions {
   /** How long Step1's card waits for Step2 (ms, default 60 s). */
   stepTimeoutMs?: number;
+  /**
+   * The terminal's encryption machine: where the specification falls back from the PSAM (no PSAM,
+   * a PSAM without the key; card-spec §10.3 last bullet, SC §10.5) the plain functions get their
+   * keys from it (HsmKeyProvider) instead of answering −2201/−2203/−27272. iDoDebit stays PSAM-only.
+   */
+  hsm?: HsmConnection;
 }
 
 /**
  * The reader functions of card-spec §10.3 (SC fn 1–9) over a terminal's readers: each call powers
- * the card (and the PSAM where the function needs it), does the specification's flow and answers
+ * the card (and the PSAM, or asks the HSM, where the function needs keys), does the specification's flow and answers
  * `{ code, pOutInfo }` — 0 and the output line, or a negative code of §10.4 and its text. Calls
  * run one at a time; between an HSM variant's steps the card stays powered (PendingStep).
  */
 export class ReaderFunctions implements ReaderFunctionCaller {
   private readonly lock = new AsyncMutex();
   private readonly step: PendingStep;
+  private readonly terminal: Terminal;
 
-  constructor(
-    private readonly readers: CardReaders,
-    options: ReaderFunctionsOptions = {},
-  ) {
+  constructor(readers: CardReaders, options: ReaderFunctionsOptions = {}) {
     this.step = new PendingStep(options.stepTimeoutMs);
+    this.terminal = { readers, hsm: options.hsm };
   }
 
   call(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<ReaderFunctionResult> {
@@ -96,6 +103,6 @@ export class ReaderFunctions implements ReaderFunctionCaller {
 
   private start(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promise<string | StepOutcome> {
     if (isContinuingStep(name)) throw noPendingStep(name);
-    return FUNCTIONS[name](this.readers, inputs);
+    return FUNCTIONS[name](this.terminal, inputs);
   }
 }

@@ -1,5 +1,6 @@
 import { ApduError, BadResponseError, PinError } from '../apdu/apdu-error.js';
 import { ApplicationNotFoundError } from '../applications/application-not-found-error.js';
+import { HsmError } from '../applications/keys/hsm-request.js';
 import { KeyNotFoundError } from '../applications/keys/software-key-provider.js';
 import { TransactionNotDoneError } from '../applications/medical/medical-session.js';
 import { PinEntryError } from '../applications/pin-format.js';
@@ -145,6 +146,8 @@ export function resultForError(error: unknown): ReaderFunctionResult {
   if (error instanceof SecurityError) return failure(RETURN_CODE.internalAuthentication, error.message);
   if (error instanceof TransactionNotDoneError || error instanceof BadResponseError) return failure(RETURN_CODE.noAnswer, error.message);
   if (error instanceof PinEntryError) return failure(PIN_ENTRY_CODE[error.reason], error.message);
+  // §10.4 has no code for the terminal's own HSM (the specification's HSM is the caller's): "other".
+  if (error instanceof HsmError) return failure(RETURN_CODE.unknown, `加密机：${error.message}`);
   // Input errors below this layer name the field, never a PIN (pin-format.ts).
   if (error instanceof InputError) return failure(error.field === 'pin' ? RETURN_CODE.pinLength : RETURN_CODE.invalidInput, error.message);
   if (error instanceof SscardError) return failure(RETURN_CODE.unknown, error.message);

@@ -36,7 +36,8 @@ export class HsmKeyProvider implements KeyProvider {
   private async ask(line: string, length: number): Promise<Uint8Array> {
     const answer = (await this.hsm.request(line)).trim();
     if (!new RegExp(`^[0-9A-Fa-f]{${length * 2}}$`).test(answer)) {
-      throw new HsmError(`the HSM answered "${answer.slice(0, 40)}", expected ${length} bytes of hex`);
+      // Not quoted: whatever the HSM sent back (an echo of a reload request would hold the PIN).
+      throw new HsmError(`the HSM answered ${answer.length} characters, not ${length} bytes of hex`);
     }
     return fromHex(answer);
   }
