@@ -10,6 +10,7 @@ import { normalizeOrigin } from '../../serve/origin-policy.js';
 import { SERVE_DEFAULTS } from '../../serve/serve-defaults.js';
 import { staticRoot } from '../../serve/static-files.js';
 import type { CliContext, RegisterCommand } from '../cli-context.js';
+import { describeHsm, HSM_OPTION_HELP, type HsmTarget, openHsm, parseHsmOption, SOFTWARE_HSM_WARNING } from '../hsm-target.js';
 import { checkOutputPath } from '../output-paths.js';
 import type { ReaderFunctionBackendSpec } from '../reader-functions-target.js';
 import { waitForStop } from './wait-for-signal.js';
@@ -30,6 +31,7 @@ interface ServeOptions {
   psam?: string | false;
   reader?: string;
   contactlessReader?: string;
+  hsm?: string;
   deviceNumber?: string;
   timeout: string;
   stepTimeout?: string;
@@ -47,14 +49,18 @@ export const registerServe: RegisterCommand = (program, ctx) => {
   addServeOptions(command).action(async (opts: ServeOptions) => {
     // Every option is checked before a reader or the state file is touched.
     const spec = backendSpec(opts);
+    const hsm = opts.hsm === undefined ? undefined : parseHsmOption(opts.hsm, spec.kind === 'emulator');
     const settings = await serverSettings(opts, ctx);
     const seconds = opts.for === undefined ? undefined : whole(opts.for, '--for', 1);
     const { openReaderFunctionBackend } = await import('../reader-functions-target.js');
     const { startCardServer } = await import('../../serve/card-server.js');
-    const backend = await openReaderFunctionBackend(spec);
+    if (hsm?.kind === 'software') ctx.io.stderr(`sscard serve: ${SOFTWARE_HSM_WARNING}\n`);
+    // A software HSM's key file is read here, before a reader opens.
+    const connection = hsm === undefined ? {} : { hsm: await openHsm(hsm, spec.kind === 'emulator' ? spec.profile : undefined) };
+    const backend = await openReaderFunctionBackend({ ...spec, ...connection });
     try {
       const server = await startCardServer({ backend, ...settings });
-      ctx.io.stdout(`${startLine(server.url, spec, settings.token !== undefined)}\n`);
+      ctx.io.stdout(`${startLine(server.url, spec, hsm, settings.token !== undefined)}\n`);
       ctx.io.stdout(`${readersLine(await backend.readers())}\n`);
       if (settings.staticDir !== undefined) ctx.io.stdout(`${pagesLine(server.url, settings.staticDir, settings.token !== undefined)}\n`);
       await waitForStop(seconds);
@@ -115,9 +121,13 @@ function addServeOptions(command: Command): Command {
     .option('--state <file>', 'emulator: keep the card state (PIN tries, balances, records) in this file; held while serving')
     .option('--psam-profile <profile>', 'emulator: the PSAM profile (default psam-default)')
     .option('--psam <reader>', 'PC/SC: the PSAM reader (exact name or a part of it); without it the terminal has no PSAM')
-    .option('--no-psam', 'emulator: a terminal without PSAM (the functions that need one answer −2201: use their _HSM_ variants)')
+    .option(
+      '--no-psam',
+      'emulator: a terminal without PSAM (the functions that need one use --hsm, or answer −2201: then use their _HSM_ variants)',
+    )
     .option('-r, --reader <name>', 'PC/SC: the user card reader, contact or dual interface (default: the first reader with a card)')
     .option('--contactless-reader <name>', 'PC/SC: a separate contactless reader (iType 2, and 3/4 fallback)')
+    .option('--hsm <url>', HSM_OPTION_HELP)
     .option('--device-number <text>', 'the terminal device number iReadCardBas reports (its last field)')
     .option(
       '--timeout <ms>',
@@ -140,14 +150,22 @@ Requests (POST /api, or a WebSocket text message to /ws with an optional "id" ec
   input types, too large, too many requests) and −4 (the card did not answer within --timeout).
 Also: GET /readers; events pushed on /ws: {"event": "card-inserted|card-removed|reader-added|
 reader-removed", "reader"}; with --emulator, POST /emulator/card {"present": false|true} pulls
-the card out and puts it back. There is no HSM option: an _HSM_Step1 answers the HSM's request,
-the caller asks its HSM and sends the answer as pKey to the next step.
+the card out and puts it back.
+HSM: without a PSAM (or where the PSAM lacks a key), --hsm gives iReadCardBas, iReadCard,
+iWriteCard, iReloadPIN and iUnblockPIN their keys (terminal number 12 zeros without PSAM);
+iDoDebit needs a PSAM (the HSM requests cannot check MAC2). Without --hsm those answer −2201:
+an _HSM_Step1 answers the HSM's request, the caller asks its HSM and sends the answer as pKey to
+the next step. tcp://HOST:PORT: per request one connection, the request line and "\n" out, one
+answer line back within 5 s; unreachable, late or garbage → −99 (加密机：…). HSM requests and
+answers are never logged.
 Security: listens on loopback only; a Host header other than 127.0.0.1/localhost/[::1]:PORT gets
 421, a page of an origin not allowed 403; with a token, HTTP needs "Authorization: Bearer TOKEN"
 and a WebSocket the subprotocol "bearer.TOKEN" (401 otherwise). Logs never hold PINs, keys or
 card data. Examples:
   sscard serve --emulator --state card.json
+  sscard serve --emulator --no-psam --hsm software
   sscard serve --reader "ACS ACR39U" --psam "SAM" --allow-origin https://his.example
+  sscard serve --reader "ACS ACR39U" --hsm tcp://127.0.0.1:9100
 `;
 
 /** The readers to open, from the options; PC/SC and emulator options do not mix. */
@@ -215,10 +233,11 @@ function pagesLine(url: string, dir: string, withToken: boolean): string {
   return `sscard serve: ${what} at ${url}${withToken ? ' (open it with #token=<your token> at the end)' : ''}`;
 }
 
-function startLine(url: string, spec: ReaderFunctionBackendSpec, withToken: boolean): string {
+function startLine(url: string, spec: ReaderFunctionBackendSpec, hsm: HsmTarget | undefined, withToken: boolean): string {
   const readers =
     spec.kind === 'emulator'
       ? `the emulated card (${spec.profile ?? 'default'}) and ${spec.psamProfile === null ? 'no PSAM' : `PSAM (${spec.psamProfile ?? 'psam-default'})`}`
       : `PC/SC ${spec.cardReader ?? 'first reader with a card'}${spec.psamReader === undefined ? ', no PSAM' : `, PSAM in ${spec.psamReader}`}`;
-  return `sscard serve: ${url} (POST /api, GET /readers, WebSocket /ws) on ${readers}${withToken ? '; bearer token required' : ''}; Ctrl-C stops`;
+  const keys = hsm === undefined ? '' : `, ${describeHsm(hsm)}`;
+  return `sscard serve: ${url} (POST /api, GET /readers, WebSocket /ws) on ${readers}${keys}${withToken ? '; bearer token required' : ''}; Ctrl-C stops`;
 }
