@@ -1,6 +1,8 @@
 // What the reader functions should answer, read straight from the profile JSON (a second route:
 // no SDK decoding of the card's answers), for the expected output lines of the tests.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveProfilePath } from '../../emulator/index.js';
 
 interface ProfileNode {
@@ -105,4 +107,14 @@ export function medicalDataObject(profile: string, tag: string): string {
   const value = findEf(profileJson(profile).mf, [SSSE, 'DF04']).dataObjects?.[tag];
   if (value === undefined) throw new Error(`no data object ${tag} in DF04`);
   return value;
+}
+
+/** A copy of psam-default without RKSSSE (its key record 670A… in DF01 EF 0011), as a temporary profile file. */
+export function psamProfileWithoutRkssse(): string {
+  const psam = profileJson('psam-default') as unknown as { mf: { children: ProfileNode[] } };
+  const keys = findEf(psam.mf as ProfileNode, ['DF01', '0011']);
+  keys.records = (keys.records ?? []).filter((r) => !r.startsWith('670A'));
+  const file = join(mkdtempSync(join(tmpdir(), 'sscard-psam-')), 'psam-no-rkssse.json');
+  writeFileSync(file, JSON.stringify(psam));
+  return file;
 }

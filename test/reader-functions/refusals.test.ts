@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveProfilePath } from '../../emulator/index.js';
 import { openReaderFunctionBackend, type ReaderFunctionBackendSpec } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend, ReaderFunctionEvent } from '../../src/reader-functions/reader-function-call.js';
-import { cardInfo, expectedCardBas } from './profile-facts.js';
+import { cardInfo, expectedCardBas, psamProfileWithoutRkssse } from './profile-facts.js';
 import { softwareHsmAnswers } from './software-hsm-answers.js';
 
 const PIN = '123456';
@@ -125,12 +125,7 @@ describe('the card and the readers', () => {
   });
 
   it('a PSAM without RKSSSE → −2203 on the 3.00 card (SC §10.5), and the HSM variant reads it', async () => {
-    const psam = JSON.parse(readFileSync(resolveProfilePath('psam-default'), 'utf8'));
-    const keys = psam.mf.children.find((c: { fid?: string }) => c.fid === 'DF01').children.find((c: { fid?: string }) => c.fid === '0011');
-    keys.records = keys.records.filter((r: string) => !r.startsWith('670A'));
-    const file = join(mkdtempSync(join(tmpdir(), 'sscard-psam-')), 'psam-no-rkssse.json');
-    writeFileSync(file, JSON.stringify(psam));
-    const b = await open({ psamProfile: file });
+    const b = await open({ psamProfile: psamProfileWithoutRkssse() });
     expect(await b.call('iReadCardBas', { iType: 1 })).toEqual({ code: -2203, pOutInfo: 'PSAM卡内没有RKSSSE密钥' });
     const step1 = await b.call('iReadCardBas_HSM_Step1', { iType: 1 });
     const pKey = await (await softwareHsmAnswers()).cardAuthentication(step1.pOutInfo);

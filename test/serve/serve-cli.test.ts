@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import { expectedCardBas } from '../reader-functions/profile-facts.js';
+import { cardInfo, expectedCardBas } from '../reader-functions/profile-facts.js';
 import { REPO } from '../support/cli-process.js';
 import { apiCall } from './serve-client.js';
 
@@ -37,6 +37,9 @@ describe('sscard serve: the command line', () => {
       '--no-psam',
       '--reader',
       '--contactless-reader',
+      '--hsm <url>',
+      'tcp://HOST:PORT',
+      'software:KEYFILE',
       '--device-number',
       '--timeout',
       '--step-timeout',
@@ -74,6 +77,11 @@ describe('sscard serve: the command line', () => {
       [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
       [['--timeout', '0'], /--timeout/],
       [['--static', join(dir, 'no-such-folder')], /--static .*not a folder/],
+      [['--hsm', 'ftp://x'], /--hsm takes tcp:\/\/HOST:PORT, software or software:KEYFILE, got "ftp:\/\/x"/],
+      [['--hsm', 'tcp://127.0.0.1:0'], /--hsm takes/],
+      [['--hsm', 'tcp://127.0.0.1'], /--hsm takes/],
+      [['--hsm', 'software:'], /needs the key file/],
+      [['--hsm', `software:${join(dir, 'no-keys.json')}`], /cannot read the key file/],
     ];
     for (const [args, message] of cases) {
       const r = await run('serve', '--emulator', '--state', state, ...args);
@@ -83,6 +91,12 @@ describe('sscard serve: the command line', () => {
     }
     expect((await run('serve', '--no-psam')).err).toMatch(/--no-psam applies to --emulator/);
     expect((await run('serve', '--state', state)).err).toMatch(/add --emulator/);
+    // PC/SC: refused before the reader monitor starts.
+    const software = await run('serve', '--hsm', 'software');
+    expect([software.code, software.err.trim()]).toEqual([
+      2,
+      "sscard: --hsm software holds the emulated card's test keys: with PC/SC give --hsm software:KEYFILE",
+    ]);
     expect(existsSync(state)).toBe(false);
     expect(existsSync(`${state}.lock`)).toBe(false);
   });
@@ -139,4 +153,27 @@ describe('sscard serve --emulator as a process', () => {
       expect(existsSync(`${state}.lock`)).toBe(false);
     });
   }
+});
+
+describe('sscard serve --emulator --no-psam --hsm software as a process', () => {
+  it('warns that the HSM is for development, answers the plain functions with the HSM, and logs no PIN nor HSM request', async () => {
+    const { child, port, output } = await startServe(['--emulator', '--no-psam', '--hsm', 'software', '--port', '0']);
+    const done = exited(child);
+    expect(output()).toContain(
+      'sscard serve: warning: --hsm software holds card master keys in this process: for development and tests only, never for real cards',
+    );
+    expect(output()).toMatch(/on the emulated card \(default\) and no PSAM, software HSM \(the emulated card's test keys\); Ctrl-C stops/);
+    const basic = await apiCall(port, { function: 'iReadCardBas', iType: 3 });
+    expect(basic.json).toEqual({ function: 'iReadCardBas', code: 0, success: true, pOutInfo: expectedCardBas('default', '000000000000') });
+    const reload = await apiCall(port, { function: 'iReloadPIN', iType: 1, pCardInfo: cardInfo(), newPin: '864200' });
+    expect(reload.json).toMatchObject({ code: 0 });
+    expect((await apiCall(port, { function: 'iVerifyPIN', iType: 1, pin: '864200' })).json).toMatchObject({ code: 0 });
+    await waitForText(output, 'iVerifyPIN');
+    child.kill('SIGTERM');
+    expect(await done).toBe(0);
+    expect(output()).toMatch(/^http iReloadPIN iType=1 pCardInfo=<\d+ chars> newPin=\*\*\* → 0 \(0 fields\) [\d.]+ ms$/m);
+    // Neither the new PIN nor an HSM request (`03|0090|…`, `03|0173|…`) reaches the log.
+    expect(output()).not.toContain('864200');
+    expect(output()).not.toMatch(/\|0090\||\|0173\||\|0170\|/);
+  });
 });

@@ -54,9 +54,9 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     const seconds = opts.for === undefined ? undefined : whole(opts.for, '--for', 1);
     const { openReaderFunctionBackend } = await import('../reader-functions-target.js');
     const { startCardServer } = await import('../../serve/card-server.js');
-    if (hsm?.kind === 'software') ctx.io.stderr(`sscard serve: ${SOFTWARE_HSM_WARNING}\n`);
     // A software HSM's key file is read here, before a reader opens.
     const connection = hsm === undefined ? {} : { hsm: await openHsm(hsm, spec.kind === 'emulator' ? spec.profile : undefined) };
+    if (hsm?.kind === 'software') ctx.io.stderr(`sscard serve: ${SOFTWARE_HSM_WARNING}\n`);
     const backend = await openReaderFunctionBackend({ ...spec, ...connection });
     try {
       const server = await startCardServer({ backend, ...settings });
