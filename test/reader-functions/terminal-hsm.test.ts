@@ -122,7 +122,12 @@ describe('a terminal without PSAM, with an HSM', () => {
   it('with a PSAM the PSAM answers; the HSM only gives the key the PSAM lacks (RKSSSE, −2203 without it)', async () => {
     const asked: string[] = [];
     const hsm = await softwareHsm();
-    const counting: HsmConnection = { request: (line) => (asked.push(line.split('|')[1]!), hsm.request(line)) };
+    const counting: HsmConnection = {
+      request: (line) => {
+        asked.push(line.split('|')[1]!);
+        return hsm.request(line);
+      },
+    };
     await open({ psamProfile: psamProfileWithoutRkssse(), hsm: counting });
     // The PSAM's terminal number: the PSAM is there and did the internal authentication.
     expect(await ok('iReadCardBas', { iType: 1 })).toBe(expectedCardBas());
