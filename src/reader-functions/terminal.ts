@@ -75,13 +75,13 @@ async function connectPsam(readers: CardReaders): Promise<OpenPsam | undefined> 
 }
 
 /** SC §1.1.3 (3): power the PSAM; none → −2201 (the caller falls back to the HSM functions, SC §10.5). */
-export async function openPsam(readers: CardReaders): Promise<OpenPsam> {
+async function openPsam(readers: CardReaders): Promise<OpenPsam> {
   const psam = await connectPsam(readers);
   if (psam === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
   return psam;
 }
 
-/** The card and the PSAM, both powered for `body` (iDoDebit: its MAC2 needs the PSAM, README "The HSM as key provider"). */
+/** The card and the PSAM, both powered for `body` (iDoDebit: its MAC2 needs the PSAM; README "The HSM as the terminal's key provider"). */
 export async function withCardAndPsam<T>(
   readers: CardReaders,
   iType: unknown,
