@@ -74,6 +74,8 @@ async function readBalance() {
     return show('pay-message', answer.code === PIN_WRONG || answer.code === PIN_BLOCKED ? pinMessage(answer) : failure(answer), false);
   }
   $('balance').textContent = `${answer.pOutInfo.split('|')[0]} yuan`;
+  // The card took the PIN: an earlier "wrong PIN" no longer holds.
+  show('pin-message', 'PIN verified', true);
 }
 
 function now() {
