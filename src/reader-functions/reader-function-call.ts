@@ -121,7 +121,10 @@ export type ReaderFunctionEvent =
  */
 export interface ReaderFunctionBackend extends ReaderFunctionCaller {
   readers(): Promise<ReaderFunctionReader[]>;
-  /** Subscribes to reader and card events; returns the unsubscribe function. */
+  /**
+   * Subscribes to reader and card events; returns the unsubscribe function. A new listener first
+   * hears the readers and cards there now (reader-added, card-inserted), then every change.
+   */
   onEvent(listener: (event: ReaderFunctionEvent) => void): () => void;
   /** The emulated backend only: take the card out of the reader and put it back (QA, HIS tests). */
   readonly emulatedCard?: { remove(): void; insert(): void; readonly present: boolean };
