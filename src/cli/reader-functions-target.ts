@@ -194,16 +194,21 @@ class PcscReaders implements CardReaders {
   }
 
   private isPsamReader(name: string): boolean {
-    const psam = this.spec.psamReader;
-    return psam !== undefined && (name === psam || name.toLowerCase().includes(psam.toLowerCase()));
+    return this.spec.psamReader !== undefined && readerMatches(name, this.spec.psamReader);
   }
 
   private roleOf(name: string): ReaderFunctionReader['role'] {
     if (this.isPsamReader(name)) return 'psam';
-    if (this.spec.contactlessReader !== undefined && name.toLowerCase().includes(this.spec.contactlessReader.toLowerCase()))
-      return 'contactless';
+    if (this.spec.contactlessReader !== undefined && readerMatches(name, this.spec.contactlessReader)) return 'contactless';
+    // A named card reader: the others are not this terminal's (without a name, any reader with a card is).
+    if (this.spec.cardReader !== undefined && !readerMatches(name, this.spec.cardReader)) return 'unused';
     return this.spec.contactlessReader !== undefined ? 'contact' : 'card';
   }
+}
+
+/** A reader named on the command line: its exact name or a part of it, in any case (as `--reader` says). */
+function readerMatches(name: string, wanted: string): boolean {
+  return name === wanted || name.toLowerCase().includes(wanted.toLowerCase());
 }
 
 /** The monitor's events as the service pushes them (the service's own up/down is not a reader event). */

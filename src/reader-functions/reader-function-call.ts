@@ -102,8 +102,11 @@ export function isReaderFunctionName(name: string): name is ReaderFunctionName {
 /** A reader as the local card service lists it (`GET /readers`). */
 export interface ReaderFunctionReader {
   name: string;
-  /** What the reader is for: the user card (contact, contactless or both), or the PSAM. */
-  role: 'card' | 'contact' | 'contactless' | 'psam';
+  /**
+   * What the reader is for: the user card (contact, contactless or both), the PSAM, or nothing
+   * (a reader the terminal was not configured to use).
+   */
+  role: 'card' | 'contact' | 'contactless' | 'psam' | 'unused';
   cardPresent: boolean;
 }
 

@@ -39,6 +39,17 @@ describe.skipIf(!enabled)('the reader functions through pcscd + vpcd: card in sl
     expect(readers.find((r) => r.name === SLOT1.reader)).toEqual({ name: SLOT1.reader, role: 'psam', cardPresent: true });
   });
 
+  it('a reader the terminal was not told to use is listed as unused', async () => {
+    const cardOnly = await openReaderFunctionBackend({ kind: 'pcsc', cardReader: SLOT0.reader, timeoutMs: 5000 });
+    try {
+      const readers = await cardOnly.readers();
+      expect(readers.find((r) => r.name === SLOT0.reader)).toMatchObject({ role: 'card' });
+      expect(readers.find((r) => r.name === SLOT1.reader)).toMatchObject({ role: 'unused' });
+    } finally {
+      await cardOnly.close();
+    }
+  });
+
   it('iReadCardBas on iType 2: slot 00 is a contact reader, nothing on the contactless interface', async () => {
     expect(await backend.call('iReadCardBas', { iType: 2 })).toMatchObject({ code: -2 });
   });
