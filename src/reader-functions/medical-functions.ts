@@ -2,7 +2,6 @@ import { purchaseMacFields, requestLine } from '../applications/keys/hsm-request
 import type { MedicalLogRecord } from '../applications/medical/medical-records.js';
 import type { MedicalPurchase, PurchaseResult } from '../applications/medical/medical-session.js';
 import type { PurchaseInitRequest, PurchaseInitResult, PurchaseSecurity } from '../applications/medical/purchase-security.js';
-import { PsamPurchaseSecurity } from '../applications/psam/psam-purchase-security.js';
 import { formatYuan, parseYuan } from '../bytes/amount.js';
 import { uintToBytes } from '../bytes/bytes.js';
 import { fromHex, toHex } from '../bytes/hex.js';
@@ -14,7 +13,7 @@ import type { StepOutcome } from './pending-step.js';
 import { pinSource } from './pin-entry.js';
 import type { ReaderFunctionInputs } from './reader-function-call.js';
 import { RETURN_CODE, ReaderFunctionError } from './return-codes.js';
-import { type Terminal, terminalNumber, withCard, withCardAndPsam, withCardHeld } from './terminal.js';
+import { type Terminal, terminalNumber, withCard, withCardAndKeys, withCardHeld } from './terminal.js';
 
 /** SC fn 8.1.2 (3): each amount is below 42949672.95 yuan (4 bytes of fen). */
 const MAX_FEN = 0xffffffff;
@@ -112,22 +111,21 @@ class RecordedPurchase implements PurchaseSecurity {
 
 /**
  * iDoDebit (SC fn 8.1): card checked, PIN verified in DF04, INITIALIZE FOR PURCHASE, MAC1 from
- * the PSAM, DEBIT FOR PURCHASE, MAC2 checked by the PSAM (a refused one → −37634, 9302). PSAM
- * only, HSM configured or not: the HSM requests (card-spec §10.5) give MAC1 but have none that
- * checks MAC2, and a debit whose MAC2 nobody checks is not done (without PSAM: −2201, and the
- * caller's HSM checks MAC2 on the iDoDebit_HSM path).
+ * the PSAM, DEBIT FOR PURCHASE, MAC2 checked by the PSAM — without a PSAM, by the configured HSM
+ * (openTerminalKeys: sscard's MAC1 and MAC2-check requests); no PSAM and no HSM → −2201. A refused
+ * MAC2 → −37634 (9302): the card has debited, but the terminal must not take the card's word.
  */
 export function doDebit(terminal: Terminal, inputs: ReaderFunctionInputs): Promise<string> {
-  return withCardAndPsam(terminal.readers, inputs.iType, async (card, psam) => {
+  return withCardAndKeys(terminal, inputs.iType, async (card, keys) => {
     const pay = parsePayInfo(inputs);
     await checkCardInfo(card.session, inputs);
     const medical = await card.session.openMedical(pinSource(card.session, inputs));
-    const security = new RecordedPurchase(new PsamPurchaseSecurity(psam.session));
+    const security = new RecordedPurchase(keys.purchase);
     const result = await medical.purchase(cardPurchase(pay), security).catch((error: unknown) => {
-      if (error instanceof SecurityError) throw new ReaderFunctionError(-0x9302, 'PSAM 拒绝了卡片的 MAC2');
+      if (error instanceof SecurityError) throw new ReaderFunctionError(-0x9302, '安全模块拒绝了卡片的 MAC2');
       throw error;
     });
-    return purchaseLine(security.request!, psam.session.terminalId(), result);
+    return purchaseLine(security.request!, await keys.purchase.terminalId(), result);
   });
 }
 

@@ -52,7 +52,8 @@ export interface ReaderFunctionsOptions {
   /**
    * The terminal's encryption machine: where the specification falls back from the PSAM (no PSAM,
    * a PSAM without the key; card-spec §10.3 last bullet, SC §10.5) the plain functions get their
-   * keys from it (HsmKeyProvider) instead of answering −2201/−2203/−27272. iDoDebit stays PSAM-only.
+   * keys from it (HsmKeyProvider) instead of answering −2201/−2203/−27272; without a PSAM,
+   * iDoDebit's MAC1 and MAC2 check too (HsmPurchaseSecurity).
    */
   hsm?: HsmConnection;
 }

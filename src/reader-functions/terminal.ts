@@ -1,9 +1,13 @@
 import { ApduError } from '../apdu/apdu-error.js';
 import { type HsmConnection, HsmKeyProvider } from '../applications/keys/hsm-key-provider.js';
+import { HsmPurchaseSecurity } from '../applications/keys/hsm-purchase-security.js';
 import { KeyNotFoundError } from '../applications/keys/software-key-provider.js';
+import type { PurchaseSecurity } from '../applications/medical/purchase-security.js';
 import { PsamKeyProvider } from '../applications/psam/psam-key-provider.js';
+import { PsamPurchaseSecurity } from '../applications/psam/psam-purchase-security.js';
 import { PsamSession } from '../applications/psam/psam-session.js';
 import { SocialSecuritySession } from '../applications/social-security/social-security-session.js';
+import { fromHex } from '../bytes/hex.js';
 import { CardChannel } from '../channel/card-channel.js';
 import type { KeyProvider } from '../channel/key-provider.js';
 import { type CardReaders, type ConnectedCard, connectByType } from './card-readers.js';
@@ -74,32 +78,11 @@ async function connectPsam(readers: CardReaders): Promise<OpenPsam | undefined> 
   }
 }
 
-/** SC §1.1.3 (3): power the PSAM; none → −2201 (the caller falls back to the HSM functions, SC §10.5). */
-async function openPsam(readers: CardReaders): Promise<OpenPsam> {
-  const psam = await connectPsam(readers);
-  if (psam === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
-  return psam;
-}
-
-/** The card and the PSAM, both powered for `body` (iDoDebit: its MAC2 needs the PSAM; README "The HSM as the terminal's key provider"). */
-export async function withCardAndPsam<T>(
-  readers: CardReaders,
-  iType: unknown,
-  body: (card: OpenCard, psam: OpenPsam) => Promise<T>,
-): Promise<T> {
-  return withCard(readers, iType, async (card) => {
-    const psam = await openPsam(readers);
-    try {
-      return await body(card, psam);
-    } finally {
-      await psam.close();
-    }
-  });
-}
-
 /** Where a PSAM-first function's keys come from for one call, and the terminal number that goes with them. */
 export interface TerminalKeys {
   keys: KeyProvider;
+  /** A medical purchase's MAC1 and MAC2 check: the PSAM's, or without one the HSM's (HsmPurchaseSecurity). */
+  purchase: PurchaseSecurity;
   /** The PSAM's EF 0016; 12 zeros when there is no PSAM (SC fn 1.3.2), also with the HSM. */
   terminalNumber: string;
   close(): Promise<void>;
@@ -110,17 +93,20 @@ export interface TerminalKeys {
  * the PSAM first. With an HSM configured the terminal falls back to it where the specification
  * does: no PSAM (−2201) → every key from the HSM; a PSAM without the key asked for (6A88, −27272;
  * for RKSSSE −2203) → that key from the HSM. −2202 is the card's SSF33, which the HSM requests do
- * not cover either, and sscard's PSAM path has no −24: those stay.
+ * not cover either, and sscard's PSAM path has no −24: those stay. A purchase's MAC1 and MAC2
+ * check come from the PSAM, or without one from the HSM (sscard's MAC2-check request).
  */
 export async function openTerminalKeys(terminal: Terminal): Promise<TerminalKeys> {
   const psam = await connectPsam(terminal.readers);
   const hsm = terminal.hsm === undefined ? undefined : new HsmKeyProvider(terminal.hsm);
   if (psam === undefined) {
-    if (hsm === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
-    return { keys: hsm, terminalNumber: NO_TERMINAL_NUMBER, close: async () => {} };
+    if (terminal.hsm === undefined || hsm === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
+    const purchase = new HsmPurchaseSecurity(terminal.hsm, fromHex(NO_TERMINAL_NUMBER));
+    return { keys: hsm, purchase, terminalNumber: NO_TERMINAL_NUMBER, close: async () => {} };
   }
   return {
     keys: hsm === undefined ? psam.keys : psamThenHsm(psam.keys, hsm),
+    purchase: new PsamPurchaseSecurity(psam.session),
     terminalNumber: psam.session.info.terminalNumber,
     close: () => psam.close(),
   };

@@ -5,17 +5,27 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileKeysPath } from '../../emulator/index.js';
 import type { HsmConnection } from '../../src/applications/keys/hsm-key-provider.js';
-import { HsmError } from '../../src/applications/keys/hsm-request.js';
+import {
+  HsmError,
+  PURCHASE_MAC_REQUEST_FIELDS,
+  PURCHASE_MAC2_CHECK_REQUEST_FIELDS,
+  requestFields,
+  requestLine,
+} from '../../src/applications/keys/hsm-request.js';
 import { SoftwareHsm } from '../../src/applications/keys/software-hsm.js';
 import { HsmUnreachableError, TcpHsmConnection } from '../../src/applications/keys/tcp-hsm-connection.js';
 import { openReaderFunctionBackend, type ReaderFunctionBackendSpec } from '../../src/cli/reader-functions-target.js';
 import type { ReaderFunctionBackend, ReaderFunctionInputs, ReaderFunctionName } from '../../src/reader-functions/reader-function-call.js';
+import { cardKey, SAMPLE_CARDS, tac } from '../medical/medical-reference.js';
 import { cardInfo, expectedCardBas, medicalRecord, psamProfileWithoutRkssse } from './profile-facts.js';
 
 const PIN = '123456';
 const NO_TERMINAL = '000000000000';
 const pCardInfo = cardInfo();
 const medicalFile = { iType: 1, pCardInfo, pFileAddr: 'DF04EF05|81|84|$' };
+const card = SAMPLE_CARDS[0]!;
+const u32 = (n: number) => n.toString(16).padStart(8, '0').toUpperCase();
+const debit = (pPayInfo: string) => ({ iType: 1, pCardInfo, pPayInfo, pin: PIN });
 const insured = `DF04EF05|${medicalRecord('default', 'EF05', 0x81).toString('latin1')}|${medicalRecord('default', 'EF05', 0x84).toString('hex')}|$`;
 
 let backend: ReaderFunctionBackend | undefined;
@@ -40,6 +50,11 @@ async function ok(name: ReaderFunctionName, inputs: ReaderFunctionInputs): Promi
   const result = await backend!.call(name, inputs);
   expect(result, `${name}: ${result.pOutInfo}`).toMatchObject({ code: 0 });
   return result.pOutInfo;
+}
+
+/** The account balance in fen (iReadBalance). */
+async function balance(): Promise<number> {
+  return Math.round(Number((await ok('iReadBalance', { iType: 1, pin: PIN })).split('|')[0]) * 100);
 }
 
 /** A TCP HSM gateway: each request line gets `answer(line)` and a newline back (undefined: no answer). */
@@ -100,11 +115,62 @@ describe('a terminal without PSAM, with an HSM', () => {
     expect(await ok('iVerifyPIN', { iType: 1, pin: '864200' })).toBe('');
   });
 
-  it('iDoDebit stays −2201: the HSM requests give MAC1 but cannot check MAC2', async () => {
+  it('iDoDebit pays: MAC1 from the HSM, MAC2 checked by it; the balance, the TAC and the debit record show it', async () => {
     await open({ psamProfile: null, hsm: await softwareHsm() });
-    const debit = { iType: 1, pCardInfo, pPayInfo: '1.00|1.00|20261130101500|', pin: PIN };
-    expect(await backend!.call('iDoDebit', debit)).toEqual({ code: -2201, pOutInfo: '无PSAM卡' });
-    expect(await ok('iReadDebitRecord', { iType: 1, pin: PIN })).toBe('');
+    const before = await balance();
+    const line = await ok('iDoDebit', debit('12.34|10.00|20261130101500|'));
+    // account = account + pooling, self-pay the rest; the SoftwareHsm's first terminal sequence.
+    const amounts = `${u32(1000)}${u32(234)}${u32(0)}`;
+    const seq = u32(1);
+    const expectedTac = tac(card, cardKey(card, 'DTK'), `${amounts}02${NO_TERMINAL}${seq}20261130101500`);
+    expect(line).toBe(`03|017F|${amounts}|02|${NO_TERMINAL}|${seq}|20261130101500|${expectedTac}|`);
+    expect(await balance()).toBe(before - 1000);
+    expect(await ok('iReadDebitRecord', { iType: 1, pin: PIN })).toBe(`0^${NO_TERMINAL}^20261130101500^12.34^10.00^|`);
+  });
+
+  it('the MAC2 check is stateless: another SoftwareHsm answers 9000 for the right MAC2 and refuses a wrong one', async () => {
+    const hsm = await softwareHsm();
+    const checks: string[] = [];
+    const recording: HsmConnection = {
+      request: (line) => {
+        if (requestFields(line).length === PURCHASE_MAC2_CHECK_REQUEST_FIELDS) checks.push(line);
+        return hsm.request(line);
+      },
+    };
+    await open({ psamProfile: null, hsm: recording });
+    await ok('iDoDebit', debit('1.00|1.00|20261130101500|'));
+    expect(checks).toHaveLength(1);
+    const check = checks[0]!;
+    const restarted = await softwareHsm();
+    expect(await restarted.request(check)).toBe('9000');
+    const fields = requestFields(check);
+    fields[9] = fields[9]!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    expect(await restarted.request(requestLine(fields))).not.toBe('9000');
+  });
+
+  it('an HSM that refuses the MAC2: −37634, as a PSAM that refuses it (the card has debited, the purchase is not done)', async () => {
+    const hsm = await softwareHsm();
+    const refusing: HsmConnection = {
+      request: (line) => (requestFields(line).length === PURCHASE_MAC2_CHECK_REQUEST_FIELDS ? Promise.resolve('9302') : hsm.request(line)),
+    };
+    await open({ psamProfile: null, hsm: refusing });
+    const result = await backend!.call('iDoDebit', debit('1.00|1.00|20261130101500|'));
+    expect(result.code).toBe(-37634);
+  });
+
+  it('an HSM that answers the MAC1 request with garbage: −99 加密机, nothing debited', async () => {
+    const hsm = await softwareHsm();
+    const garbage: HsmConnection = {
+      request: (line) => (requestFields(line).length === PURCHASE_MAC_REQUEST_FIELDS ? Promise.resolve('6A88') : hsm.request(line)),
+    };
+    await open({ psamProfile: null, hsm: garbage });
+    const before = await balance();
+    const result = await backend!.call('iDoDebit', debit('1.00|1.00|20261130101500|'));
+    expect(result).toEqual({
+      code: -99,
+      pOutInfo: '未知错误：加密机：the HSM did not answer the MAC1 request with terminal seq | time | MAC1 |',
+    });
+    expect(await balance()).toBe(before);
   });
 
   it('without an HSM the same calls answer −2201', async () => {
@@ -145,6 +211,12 @@ describe('an HSM behind the TCP gateway protocol', () => {
     expect(await ok('iVerifyPIN', { iType: 1, pin: '864200' })).toBe('');
     // IRK (internal authentication), RKSSSE (external), then PUK and STK for the reload.
     expect(requests.map((r) => r.split('|')[1])).toEqual(['0170', '004C', '0090', '0173']);
+    // A purchase: the MAC1 request, then the MAC2 check (12 fields), both at DPK's address.
+    expect(await ok('iDoDebit', { ...debit('1.00|1.00|20261130101500|'), pin: '864200' })).toMatch(/^03\|017F\|/);
+    expect(requests.slice(4).map((r) => [r.split('|')[1], requestFields(r).length])).toEqual([
+      ['017F', 10],
+      ['017F', 12],
+    ]);
   });
 
   it('an HSM that is down: HsmUnreachableError, and the function answers −99 saying so', async () => {

@@ -156,7 +156,7 @@ describe('sscard serve --emulator as a process', () => {
 });
 
 describe('sscard serve --emulator --no-psam --hsm software as a process', () => {
-  it('warns that the HSM is for development, answers the plain functions with the HSM, and logs no PIN nor HSM request', async () => {
+  it('warns that the HSM is for development, answers the plain functions and iDoDebit with the HSM, and logs no PIN nor HSM request', async () => {
     const { child, port, output } = await startServe(['--emulator', '--no-psam', '--hsm', 'software', '--port', '0']);
     const done = exited(child);
     expect(output()).toContain(
@@ -168,12 +168,15 @@ describe('sscard serve --emulator --no-psam --hsm software as a process', () => 
     const reload = await apiCall(port, { function: 'iReloadPIN', iType: 1, pCardInfo: cardInfo(), newPin: '864200' });
     expect(reload.json).toMatchObject({ code: 0 });
     expect((await apiCall(port, { function: 'iVerifyPIN', iType: 1, pin: '864200' })).json).toMatchObject({ code: 0 });
-    await waitForText(output, 'iVerifyPIN');
+    // A purchase: MAC1 from the HSM and the card's MAC2 checked by it.
+    const pay = { function: 'iDoDebit', iType: 1, pCardInfo: cardInfo(), pPayInfo: '1.00|1.00|20261130101500|', pin: '864200' };
+    expect((await apiCall(port, pay)).json).toMatchObject({ code: 0, pOutInfo: expect.stringMatching(/^03\|017F\|.*\|000000000000\|/) });
+    await waitForText(output, 'iDoDebit');
     child.kill('SIGTERM');
     expect(await done).toBe(0);
     expect(output()).toMatch(/^http iReloadPIN iType=1 pCardInfo=<\d+ chars> newPin=\*\*\* → 0 \(0 fields\) [\d.]+ ms$/m);
     // Neither the new PIN nor an HSM request (`03|0090|…`, `03|0173|…`) reaches the log.
     expect(output()).not.toContain('864200');
-    expect(output()).not.toMatch(/\|0090\||\|0173\||\|0170\|/);
+    expect(output()).not.toMatch(/\|0090\||\|0173\||\|0170\||\|017F\|/);
   });
 });

@@ -56,7 +56,12 @@ export function requestPrefix(request: CardKeyRequest): string[] {
 }
 
 export function cardSuffix(request: CardKeyRequest): string[] {
-  return [request.card.regionCode, toHex(request.card.historicalBytes)];
+  return cardDataFields(request.card);
+}
+
+/** The card's diversification data that ends a request: `<region>|<historical bytes>`. */
+export function cardDataFields(card: CardDiversificationData): string[] {
+  return [card.regionCode, toHex(card.historicalBytes)];
 }
 
 /** The authentication-data request's fields before the card's: `<alg>|<address>|<process factor>|<original>`. */
@@ -227,4 +232,36 @@ export function parsePurchaseMacRequest(fields: string[]): PurchaseMacRequest & 
 /** The MAC1 answer: `<terminal seq 4>|<time>|<MAC1 4>|`. */
 export function formatPurchaseMacAnswer(answer: { terminalSeq: number; time: Uint8Array; mac1: Uint8Array }): string {
   return requestLine([toHex(uintToBytes(answer.terminalSeq, 4)), toHex(answer.time), toHex(answer.mac1)]);
+}
+
+/**
+ * sscard's MAC2 check of a medical purchase (its gateway protocol; the HSM log and the card-holder
+ * library have none): the MAC1 request's fields, the terminal sequence its answer gave and the
+ * card's MAC2, then the card's diversification data: `<alg>|<DPK address>|<card random 4>|<offline
+ * seq 2>|<amounts 12>|<type 1>|<terminal number>|<time>|<terminal seq 4>|<MAC2 4>|<region>|<historical
+ * bytes>|` → `9000` when MAC2 is right; any other answer is a refusal. Stateless: the HSM recomputes
+ * the session key from the request, so it need not be the one (or the process) that gave MAC1.
+ * Twelve fields: no other request has that many.
+ */
+export const PURCHASE_MAC2_CHECK_REQUEST_FIELDS = 12;
+
+/** The MAC2 check's answer when MAC2 is right. */
+export const MAC2_RIGHT = '9000';
+
+export type PurchaseMac2CheckRequest = PurchaseMacRequest & { terminalSeq: number; mac2: Uint8Array };
+
+export function purchaseMac2CheckFields(request: PurchaseMac2CheckRequest): string[] {
+  return [...purchaseMacFields(request), toHex(uintToBytes(request.terminalSeq, 4)), toHex(request.mac2)];
+}
+
+export function parsePurchaseMac2CheckRequest(fields: string[]): PurchaseMac2CheckRequest & { card: CardDiversificationData } {
+  if (fields.length !== PURCHASE_MAC2_CHECK_REQUEST_FIELDS) {
+    throw new HsmError(`a MAC2 check has ${PURCHASE_MAC2_CHECK_REQUEST_FIELDS} fields, got ${fields.length}`);
+  }
+  const [seq, mac2] = fields.slice(8, 10) as [string, string];
+  return {
+    ...parsePurchaseMacRequest([...fields.slice(0, 8), ...fields.slice(10)]),
+    terminalSeq: bytesToUint(hexField(seq, 4)),
+    mac2: hexField(mac2, 4),
+  };
 }

@@ -1,6 +1,7 @@
 import { fromHex, toHex } from '../../bytes/hex.js';
 import type { CardAlgorithm, CardKeyRequest } from '../../channel/key-provider.js';
 import type { CardDiversificationData } from '../../crypto/card-key-factors.js';
+import { SecurityError } from '../../errors.js';
 import { SoftwarePurchaseSecurity } from '../medical/software-purchase-security.js';
 import type { HsmConnection } from './hsm-key-provider.js';
 import {
@@ -12,9 +13,13 @@ import {
   HSM_ALGORITHM_ID,
   HSM_KEY_ADDRESSES,
   HsmError,
+  MAC2_RIGHT,
   PURCHASE_MAC_REQUEST_FIELDS,
+  PURCHASE_MAC2_CHECK_REQUEST_FIELDS,
+  type PurchaseMac2CheckRequest,
   type PurchaseMacRequest,
   parseCardAuthenticationRequest,
+  parsePurchaseMac2CheckRequest,
   parsePurchaseMacRequest,
   requestFields,
   requestLine,
@@ -46,6 +51,7 @@ export class SoftwareHsm implements HsmConnection {
     const fields = requestFields(line);
     if (fields.length === CARD_AUTHENTICATION_REQUEST_FIELDS) return this.cardAuthentication(parseCardAuthenticationRequest(fields));
     if (fields.length === PURCHASE_MAC_REQUEST_FIELDS) return this.purchaseMac(parsePurchaseMacRequest(fields));
+    if (fields.length === PURCHASE_MAC2_CHECK_REQUEST_FIELDS) return this.checkMac2(parsePurchaseMac2CheckRequest(fields));
     if (fields.length === 6) {
       const next = fieldReader(fields, 6, 'an authentication request');
       const [alg, address, factor, original] = [next(), next(), next(), next()];
@@ -62,7 +68,7 @@ export class SoftwareHsm implements HsmConnection {
       });
       return toHex(plaintext === '' ? mac : new Uint8Array([...data, ...mac]));
     }
-    throw new HsmError(`an HSM request has 6, 7, 9 or 10 fields, got ${fields.length}`);
+    throw new HsmError(`an HSM request has 6, 7, 9, 10 or 12 fields, got ${fields.length}`);
   }
 
   /** IRK's authentication data over the internal pair, RKSSSE's over the external one (card-spec §10.5). */
@@ -88,12 +94,32 @@ export class SoftwareHsm implements HsmConnection {
     return formatPurchaseMacAnswer({ terminalSeq, time: request.time, mac1 });
   }
 
+  /**
+   * The purchase's session key and MAC2 recomputed from the request alone (its terminal sequence,
+   * not this HSM's): a restarted HSM, or another one, checks a MAC1 it did not give.
+   */
+  private async checkMac2(request: PurchaseMac2CheckRequest & { card: CardDiversificationData }): Promise<string> {
+    const { terminalId, terminalSeq, mac2, ...init } = request;
+    const security = new SoftwarePurchaseSecurity(this.keys, terminalId, terminalSeq);
+    await security.initPurchase(init);
+    return security.verifyMac2(mac2).then(
+      () => MAC2_RIGHT,
+      (error: unknown) => {
+        if (error instanceof SecurityError) return MAC2_WRONG;
+        throw error;
+      },
+    );
+  }
+
   private card(alg: string, address: string, factor: string, region: string, historical: string): CardKeyRequest {
     const algorithm = algorithmOf(alg);
     const key = this.names.get(address.toUpperCase()) ?? fail(`no key at address ${address}`);
     return { key, algorithm, processFactor: fromHex(factor), card: { regionCode: region, historicalBytes: fromHex(historical) } };
   }
 }
+
+/** The MAC2 check's refusal: CREDIT SAM FOR PURCHASE's status for a wrong MAC. */
+const MAC2_WRONG = '9302';
 
 function algorithmOf(id: string): CardAlgorithm {
   return (Object.entries(HSM_ALGORITHM_ID).find(([, known]) => known === id)?.[0] ?? fail(`unknown algorithm id ${id}`)) as CardAlgorithm;

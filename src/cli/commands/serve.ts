@@ -153,7 +153,8 @@ reader-removed", "reader"}; with --emulator, POST /emulator/card {"present": fal
 the card out and puts it back.
 HSM: without a PSAM (or where the PSAM lacks a key), --hsm gives iReadCardBas, iReadCard,
 iWriteCard, iReloadPIN and iUnblockPIN their keys (terminal number 12 zeros without PSAM);
-iDoDebit needs a PSAM (the HSM requests cannot check MAC2). Without --hsm those answer −2201:
+without a PSAM iDoDebit gets MAC1 from it and has it check the card's MAC2 (a refusal → −37634).
+Without --hsm those answer −2201:
 an _HSM_Step1 answers the HSM's request, the caller asks its HSM and sends the answer as pKey to
 the next step. tcp://HOST:PORT: per request one connection, the request line and "\n" out, one
 answer line back within 5 s; unreachable, late or garbage → −99 (加密机：…). HSM requests and
