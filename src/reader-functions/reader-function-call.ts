@@ -37,9 +37,6 @@ export const READER_FUNCTION_INPUTS = {
 
 export type ReaderFunctionName = keyof typeof READER_FUNCTION_INPUTS;
 
-/** The functions sscard adds to the specification's family. */
-export const SSCARD_EXTENSION_FUNCTIONS: readonly ReaderFunctionName[] = ['iReadBalance'];
-
 export const READER_FUNCTION_NAMES = Object.keys(READER_FUNCTION_INPUTS) as ReaderFunctionName[];
 
 /**

@@ -98,14 +98,14 @@ export interface TerminalKeys {
  */
 export async function openTerminalKeys(terminal: Terminal): Promise<TerminalKeys> {
   const psam = await connectPsam(terminal.readers);
-  const hsm = terminal.hsm === undefined ? undefined : new HsmKeyProvider(terminal.hsm);
+  const hsm = terminal.hsm;
   if (psam === undefined) {
-    if (terminal.hsm === undefined || hsm === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
-    const purchase = new HsmPurchaseSecurity(terminal.hsm, fromHex(NO_TERMINAL_NUMBER));
-    return { keys: hsm, purchase, terminalNumber: NO_TERMINAL_NUMBER, close: async () => {} };
+    if (hsm === undefined) throw new ReaderFunctionError(RETURN_CODE.noPsam);
+    const purchase = new HsmPurchaseSecurity(hsm, fromHex(NO_TERMINAL_NUMBER));
+    return { keys: new HsmKeyProvider(hsm), purchase, terminalNumber: NO_TERMINAL_NUMBER, close: async () => {} };
   }
   return {
-    keys: hsm === undefined ? psam.keys : psamThenHsm(psam.keys, hsm),
+    keys: hsm === undefined ? psam.keys : psamThenHsm(psam.keys, new HsmKeyProvider(hsm)),
     purchase: new PsamPurchaseSecurity(psam.session),
     terminalNumber: psam.session.info.terminalNumber,
     close: () => psam.close(),
