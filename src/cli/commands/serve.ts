@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { ReaderFunctionReader } from '../../reader-functions/reader-function-call.js';
@@ -68,9 +68,15 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     } finally {
       await backend.close();
     }
-    ctx.io.stdout(`sscard serve: stopped${opts.state ? `; card state saved to ${opts.state}` : ''}\n`);
+    ctx.io.stdout(`sscard serve: stopped${stateNote(opts.state)}\n`);
   });
 };
+
+/** The state file is written when the card first changes: an unchanged card leaves none. */
+function stateNote(state: string | undefined): string {
+  if (state === undefined) return '';
+  return existsSync(state) ? `; card state saved to ${state}` : `; the card did not change, so no state file was written to ${state}`;
+}
 
 /** The server's options from the command line, checked (loopback host, token shape, numbers, the --static folder). */
 async function serverSettings(opts: ServeOptions, ctx: CliContext): Promise<Omit<CardServerOptions, 'backend'>> {
