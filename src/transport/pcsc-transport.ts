@@ -4,6 +4,7 @@ import { CM_IOCTL_GET_FEATURE_REQUEST, parseFeatures, pinVerifyStructure, type R
 import { pcscPlatform, SCARD, SCARD_E } from './pcsc/pcsc-platform.js';
 import { ScardError } from './pcsc/scard-error.js';
 import { type ReaderState, type ScardHandle, ScardLibrary } from './pcsc/scard-library.js';
+import { PcscdCardCalls } from './pcsc/pcscd-card-calls.js';
 import { type ScardCalls, ScardThread, scardCallStuck } from './pcsc/scard-thread.js';
 import { TransportError } from './transport-error.js';
 
@@ -135,11 +136,15 @@ export class PcscTransport implements CardTransport {
   transmitSync(command: Uint8Array): Uint8Array {
     const card = this.requireCard();
     if (this.busy > 0) throw new TransportError('other', `transmitSync on "${this.name}" while an asynchronous call is in progress`);
-    if (scardCallStuck()) {
-      throw new TransportError('timeout', `sending a command to "${this.name}": an earlier PC/SC call of this process is still unanswered`);
-    }
     const what = `sending a command to "${this.name}"`;
     try {
+      // Through pcscd's socket where the card is connected that way (with the deadline)…
+      const bySocket = this.io().transmitSync?.(card.handle, card.protocol, command, this.maxResponseLength, this.timeoutMs, what);
+      if (bySocket) return this.checkResponse(bySocket);
+      // …else SCardTransmit of the platform library, which has none: it would block on a stuck service.
+      if (scardCallStuck()) {
+        throw new TransportError('timeout', `${what}: an earlier PC/SC call of this process is still unanswered`);
+      }
       const library = this.syncLibrary();
       this.syncResponse ??= new Uint8Array(this.maxResponseLength);
       const response = library.transmit(card.handle, card.protocol, command, this.maxResponseLength, this.syncResponse);
@@ -461,7 +466,7 @@ export class PcscTransport implements CardTransport {
 
   /** The thread for the next call: a new one when the last was abandoned on a stuck call. */
   private io(): ScardCalls {
-    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? new ScardThread();
+    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? platformCalls();
     return this.thread;
   }
 
@@ -674,6 +679,12 @@ export class PcscTransport implements CardTransport {
     if (context === undefined || !this.thread || this.thread.abandoned) return;
     await this.thread.call('releaseContext', [context], this.timeoutMs, 'releasing the PC/SC context').catch(() => {});
   }
+}
+
+/** pcsc-lite (Linux, the BSDs): card calls through pcscd's socket; elsewhere the library on a thread. */
+function platformCalls(): ScardCalls {
+  const thread = new ScardThread();
+  return pcscPlatform().flavor === 'pcsc-lite' ? new PcscdCardCalls(thread) : thread;
 }
 
 function pickReader(readers: ReaderState[], wanted: string, exact: boolean): ReaderState | undefined {

@@ -118,9 +118,17 @@ async function sscardLoop(scriptFile: string, until: Promise<unknown>, extra: st
     );
     tally.runs++;
     try {
-      const totals = (JSON.parse(r.stdout) as { totals: { commands: number; failed: number; errors: number } }).totals;
-      tally.commands += totals.commands;
-      tally.failed += totals.failed + totals.errors;
+      const report = JSON.parse(r.stdout) as {
+        totals: { commands: number; failed: number; errors: number };
+        error?: { message: string };
+      };
+      tally.commands += report.totals.commands;
+      tally.failed += report.totals.failed + report.totals.errors;
+      // A run that could not even start (the card refused to it) is a failure too.
+      if (report.error) {
+        tally.failed++;
+        tally.problems.push(report.error.message);
+      }
     } catch {
       tally.failed++;
       tally.problems.push(`exit ${r.code}: ${r.stderr.trim()}`);

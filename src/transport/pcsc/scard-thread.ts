@@ -79,6 +79,19 @@ export interface ScardCalls {
     timeoutMs: number,
     doing: string,
   ): Promise<Uint8Array>;
+  /**
+   * transmit() on the calling thread, where these calls have their own way to do it (pcscd's
+   * socket); undefined when the card's calls go through the platform library, which the caller
+   * then calls itself.
+   */
+  transmitSync?(
+    card: ScardHandle,
+    protocol: number,
+    command: Uint8Array,
+    maxResponse: number,
+    timeoutMs: number,
+    doing: string,
+  ): Uint8Array | undefined;
   close(): void;
 }
 

@@ -1,0 +1,632 @@
+import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
+import { TransportError } from '../transport-error.js';
+import { SCARD_E } from './pcsc-platform.js';
+import { ScardError } from './scard-error.js';
+
+/**
+ * A client of pcscd's own socket (pcsc-lite on Linux) for the calls on a card handle: connect,
+ * reconnect, disconnect, transactions, transmit, control, attributes, status. What
+ * libpcsclite.so does inside SCardTransmit and its siblings, done on the event loop: the request
+ * is written to the socket and the event loop wakes once, when pcscd's answer arrives. Through a
+ * thread of our own (ScardThread) the same answer costs two thread wake-ups, which measured
+ * 0.70–0.76× pyscard against 0.84–0.93× this way (BENCHMARKS.md, issue 15).
+ *
+ * pcsc-lite's message protocol (its winscard_msg.h) is private to pcsc-lite but versioned: a
+ * client states its version first, and pcscd refuses one it does not speak. We speak 4.4, the
+ * version of pcsc-lite 1.9 and the oldest one pcsc-lite 2 still accepts; where pcscd refuses it
+ * (or its socket is elsewhere) the transport stays on the platform library (PcscdCardCalls).
+ * Each message is a header { uint32 size; uint32 command } and a struct of 32-bit fields, in the
+ * machine's byte order; a transmit or control sends its bytes after the struct and, on success,
+ * receives the answer's bytes after the answered struct. A connection is one PC/SC context: card
+ * handles are valid on the connection that made them only.
+ */
+
+/** pcsc-lite's command numbers (pcsc_msg_commands). */
+const CMD = {
+  ESTABLISH_CONTEXT: 0x01,
+  RELEASE_CONTEXT: 0x02,
+  CONNECT: 0x04,
+  RECONNECT: 0x05,
+  DISCONNECT: 0x06,
+  BEGIN_TRANSACTION: 0x07,
+  END_TRANSACTION: 0x08,
+  TRANSMIT: 0x09,
+  CONTROL: 0x0a,
+  STATUS: 0x0b,
+  GET_ATTRIB: 0x0f,
+  VERSION: 0x11,
+} as const;
+
+export const PCSCD_PROTOCOL = { major: 4, minor: 4 } as const;
+/** MAX_READERNAME: the reader name field of connect_struct. */
+const READER_NAME_BYTES = 128;
+/** MAX_BUFFER_SIZE: the attribute field of getset_struct. */
+const ATTRIBUTE_BYTES = 264;
+/** The longest command pcscd takes (MAX_BUFFER_SIZE_EXTENDED: 4 + 3 + 65,536 + 2 bytes). */
+export const PCSCD_MAX_COMMAND = 65_545;
+/** SCARD_IO_REQUEST's size as libpcsclite sends it (two `unsigned long`s); pcscd passes it on. */
+const PCI_LENGTH = 2 * (process.arch.endsWith('64') ? 8 : 4);
+const SCOPE_SYSTEM = 2;
+/**
+ * PCSCLITE_LOCK_POLL_RATE: while another program holds the card (its transaction, or an exclusive
+ * connection), pcscd answers SCARD_E_SHARING_VIOLATION to a transmit, a begin-transaction, a
+ * reconnect or a status, and libpcsclite asks again every 100 ms until it may (unless
+ * $PCSCLITE_NO_BLOCKING is set). So do we, within the call's deadline.
+ */
+const SHARING_RETRY_MS = 100;
+
+/**
+ * The message layouts: each struct's size and its fields' offsets (all 4-byte fields). Exported
+ * for the layout test, which holds them against pcsc-lite's winscard_msg.h.
+ */
+export const PCSCD_STRUCTS = {
+  version: { size: 12, major: 0, minor: 4, rv: 8 },
+  establish: { size: 12, scope: 0, context: 4, rv: 8 },
+  release: { size: 8, context: 0, rv: 4 },
+  connect: { size: 152, context: 0, reader: 4, share: 132, protocols: 136, card: 140, activeProtocol: 144, rv: 148 },
+  reconnect: { size: 24, card: 0, share: 4, protocols: 8, initialization: 12, activeProtocol: 16, rv: 20 },
+  disconnect: { size: 12, card: 0, disposition: 4, rv: 8 },
+  begin: { size: 8, card: 0, rv: 4 },
+  end: { size: 12, card: 0, disposition: 4, rv: 8 },
+  status: { size: 8, card: 0, rv: 4 },
+  transmit: {
+    size: 32,
+    card: 0,
+    sendProtocol: 4,
+    sendPciLength: 8,
+    sendLength: 12,
+    recvProtocol: 16,
+    recvPciLength: 20,
+    recvLength: 24,
+    rv: 28,
+  },
+  control: { size: 24, card: 0, code: 4, sendLength: 8, recvLength: 12, bytesReturned: 16, rv: 20 },
+  getAttribute: { size: 16 + ATTRIBUTE_BYTES, card: 0, attribute: 4, length: 8, rv: 12, value: 16 },
+} as const;
+
+/** Where pcscd listens: $PCSCLITE_CSOCK_NAME (as libpcsclite reads it), else pcsc-lite's default. */
+export function pcscdSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PCSCLITE_CSOCK_NAME || '/run/pcscd/pcscd.comm';
+}
+
+/** One call on its way: its request bytes and how to read its answer. */
+interface PendingCall {
+  readonly request: Uint8Array;
+  /** Size of the answered struct. */
+  readonly answerSize: number;
+  /** From the answered struct: how many bytes follow it (0: none). */
+  readonly extraLength: (answer: DataView) => number;
+  readonly timeoutMs: number;
+  readonly doing: string;
+  readonly resolve: (answer: { struct: DataView; extra: Uint8Array }) => void;
+  readonly reject: (error: unknown) => void;
+  deadline: number;
+}
+
+/**
+ * One connection to pcscd, holding one PC/SC context. Calls run one at a time in the order made
+ * (pcscd answers a connection's requests in order); each has a deadline, and one that outlives
+ * it ends the connection (its card handles go with it; pcscd releases them) and fails with
+ * TransportError('timeout'). A connection pcscd closes fails its calls with SCARD_E_NO_SERVICE.
+ */
+export class PcscdSocket {
+  private readonly socket: Socket;
+  private context = 0;
+  private current: PendingCall | undefined;
+  private readonly waiting: PendingCall[] = [];
+  /** Bytes received and not yet used. */
+  private received: Uint8Array = new Uint8Array(0);
+  private failure: Error | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private watchdogAt = 0;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setNoDelay?.(true);
+    socket.on('data', this.onData);
+    socket.on('error', (error) => this.end(noService(`the connection to pcscd failed (${error.message})`)));
+    socket.on('close', () => this.end(noService('pcscd closed the connection')));
+  }
+
+  /**
+   * Connects to pcscd, states our protocol version and opens a context. Fails with
+   * ScardError(SCARD_E_NO_SERVICE) when nothing listens at `path`, and with
+   * SCARD_E_SERVICE_STOPPED when pcscd does not speak our version.
+   */
+  static async open(timeoutMs: number, path = pcscdSocketPath()): Promise<PcscdSocket> {
+    const socket = connect({ path });
+    const client = new PcscdSocket(socket);
+    socket.unref();
+    try {
+      const v = PCSCD_STRUCTS.version;
+      const version = await client.call(
+        CMD.VERSION,
+        v.size,
+        (view) => {
+          view.setInt32(v.major, PCSCD_PROTOCOL.major, true);
+          view.setInt32(v.minor, PCSCD_PROTOCOL.minor, true);
+        },
+        timeoutMs,
+        'stating the protocol version to pcscd',
+      );
+      checkRv(version.getUint32(v.rv, true), `pcscd does not speak protocol ${PCSCD_PROTOCOL.major}.${PCSCD_PROTOCOL.minor}`);
+      const e = PCSCD_STRUCTS.establish;
+      const established = await client.call(
+        CMD.ESTABLISH_CONTEXT,
+        e.size,
+        (view) => view.setUint32(e.scope, SCOPE_SYSTEM, true),
+        timeoutMs,
+        'opening a PC/SC context',
+      );
+      checkRv(established.getUint32(e.rv, true), 'opening a PC/SC context');
+      client.context = established.getUint32(e.context, true);
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** True once the connection is gone (closed, failed or timed out): open another. */
+  get ended(): boolean {
+    return this.failure !== undefined;
+  }
+
+  async connect(reader: string, share: number, protocols: number, timeoutMs: number, doing: string): Promise<{ card: number; protocol: number }> {
+    const s = PCSCD_STRUCTS.connect;
+    const name = new TextEncoder().encode(reader);
+    if (name.length >= READER_NAME_BYTES) throw new ScardError(SCARD_E.UNKNOWN_READER, doing);
+    const answer = await this.call(
+      CMD.CONNECT,
+      s.size,
+      (view, bytes) => {
+        view.setUint32(s.context, this.context, true);
+        bytes.set(name, s.reader);
+        view.setUint32(s.share, share, true);
+        view.setUint32(s.protocols, protocols, true);
+      },
+      timeoutMs,
+      doing,
+    );
+    checkRv(answer.getUint32(s.rv, true), doing);
+    return { card: answer.getInt32(s.card, true), protocol: answer.getUint32(s.activeProtocol, true) };
+  }
+
+  reconnect(card: number, share: number, protocols: number, initialization: number, timeoutMs: number, doing: string): Promise<number> {
+    return whileShared(timeoutMs, doing, (left) => this.reconnectOnce(card, share, protocols, initialization, left, doing));
+  }
+
+  private async reconnectOnce(card: number, share: number, protocols: number, initialization: number, timeoutMs: number, doing: string): Promise<number> {
+    const s = PCSCD_STRUCTS.reconnect;
+    const answer = await this.call(
+      CMD.RECONNECT,
+      s.size,
+      (view) => {
+        view.setInt32(s.card, card, true);
+        view.setUint32(s.share, share, true);
+        view.setUint32(s.protocols, protocols, true);
+        view.setUint32(s.initialization, initialization, true);
+      },
+      timeoutMs,
+      doing,
+    );
+    checkRv(answer.getUint32(s.rv, true), doing);
+    return answer.getUint32(s.activeProtocol, true);
+  }
+
+  async disconnect(card: number, disposition: number, timeoutMs: number, doing: string): Promise<void> {
+    await this.cardCall(CMD.DISCONNECT, PCSCD_STRUCTS.disconnect, card, disposition, timeoutMs, doing);
+  }
+
+  beginTransaction(card: number, timeoutMs: number, doing: string): Promise<void> {
+    return whileShared(timeoutMs, doing, (left) => this.cardCall(CMD.BEGIN_TRANSACTION, PCSCD_STRUCTS.begin, card, undefined, left, doing));
+  }
+
+  async endTransaction(card: number, disposition: number, timeoutMs: number, doing: string): Promise<void> {
+    await this.cardCall(CMD.END_TRANSACTION, PCSCD_STRUCTS.end, card, disposition, timeoutMs, doing);
+  }
+
+  /** SCARD_STATUS: pcscd says whether the handle is still good (the reader's state is elsewhere). */
+  checkCard(card: number, timeoutMs: number, doing: string): Promise<void> {
+    return whileShared(timeoutMs, doing, (left) => this.cardCall(CMD.STATUS, PCSCD_STRUCTS.status, card, undefined, left, doing));
+  }
+
+  transmit(card: number, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
+    if (command.length > PCSCD_MAX_COMMAND) {
+      return Promise.reject(new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`));
+    }
+    const request = transmitRequest(card, protocol, command, maxResponse);
+    const once = (left: number): Promise<Uint8Array> => this.exchange(request, PCSCD_STRUCTS.transmit.size, transmitExtra, left, doing);
+    // The usual case without the retry's closure and timer: another program's transaction is rare.
+    return once(timeoutMs).catch((error: unknown) => {
+      if (!isSharingViolation(error)) throw error;
+      return whileShared(timeoutMs - SHARING_RETRY_MS, doing, once, true);
+    });
+  }
+
+  /**
+   * transmit() on the calling thread: the same request, written and read with the C library's
+   * write/poll/read, blocking until the answer or the deadline (then the connection ends with
+   * TransportError('timeout')). Only between asynchronous calls: the event loop is not reading
+   * this socket meanwhile, and no answer of an earlier call is on its way.
+   */
+  transmitSync(card: number, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Uint8Array {
+    if (this.failure) throw this.failure;
+    if (this.current) throw new TransportError('other', `${doing}: an asynchronous call is in progress on this connection`);
+    if (command.length > PCSCD_MAX_COMMAND) throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
+    const io = syncIo();
+    const deadline = performance.now() + (timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : 2 ** 31);
+    const left = (): number => Math.max(0, Math.ceil(deadline - performance.now()));
+    const request = transmitRequest(card, protocol, command, maxResponse);
+    try {
+      for (;;) {
+        io.writeAll(fd, request, left);
+        const t = PCSCD_STRUCTS.transmit;
+        const struct = io.readExactly(fd, t.size, left);
+        const view = new DataView(struct.buffer, struct.byteOffset, struct.byteLength);
+        const extra = transmitExtra(view);
+        const rv = view.getUint32(t.rv, true);
+        if (rv === SCARD_E.SHARING_VIOLATION && sharingBlocks()) {
+          // Another program's transaction: ask again in a moment (as libpcsclite does).
+          if (left() <= SHARING_RETRY_MS) {
+            throw new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
+          }
+          sleepSync(SHARING_RETRY_MS);
+          continue;
+        }
+        checkRv(rv, doing);
+        return io.readExactly(fd, extra, left);
+      }
+    } catch (error) {
+      // The pcscd's refusal, or the card held elsewhere for too long: the connection is fine.
+      if (error instanceof TransportError) throw error;
+      const failure =
+        error === SYNC_TIMEOUT
+          ? new TransportError('timeout', `${doing}: no answer within ${timeoutMs} ms (the PC/SC service or the reader is not answering)`)
+          : noService(`${doing}: the connection to pcscd failed (${error instanceof Error ? error.message : String(error)})`);
+      this.end(failure);
+      throw failure;
+    }
+  }
+
+  async control(card: number, code: number, input: Uint8Array, maxOutput: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
+    const c = PCSCD_STRUCTS.control;
+    if (input.length > PCSCD_MAX_COMMAND) throw new TransportError('other', `${doing}: a control input of ${input.length} bytes is too long`);
+    const request = message(CMD.CONTROL, c.size, input.length, (view, bytes) => {
+      view.setInt32(c.card, card, true);
+      view.setUint32(c.code, code >>> 0, true);
+      view.setUint32(c.sendLength, input.length, true);
+      view.setUint32(c.recvLength, maxOutput, true);
+      bytes.set(input, c.size);
+    });
+    const extra = (view: DataView): number => (view.getUint32(c.rv, true) === 0 ? view.getUint32(c.bytesReturned, true) : 0);
+    const answer = await this.exchange(request, c.size, extra, timeoutMs, doing);
+    return answer;
+  }
+
+  async getAttribute(card: number, attribute: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
+    const g = PCSCD_STRUCTS.getAttribute;
+    const answer = await this.call(
+      CMD.GET_ATTRIB,
+      g.size,
+      (view) => {
+        view.setInt32(g.card, card, true);
+        view.setUint32(g.attribute, attribute >>> 0, true);
+        view.setUint32(g.length, ATTRIBUTE_BYTES, true);
+      },
+      timeoutMs,
+      doing,
+    );
+    checkRv(answer.getUint32(g.rv, true), doing);
+    const length = Math.min(answer.getUint32(g.length, true), ATTRIBUTE_BYTES);
+    return new Uint8Array(answer.buffer.slice(answer.byteOffset + g.value, answer.byteOffset + g.value + length));
+  }
+
+  /** Releases the context and closes the connection (pcscd releases what it still held for us). */
+  close(): void {
+    if (this.failure) return;
+    if (!this.current && this.context !== 0) {
+      const r = PCSCD_STRUCTS.release;
+      // Written without waiting for the answer: the connection closes right after.
+      this.socket.write(message(CMD.RELEASE_CONTEXT, r.size, 0, (view) => view.setUint32(r.context, this.context, true)));
+    }
+    this.end(new TransportError('closed', 'the pcscd connection is closed'));
+    this.socket.end();
+  }
+
+  private async cardCall(
+    command: number,
+    layout: { size: number; card: number; rv: number; disposition?: number },
+    card: number,
+    disposition: number | undefined,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<void> {
+    const answer = await this.call(
+      command,
+      layout.size,
+      (view) => {
+        view.setInt32(layout.card, card, true);
+        if (layout.disposition !== undefined) view.setUint32(layout.disposition, disposition ?? 0, true);
+      },
+      timeoutMs,
+      doing,
+    );
+    checkRv(answer.getUint32(layout.rv, true), doing);
+  }
+
+  /** A call whose answer is its struct alone. */
+  private async call(
+    command: number,
+    size: number,
+    fill: (view: DataView, bytes: Uint8Array) => void,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<DataView> {
+    return new Promise((resolve, reject) => {
+      this.enqueue({
+        request: message(command, size, 0, fill),
+        answerSize: size,
+        extraLength: () => 0,
+        timeoutMs,
+        doing,
+        resolve: (answer) => resolve(answer.struct),
+        reject,
+        deadline: 0,
+      });
+    });
+  }
+
+  /** A call whose answer may carry bytes after its struct (transmit, control): those bytes. */
+  private exchange(
+    request: Uint8Array,
+    answerSize: number,
+    extraLength: (answer: DataView) => number,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.enqueue({
+        request,
+        answerSize,
+        extraLength,
+        timeoutMs,
+        doing,
+        resolve: ({ struct, extra }) => {
+          const rv = struct.getUint32(answerSize - 4, true);
+          if (rv !== 0) reject(new ScardError(rv, doing));
+          else resolve(extra);
+        },
+        reject,
+        deadline: 0,
+      });
+    });
+  }
+
+  private enqueue(call: PendingCall): void {
+    if (this.failure) {
+      call.reject(this.failure);
+      return;
+    }
+    if (this.current) this.waiting.push(call);
+    else this.start(call);
+  }
+
+  private start(call: PendingCall): void {
+    this.current = call;
+    call.deadline = call.timeoutMs > 0 && Number.isFinite(call.timeoutMs) ? performance.now() + call.timeoutMs : Infinity;
+    // A call in progress keeps the process alive (as a thread inside a call does); an idle connection does not.
+    this.socket.ref();
+    if (call.deadline !== Infinity) this.armWatchdog(call.deadline);
+    this.socket.write(call.request);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.received = this.received.length === 0 ? chunk : concat(this.received, chunk);
+    for (;;) {
+      const call = this.current;
+      if (!call || this.received.length < call.answerSize) return;
+      const struct = new DataView(this.received.buffer, this.received.byteOffset, call.answerSize);
+      const extra = call.extraLength(struct);
+      if (this.received.length < call.answerSize + extra) return;
+      // Copies: the received chunk's memory is Node's pool, reused once we return.
+      const answer = this.received.slice(0, call.answerSize + extra);
+      this.received = this.received.subarray(call.answerSize + extra);
+      this.current = undefined;
+      const next = this.waiting.shift();
+      if (next) this.start(next);
+      else this.socket.unref();
+      call.resolve({
+        struct: new DataView(answer.buffer, 0, call.answerSize),
+        extra: answer.subarray(call.answerSize),
+      });
+    }
+  };
+
+  /** One timer for all calls, re-armed only when it fires (as ScardThread's). */
+  private armWatchdog(deadline: number): void {
+    if (this.watchdog && this.watchdogAt <= deadline) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = deadline;
+    this.watchdog = setTimeout(this.onWatchdog, Math.max(0, deadline - performance.now()));
+    this.watchdog.unref();
+  }
+
+  private readonly onWatchdog = (): void => {
+    this.watchdog = undefined;
+    const call = this.current;
+    if (!call || call.deadline === Infinity) return;
+    if (performance.now() < call.deadline) {
+      this.armWatchdog(call.deadline);
+      return;
+    }
+    this.end(
+      new TransportError('timeout', `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`),
+    );
+  };
+
+  /** Ends the connection: every call in progress or waiting fails with `failure`. */
+  private end(failure: Error): void {
+    if (this.failure) return;
+    this.failure = failure;
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    const calls = this.current ? [this.current, ...this.waiting.splice(0)] : this.waiting.splice(0);
+    this.current = undefined;
+    for (const call of calls) call.reject(failure);
+    this.socket.destroy();
+  }
+}
+
+/** A request: the header, the struct `fill` writes, and `extra` bytes after it (filled too). */
+function message(command: number, size: number, extra: number, fill: (view: DataView, bytes: Uint8Array) => void): Uint8Array {
+  const bytes = new Uint8Array(8 + size + extra);
+  const header = new DataView(bytes.buffer);
+  header.setUint32(0, size, true);
+  header.setUint32(4, command, true);
+  const body = bytes.subarray(8);
+  fill(new DataView(bytes.buffer, 8), body);
+  return bytes;
+}
+
+function transmitRequest(card: number, protocol: number, command: Uint8Array, maxResponse: number): Uint8Array {
+  const t = PCSCD_STRUCTS.transmit;
+  return message(CMD.TRANSMIT, t.size, command.length, (view, bytes) => {
+    view.setInt32(t.card, card, true);
+    view.setUint32(t.sendProtocol, protocol, true);
+    view.setUint32(t.sendPciLength, PCI_LENGTH, true);
+    view.setUint32(t.sendLength, command.length, true);
+    view.setUint32(t.recvProtocol, protocol, true);
+    view.setUint32(t.recvPciLength, PCI_LENGTH, true);
+    view.setUint32(t.recvLength, maxResponse, true);
+    bytes.set(command, t.size);
+  });
+}
+
+/** The answer's bytes follow a transmit_struct only on success. */
+function transmitExtra(view: DataView): number {
+  const t = PCSCD_STRUCTS.transmit;
+  return view.getUint32(t.rv, true) === 0 ? view.getUint32(t.recvLength, true) : 0;
+}
+
+function sharingBlocks(): boolean {
+  return !process.env.PCSCLITE_NO_BLOCKING;
+}
+
+function isSharingViolation(error: unknown): boolean {
+  return error instanceof ScardError && error.scardCode === SCARD_E.SHARING_VIOLATION && sharingBlocks();
+}
+
+/**
+ * `attempt` until it is not refused for another program's hold on the card, every 100 ms, within
+ * `timeoutMs` (then TransportError('timeout')). `waitFirst`: the first refusal was had already.
+ */
+async function whileShared<T>(timeoutMs: number, doing: string, attempt: (left: number) => Promise<T>, waitFirst = false): Promise<T> {
+  const unbounded = !(timeoutMs > 0 && Number.isFinite(timeoutMs));
+  const deadline = performance.now() + (unbounded ? 0 : timeoutMs);
+  for (let first = !waitFirst; ; first = false) {
+    if (!first) {
+      if (!unbounded && performance.now() + SHARING_RETRY_MS > deadline) {
+        throw new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, SHARING_RETRY_MS));
+    }
+    try {
+      return await attempt(unbounded ? timeoutMs : Math.max(1, deadline - performance.now()));
+    } catch (error) {
+      if (!isSharingViolation(error)) throw error;
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function checkRv(rv: number, doing: string): void {
+  if (rv !== 0) throw new ScardError(rv, doing);
+}
+
+function noService(message: string): ScardError {
+  const error = new ScardError(SCARD_E.NO_SERVICE, '');
+  error.message = `${message}: the PC/SC service is not running or was restarted (start pcscd)`;
+  return error;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+const SYNC_TIMEOUT = Symbol('timeout');
+
+interface SyncIo {
+  writeAll(fd: number, bytes: Uint8Array, left: () => number): void;
+  readExactly(fd: number, length: number, left: () => number): Uint8Array;
+}
+
+let syncIoFunctions: SyncIo | undefined;
+
+/**
+ * Blocking socket I/O for transmitSync through the C library (koffi, already loaded for PC/SC):
+ * Node has no synchronous read of a socket. The socket is non-blocking (libuv's), so each
+ * read or write that would wait polls first, with what is left of the deadline.
+ */
+function syncIo(): SyncIo {
+  if (syncIoFunctions) return syncIoFunctions;
+  // biome-ignore lint/suspicious/noExplicitAny: koffi's functions take and return untyped values.
+  const koffi = createRequire(import.meta.url)('koffi') as { load(path: string | null): { func(d: string): (...a: any[]) => any }; errno(): number };
+  const libc = koffi.load(null);
+  const write = libc.func('intptr_t write(int fd, const uint8_t *buf, uintptr_t count)');
+  const read = libc.func('intptr_t read(int fd, uint8_t *buf, uintptr_t count)');
+  const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)');
+  const EINTR = 4;
+  const EAGAIN = 11;
+  const pollFd = new Uint8Array(8);
+  const pollView = new DataView(pollFd.buffer);
+  const wait = (fd: number, events: number, left: () => number): void => {
+    const ms = left();
+    if (ms <= 0) throw SYNC_TIMEOUT;
+    pollView.setInt32(0, fd, true);
+    pollView.setInt16(4, events, true);
+    pollView.setInt16(6, 0, true);
+    const ready = Number(poll(pollFd, 1, ms));
+    if (ready === 0) throw SYNC_TIMEOUT;
+    if (ready < 0 && koffi.errno() !== EINTR) throw new Error(`poll failed (errno ${koffi.errno()})`);
+  };
+  const failed = (what: string): boolean => {
+    const errno = koffi.errno();
+    if (errno === EAGAIN || errno === EINTR) return false;
+    throw new Error(`${what} failed (errno ${errno})`);
+  };
+  syncIoFunctions = {
+    writeAll(fd, bytes, left) {
+      let done = 0;
+      while (done < bytes.length) {
+        const n = Number(write(fd, done === 0 ? bytes : bytes.subarray(done), bytes.length - done));
+        if (n > 0) done += n;
+        else if (n < 0 && !failed('write')) wait(fd, 0x004 /* POLLOUT */, left);
+        else if (n === 0) throw new Error('pcscd closed the connection');
+      }
+    },
+    readExactly(fd, length, left) {
+      const into = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = Number(read(fd, done === 0 ? into : into.subarray(done), length - done));
+        if (n > 0) done += n;
+        else if (n === 0) throw new Error('pcscd closed the connection');
+        else if (!failed('read')) wait(fd, 0x001 /* POLLIN */, left);
+      }
+      return into;
+    },
+  };
+  return syncIoFunctions;
+}
