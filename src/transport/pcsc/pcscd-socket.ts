@@ -82,7 +82,7 @@ export const PCSCD_STRUCTS = {
     rv: 28,
   },
   control: { size: 24, card: 0, code: 4, sendLength: 8, recvLength: 12, bytesReturned: 16, rv: 20 },
-  getAttribute: { size: 16 + ATTRIBUTE_BYTES, card: 0, attribute: 4, length: 8, rv: 12, value: 16 },
+  getAttribute: { size: 16 + ATTRIBUTE_BYTES, card: 0, attribute: 4, value: 8, length: 8 + ATTRIBUTE_BYTES, rv: 12 + ATTRIBUTE_BYTES },
 } as const;
 
 /** Where pcscd listens: $PCSCLITE_CSOCK_NAME (as libpcsclite reads it), else pcsc-lite's default. */
@@ -322,7 +322,7 @@ export class PcscdSocket {
     );
     checkRv(answer.getUint32(g.rv, true), doing);
     const length = Math.min(answer.getUint32(g.length, true), ATTRIBUTE_BYTES);
-    return new Uint8Array(answer.buffer.slice(answer.byteOffset + g.value, answer.byteOffset + g.value + length));
+    return new Uint8Array(answer.buffer, answer.byteOffset + g.value, length).slice();
   }
 
   /** Releases the context and closes the connection (pcscd releases what it still held for us). */
@@ -432,8 +432,9 @@ export class PcscdSocket {
       const struct = new DataView(this.received.buffer, this.received.byteOffset, call.answerSize);
       const extra = call.extraLength(struct);
       if (this.received.length < call.answerSize + extra) return;
-      // Copies: the received chunk's memory is Node's pool, reused once we return.
-      const answer = this.received.slice(0, call.answerSize + extra);
+      // A copy (Buffer's slice() would be a view): the chunk's memory is Node's pool, reused once we return.
+      const answer = new Uint8Array(call.answerSize + extra);
+      answer.set(this.received.subarray(0, answer.length));
       this.received = this.received.subarray(call.answerSize + extra);
       this.current = undefined;
       const next = this.waiting.shift();
