@@ -2,9 +2,9 @@ import { isContactlessAtr } from '../apdu/atr.js';
 import type { CardTransport, PinPadFormat, ResetKind } from './card-transport.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
 import { pcscPlatform, SCARD, SCARD_E } from './pcsc/pcsc-platform.js';
+import { PcscdCardCalls } from './pcsc/pcscd-card-calls.js';
 import { ScardError } from './pcsc/scard-error.js';
 import { type ReaderState, type ScardHandle, ScardLibrary } from './pcsc/scard-library.js';
-import { PcscdCardCalls } from './pcsc/pcscd-card-calls.js';
 import { type ScardCalls, ScardThread, scardCallStuck } from './pcsc/scard-thread.js';
 import { TransportError } from './transport-error.js';
 
@@ -29,7 +29,7 @@ export interface PcscTransportOptions {
    * so none can slip between ours (a 61xx and its GET RESPONSE, a SELECT and its READ).
    */
   holdTransaction?: boolean;
-  /** Where the PC/SC calls go (tests); default: a ScardThread, and the library on this thread for transmitSync. */
+  /** Where the PC/SC calls go (tests); default: the platform's (platformCalls()), and the library on this thread for transmitSync. */
   scard?: { thread(): ScardCalls; library(): Pick<ScardLibrary, 'transmit'> };
 }
 
@@ -47,7 +47,8 @@ let mainThreadLibrary: ScardLibrary | undefined;
  * A card in a PC/SC reader (pcscd on Linux, WinSCard on Windows, the PCSC framework on macOS),
  * through our own FFI binding (src/transport/pcsc/). Every call that can wait on the service or
  * the card runs on a thread of its own (ScardThread) with a deadline, so the event loop never
- * blocks; `transmitSync` calls SCardTransmit on the calling thread, for scripts. Every failure
+ * blocks; on Linux the calls on a connected card go to pcscd's socket on the event loop instead
+ * (PcscdCardCalls). `transmitSync` sends a command on the calling thread, for scripts. Every failure
  * is a TransportError whose reason says whether to reconnect (card-removed), wait (no-service),
  * or give up; after one, connect() may be called again, with a fresh PC/SC context. A restarted
  * PC/SC service is the exception: the transport connects to the same reader again by itself, at

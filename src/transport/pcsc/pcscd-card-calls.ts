@@ -41,19 +41,34 @@ export class PcscdCardCalls implements ScardCalls {
     timeoutMs: number,
     doing: string,
   ): Promise<ReturnType<ScardLibrary[M]>> {
-    if (method === 'connect') return this.connect(args as Parameters<ScardLibrary['connect']>, timeoutMs, doing) as Promise<ReturnType<ScardLibrary[M]>>;
+    if (method === 'connect')
+      return this.connect(args as Parameters<ScardLibrary['connect']>, timeoutMs, doing) as Promise<ReturnType<ScardLibrary[M]>>;
     const card = this.socketCards.get(args[0] as ScardHandle);
     if (!card) return this.thread.call(method, args, timeoutMs, doing);
     return this.onSocket(card, method, args, timeoutMs, doing) as Promise<ReturnType<ScardLibrary[M]>>;
   }
 
-  transmit(card: ScardHandle, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
+  transmit(
+    card: ScardHandle,
+    protocol: number,
+    command: Uint8Array,
+    maxResponse: number,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<Uint8Array> {
     const socketCard = this.socketCards.get(card);
     if (!socketCard) return this.thread.transmit(card, protocol, command, maxResponse, timeoutMs, doing);
     return socketCard.socket.transmit(card as number, protocol, command, maxResponse, timeoutMs, doing);
   }
 
-  transmitSync(card: ScardHandle, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Uint8Array | undefined {
+  transmitSync(
+    card: ScardHandle,
+    protocol: number,
+    command: Uint8Array,
+    maxResponse: number,
+    timeoutMs: number,
+    doing: string,
+  ): Uint8Array | undefined {
     const socketCard = this.socketCards.get(card);
     return socketCard?.socket.transmitSync(card as number, protocol, command, maxResponse, timeoutMs, doing);
   }

@@ -120,6 +120,8 @@ export class PcscdSocket {
   private failure: Error | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private watchdogAt = 0;
+  /** transmitSync's receive buffer, kept between calls. */
+  private syncAnswer: Uint8Array | undefined;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -173,7 +175,13 @@ export class PcscdSocket {
     return this.failure !== undefined;
   }
 
-  async connect(reader: string, share: number, protocols: number, timeoutMs: number, doing: string): Promise<{ card: number; protocol: number }> {
+  async connect(
+    reader: string,
+    share: number,
+    protocols: number,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<{ card: number; protocol: number }> {
     const s = PCSCD_STRUCTS.connect;
     const name = new TextEncoder().encode(reader);
     if (name.length >= READER_NAME_BYTES) throw new ScardError(SCARD_E.UNKNOWN_READER, doing);
@@ -197,7 +205,14 @@ export class PcscdSocket {
     return whileShared(timeoutMs, doing, (left) => this.reconnectOnce(card, share, protocols, initialization, left, doing));
   }
 
-  private async reconnectOnce(card: number, share: number, protocols: number, initialization: number, timeoutMs: number, doing: string): Promise<number> {
+  private async reconnectOnce(
+    card: number,
+    share: number,
+    protocols: number,
+    initialization: number,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<number> {
     const s = PCSCD_STRUCTS.reconnect;
     const answer = await this.call(
       CMD.RECONNECT,
@@ -232,7 +247,14 @@ export class PcscdSocket {
     return whileShared(timeoutMs, doing, (left) => this.cardCall(CMD.STATUS, PCSCD_STRUCTS.status, card, undefined, left, doing));
   }
 
-  transmit(card: number, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
+  transmit(
+    card: number,
+    protocol: number,
+    command: Uint8Array,
+    maxResponse: number,
+    timeoutMs: number,
+    doing: string,
+  ): Promise<Uint8Array> {
     if (command.length > PCSCD_MAX_COMMAND) {
       return Promise.reject(new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`));
     }
@@ -254,7 +276,8 @@ export class PcscdSocket {
   transmitSync(card: number, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Uint8Array {
     if (this.failure) throw this.failure;
     if (this.current) throw new TransportError('other', `${doing}: an asynchronous call is in progress on this connection`);
-    if (command.length > PCSCD_MAX_COMMAND) throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
+    if (command.length > PCSCD_MAX_COMMAND)
+      throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
     const io = syncIo();
@@ -265,9 +288,14 @@ export class PcscdSocket {
       for (;;) {
         io.writeAll(fd, request, left);
         const t = PCSCD_STRUCTS.transmit;
-        const struct = io.readExactly(fd, t.size, left);
-        const view = new DataView(struct.buffer, struct.byteOffset, struct.byteLength);
+        // The struct and the answer's bytes in as few reads as they arrive in: nothing else is on its way.
+        if (!this.syncAnswer || this.syncAnswer.length < t.size + maxResponse) this.syncAnswer = new Uint8Array(t.size + maxResponse);
+        const into = this.syncAnswer;
+        const view = new DataView(into.buffer);
+        let got = io.readSome(fd, into, 0, left);
+        while (got < t.size) got += io.readSome(fd, into, got, left);
         const extra = transmitExtra(view);
+        while (got < t.size + extra) got += io.readSome(fd, into, got, left);
         const rv = view.getUint32(t.rv, true);
         if (rv === SCARD_E.SHARING_VIOLATION && sharingBlocks()) {
           // Another program's transaction: ask again in a moment (as libpcsclite does).
@@ -278,7 +306,7 @@ export class PcscdSocket {
           continue;
         }
         checkRv(rv, doing);
-        return io.readExactly(fd, extra, left);
+        return into.slice(t.size, t.size + extra);
       }
     } catch (error) {
       // The pcscd's refusal, or the card held elsewhere for too long: the connection is fine.
@@ -294,7 +322,8 @@ export class PcscdSocket {
 
   async control(card: number, code: number, input: Uint8Array, maxOutput: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
     const c = PCSCD_STRUCTS.control;
-    if (input.length > PCSCD_MAX_COMMAND) throw new TransportError('other', `${doing}: a control input of ${input.length} bytes is too long`);
+    if (input.length > PCSCD_MAX_COMMAND)
+      throw new TransportError('other', `${doing}: a control input of ${input.length} bytes is too long`);
     const request = message(CMD.CONTROL, c.size, input.length, (view, bytes) => {
       view.setInt32(c.card, card, true);
       view.setUint32(c.code, code >>> 0, true);
@@ -465,7 +494,10 @@ export class PcscdSocket {
       return;
     }
     this.end(
-      new TransportError('timeout', `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`),
+      new TransportError(
+        'timeout',
+        `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`,
+      ),
     );
   };
 
@@ -570,7 +602,8 @@ const SYNC_TIMEOUT = Symbol('timeout');
 
 interface SyncIo {
   writeAll(fd: number, bytes: Uint8Array, left: () => number): void;
-  readExactly(fd: number, length: number, left: () => number): Uint8Array;
+  /** Reads what has arrived (at least one byte) into `into` from `at`: the count. */
+  readSome(fd: number, into: Uint8Array, at: number, left: () => number): number;
 }
 
 let syncIoFunctions: SyncIo | undefined;
@@ -583,7 +616,10 @@ let syncIoFunctions: SyncIo | undefined;
 function syncIo(): SyncIo {
   if (syncIoFunctions) return syncIoFunctions;
   // biome-ignore lint/suspicious/noExplicitAny: koffi's functions take and return untyped values.
-  const koffi = createRequire(import.meta.url)('koffi') as { load(path: string | null): { func(d: string): (...a: any[]) => any }; errno(): number };
+  const koffi = createRequire(import.meta.url)('koffi') as {
+    load(path: string | null): { func(d: string): (...a: any[]) => any };
+    errno(): number;
+  };
   const libc = koffi.load(null);
   const write = libc.func('intptr_t write(int fd, const uint8_t *buf, uintptr_t count)');
   const read = libc.func('intptr_t read(int fd, uint8_t *buf, uintptr_t count)');
@@ -617,16 +653,15 @@ function syncIo(): SyncIo {
         else if (n === 0) throw new Error('pcscd closed the connection');
       }
     },
-    readExactly(fd, length, left) {
-      const into = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const n = Number(read(fd, done === 0 ? into : into.subarray(done), length - done));
-        if (n > 0) done += n;
-        else if (n === 0) throw new Error('pcscd closed the connection');
-        else if (!failed('read')) wait(fd, 0x001 /* POLLIN */, left);
+    readSome(fd, into, at, left) {
+      // Poll first: pcscd's answer is never there the moment the request is written.
+      for (;;) {
+        wait(fd, 0x001 /* POLLIN */, left);
+        const n = Number(read(fd, at === 0 ? into : into.subarray(at), into.length - at));
+        if (n > 0) return n;
+        if (n === 0) throw new Error('pcscd closed the connection');
+        failed('read');
       }
-      return into;
     },
   };
   return syncIoFunctions;
