@@ -615,9 +615,8 @@ let syncIoFunctions: SyncIo | undefined;
  */
 function syncIo(): SyncIo {
   if (syncIoFunctions) return syncIoFunctions;
-  // biome-ignore lint/suspicious/noExplicitAny: koffi's functions take and return untyped values.
   const koffi = createRequire(import.meta.url)('koffi') as {
-    load(path: string | null): { func(d: string): (...a: any[]) => any };
+    load(path: string | null): { func(definition: string): (...args: unknown[]) => unknown };
     errno(): number;
   };
   const libc = koffi.load(null);
