@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { TransportError } from '../transport-error.js';
+import { DeadlineWatchdog, pcscCallOverdue } from './deadline-watchdog.js';
 import { SCARD_E } from './pcsc-platform.js';
 import { ScardError } from './scard-error.js';
 
@@ -118,8 +119,10 @@ export class PcscdSocket {
   /** Bytes received and not yet used. */
   private received: Uint8Array = new Uint8Array(0);
   private failure: Error | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private watchdogAt = 0;
+  private readonly watchdog = new DeadlineWatchdog(
+    () => (this.current && this.current.deadline !== Infinity ? this.current.deadline : undefined),
+    () => this.onOverdue(),
+  );
   /** transmitSync's receive buffer, kept between calls. */
   private syncAnswer: Uint8Array | undefined;
 
@@ -313,7 +316,7 @@ export class PcscdSocket {
       if (error instanceof TransportError) throw error;
       const failure =
         error === SYNC_TIMEOUT
-          ? new TransportError('timeout', `${doing}: no answer within ${timeoutMs} ms (the PC/SC service or the reader is not answering)`)
+          ? pcscCallOverdue(doing, timeoutMs)
           : noService(`${doing}: the connection to pcscd failed (${error instanceof Error ? error.message : String(error)})`);
       this.end(failure);
       throw failure;
@@ -449,7 +452,7 @@ export class PcscdSocket {
     call.deadline = call.timeoutMs > 0 && Number.isFinite(call.timeoutMs) ? performance.now() + call.timeoutMs : Infinity;
     // A call in progress keeps the process alive (as a thread inside a call does); an idle connection does not.
     this.socket.ref();
-    if (call.deadline !== Infinity) this.armWatchdog(call.deadline);
+    if (call.deadline !== Infinity) this.watchdog.arm(call.deadline);
     this.socket.write(call.request);
   }
 
@@ -476,37 +479,16 @@ export class PcscdSocket {
     }
   };
 
-  /** One timer for all calls, re-armed only when it fires (as ScardThread's). */
-  private armWatchdog(deadline: number): void {
-    if (this.watchdog && this.watchdogAt <= deadline) return;
-    clearTimeout(this.watchdog);
-    this.watchdogAt = deadline;
-    this.watchdog = setTimeout(this.onWatchdog, Math.max(0, deadline - performance.now()));
-    this.watchdog.unref();
+  private onOverdue(): void {
+    const call = this.current!;
+    this.end(pcscCallOverdue(call.doing, call.timeoutMs));
   }
-
-  private readonly onWatchdog = (): void => {
-    this.watchdog = undefined;
-    const call = this.current;
-    if (!call || call.deadline === Infinity) return;
-    if (performance.now() < call.deadline) {
-      this.armWatchdog(call.deadline);
-      return;
-    }
-    this.end(
-      new TransportError(
-        'timeout',
-        `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`,
-      ),
-    );
-  };
 
   /** Ends the connection: every call in progress or waiting fails with `failure`. */
   private end(failure: Error): void {
     if (this.failure) return;
     this.failure = failure;
-    clearTimeout(this.watchdog);
-    this.watchdog = undefined;
+    this.watchdog.stop();
     const calls = this.current ? [this.current, ...this.waiting.splice(0)] : this.waiting.splice(0);
     this.current = undefined;
     for (const call of calls) call.reject(failure);

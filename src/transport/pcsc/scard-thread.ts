@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { TransportError, type TransportFailure } from '../transport-error.js';
+import { DeadlineWatchdog, pcscCallOverdue } from './deadline-watchdog.js';
 import { ScardError } from './scard-error.js';
 import type { ScardHandle, ScardLibrary } from './scard-library.js';
 
@@ -131,9 +132,10 @@ export class ScardThread implements ScardCalls {
   /** The call the thread is working on, and those waiting for their turn. */
   private current: PendingCall | undefined;
   private readonly waiting: PendingCall[] = [];
-  private watchdog: NodeJS.Timeout | undefined;
-  /** When the watchdog fires (performance.now() time). */
-  private watchdogAt = 0;
+  private readonly watchdog = new DeadlineWatchdog(
+    () => this.pendingDeadline(),
+    () => this.onOverdue(),
+  );
   private abandonedAt: number | undefined;
   private closing = false;
   private ended = false;
@@ -253,7 +255,7 @@ export class ScardThread implements ScardCalls {
     // A pending waitAsync does not keep the process alive; the thread does, while it works for us.
     this.worker.ref();
     wait.value.then(this.onWake);
-    if (Number.isFinite(call.timeoutMs) && call.timeoutMs > 0) this.armWatchdog(call.startedAt + call.timeoutMs);
+    if (Number.isFinite(call.timeoutMs) && call.timeoutMs > 0) this.watchdog.arm(call.startedAt + call.timeoutMs);
     // Wake the thread last: on a busy machine it may run on this core, only once we are idle.
     Atomics.add(this.control, WAKE, 1);
     Atomics.notify(this.control, WAKE);
@@ -293,40 +295,20 @@ export class ScardThread implements ScardCalls {
     else if (this.closing) this.end();
   }
 
-  /**
-   * One timer for every call: it fires at the earliest deadline it was armed for, and when the
-   * call in progress is not overdue yet (calls finish long before their deadline as a rule), it
-   * re-arms for that call's deadline. So a fast call costs no timer operation at all.
-   */
-  private armWatchdog(deadline: number): void {
-    if (this.watchdog && this.watchdogAt <= deadline) return;
-    clearTimeout(this.watchdog);
-    this.watchdogAt = deadline;
-    this.watchdog = setTimeout(this.onWatchdog, Math.max(0, deadline - performance.now()));
-    // The thread keeps the process alive while a call is in progress; the timer must not.
-    this.watchdog.unref();
+  /** The deadline of the call the thread is working on; none once it answered (its wake-up is on its way). */
+  private pendingDeadline(): number | undefined {
+    const call = this.current;
+    if (!call || !Number.isFinite(call.timeoutMs) || call.timeoutMs <= 0) return undefined;
+    if (Atomics.load(this.control, STATE) !== REQUEST) return undefined;
+    return call.startedAt + call.timeoutMs;
   }
 
-  private readonly onWatchdog = (): void => {
-    this.watchdog = undefined;
-    const call = this.current;
-    if (!call || !Number.isFinite(call.timeoutMs) || call.timeoutMs <= 0) return;
-    // Answered, and the wake-up that settles it is on its way: the next call arms the watchdog.
-    if (Atomics.load(this.control, STATE) !== REQUEST) return;
-    const deadline = call.startedAt + call.timeoutMs;
-    if (performance.now() < deadline) {
-      this.armWatchdog(deadline);
-      return;
-    }
+  private onOverdue(): void {
+    const call = this.current!;
     this.abandon();
-    call.reject(
-      new TransportError(
-        'timeout',
-        `${call.doing}: no answer within ${call.timeoutMs} ms (the PC/SC service or the reader is not answering)`,
-      ),
-    );
+    call.reject(pcscCallOverdue(call.doing, call.timeoutMs));
     for (const queued of this.waiting.splice(0)) queued.reject(earlierCallStuck(queued.doing));
-  };
+  }
 
   private end(): void {
     if (this.ended || this.abandoned) return;
