@@ -26,6 +26,9 @@ export const CMD = {
   VERSION: 0x11,
 } as const;
 
+/** SCARD_E_INSUFFICIENT_BUFFER: an answer longer than the client said it has room for. */
+export const INSUFFICIENT_BUFFER = 0x80100008;
+
 /** Each command's struct, field by field in the header's order: 4-byte fields unless a size is given. */
 const FIELDS: Record<number, readonly (string | readonly [string, number])[]> = {
   [CMD.VERSION]: ['major', 'minor', 'rv'],
@@ -251,6 +254,12 @@ function serve(path: string): void {
         struct.set(answers.attribute, offsetOf(request.command, 'value'));
         set('length', answers.attribute.length);
         break;
+    }
+    // An answer longer than the client's room is refused with its length, and not sent (as pcscd does).
+    const room = request.command === CMD.TRANSMIT || request.command === CMD.CONTROL ? field(request, 'recvLength') : Infinity;
+    if (extra.length > room) {
+      set('rv', INSUFFICIENT_BUFFER);
+      return struct;
     }
     set('rv', 0);
     const answer = new Uint8Array(struct.length + extra.length);

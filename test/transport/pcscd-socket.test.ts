@@ -9,7 +9,7 @@ import { ScardError } from '../../src/transport/pcsc/scard-error.js';
 import type { ScardLibrary } from '../../src/transport/pcsc/scard-library.js';
 import type { ScardCalls, ScardMethod } from '../../src/transport/pcsc/scard-thread.js';
 import { TransportError } from '../../src/transport/transport-error.js';
-import { bytesField, CMD, FakePcscd, fakeControlOutput, fakeResponse, field } from './fake-pcscd.js';
+import { bytesField, CMD, FakePcscd, fakeControlOutput, fakeResponse, field, INSUFFICIENT_BUFFER } from './fake-pcscd.js';
 
 const SHARING_VIOLATION = 0x8010000b;
 const SERVICE_STOPPED = 0x8010001e;
@@ -195,6 +195,20 @@ describe('PcscdSocket.transmit', () => {
     expect(socket.ended).toBe(false);
   });
 
+  it('receives a long (extended-length) answer arriving in pieces', async () => {
+    const { socket, card } = await withCard();
+    const command = Uint8Array.from({ length: 4000 }, (_, i) => (i * 7) & 0xff);
+    await fake.plan(CMD.TRANSMIT, { chunkBytes: 700, chunkDelayMs: 2 });
+    expect(await socket.transmit(card, T1, command, 65_538, TIMEOUT, 'reading a long record')).toEqual(fakeResponse(command));
+  });
+
+  it('fails with SCARD_E_INSUFFICIENT_BUFFER when the answer is longer than maxResponse, the connection still good', async () => {
+    const { socket, card } = await withCard();
+    const { error } = await rejection(socket.transmit(card, T1, SELECT, SELECT.length + 1, TIMEOUT, 'selecting'));
+    expect((error as ScardError).scardCode).toBe(INSUFFICIENT_BUFFER);
+    expect(await socket.transmit(card, T1, SELECT, SELECT.length + 2, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
+  });
+
   it('answers transmits made at once in the order they were made', async () => {
     const { socket, card } = await withCard();
     // The first answer comes slowly: the others must wait for it, not overtake it.
@@ -350,6 +364,17 @@ describe('PcscdSocket.transmitSync', () => {
     await fake.plan(CMD.TRANSMIT, { chunkBytes: 1, chunkDelayMs: 1 });
     const command = Uint8Array.from({ length: 40 }, (_, i) => i);
     expect(socket.transmitSync(card, T1, command, 258, TIMEOUT, 'reading')).toEqual(fakeResponse(command));
+    expect(socket.transmitSync(card, T1, SELECT, 258, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
+  });
+
+  it('receives a long (extended-length) answer arriving in pieces, and a short one after it', async () => {
+    const { socket, card } = await withCard();
+    const command = Uint8Array.from({ length: 4000 }, (_, i) => (i * 7) & 0xff);
+    await fake.plan(CMD.TRANSMIT, { chunkBytes: 700, chunkDelayMs: 2 });
+    expect(socket.transmitSync(card, T1, command, 65_538, TIMEOUT, 'reading a long record')).toEqual(fakeResponse(command));
+    expect(socket.transmitSync(card, T1, SELECT, 258, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
+    const error = thrown(() => socket.transmitSync(card, T1, SELECT, SELECT.length + 1, TIMEOUT, 'selecting'));
+    expect((error as ScardError).scardCode).toBe(INSUFFICIENT_BUFFER);
     expect(socket.transmitSync(card, T1, SELECT, 258, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
   });
 
