@@ -237,22 +237,18 @@ describe('another program holding the card (SCARD_E_SHARING_VIOLATION)', () => {
     expect(await fake.requests(CMD.BEGIN_TRANSACTION)).toHaveLength(3);
   });
 
-  it("fails at once with reason 'sharing-violation' when PCSCLITE_NO_BLOCKING is set", async () => {
+  it("transmit fails at once with reason 'sharing-violation' when PCSCLITE_NO_BLOCKING is set; beginTransaction still waits (as libpcsclite)", async () => {
     const { socket, card } = await withCard();
     await fake.plan(CMD.TRANSMIT, { rv: SHARING_VIOLATION, times: Infinity });
-    await fake.plan(CMD.BEGIN_TRANSACTION, { rv: SHARING_VIOLATION, times: Infinity });
+    await fake.plan(CMD.BEGIN_TRANSACTION, { rv: SHARING_VIOLATION, times: 1 });
     await withEnv('PCSCLITE_NO_BLOCKING', '1', async () => {
-      for (const call of [
-        () => socket.transmit(card, T1, SELECT, 258, TIMEOUT, 'selecting'),
-        () => socket.beginTransaction(card, TIMEOUT, 'begin'),
-      ]) {
-        const { error } = await rejection(call());
-        expect(error).toBeInstanceOf(ScardError);
-        expect((error as ScardError).reason).toBe('sharing-violation');
-      }
+      const { error } = await rejection(socket.transmit(card, T1, SELECT, 258, TIMEOUT, 'selecting'));
+      expect(error).toBeInstanceOf(ScardError);
+      expect((error as ScardError).reason).toBe('sharing-violation');
+      await socket.beginTransaction(card, TIMEOUT, 'begin');
     });
     expect(await fake.requests(CMD.TRANSMIT)).toHaveLength(1);
-    expect(await fake.requests(CMD.BEGIN_TRANSACTION)).toHaveLength(1);
+    expect(await fake.requests(CMD.BEGIN_TRANSACTION)).toHaveLength(2);
   });
 
   it("fails with TransportError('timeout') when the card is held past the call's deadline", async () => {
@@ -273,10 +269,8 @@ describe('another program holding the card (SCARD_E_SHARING_VIOLATION)', () => {
     expect(socket.ended).toBe(false);
   });
 
-  // BUG (src/transport/pcsc/pcscd-socket.ts, transmit): after the first refusal the retries get
-  // `timeoutMs - SHARING_RETRY_MS` as their deadline, and whileShared reads a deadline ≤ 0 as "none":
-  // a transmit with a deadline of 100 ms or less is asked again forever while the card is held.
-  it.fails("a transmit with a deadline of 100 ms or less also gives up with 'timeout' while the card is held", async () => {
+  // The retries' deadline counts from the first attempt: a short one must not turn into "none".
+  it("a transmit with a deadline of 100 ms or less also gives up with 'timeout' while the card is held", async () => {
     const { socket, card } = await withCard();
     await fake.plan(CMD.TRANSMIT, { rv: SHARING_VIOLATION, times: Infinity });
     const outcome = await Promise.race([

@@ -25,6 +25,7 @@ interface SocketCard {
 export class PcscdCardCalls implements ScardCalls {
   private readonly thread: ScardCalls;
   private socket: PcscdSocket | undefined;
+  private opening: Promise<PcscdSocket | undefined> | undefined;
   private readonly socketCards = new Map<ScardHandle, SocketCard>();
 
   constructor(thread: ScardCalls) {
@@ -99,13 +100,21 @@ export class PcscdCardCalls implements ScardCalls {
    */
   private async openSocket(timeoutMs: number): Promise<PcscdSocket | undefined> {
     if (this.socket && !this.socket.ended) return this.socket;
-    this.socket = undefined;
+    // Two connects at once share one new connection.
+    this.opening ??= PcscdSocket.open(timeoutMs).then(
+      (socket) => {
+        this.socket = socket;
+        return socket;
+      },
+      (error: unknown) => {
+        if (error instanceof ScardError) return undefined;
+        throw error;
+      },
+    );
     try {
-      this.socket = await PcscdSocket.open(timeoutMs);
-      return this.socket;
-    } catch (error) {
-      if (error instanceof ScardError) return undefined;
-      throw error;
+      return await this.opening;
+    } finally {
+      this.opening = undefined;
     }
   }
 

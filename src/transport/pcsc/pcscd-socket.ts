@@ -238,7 +238,15 @@ export class PcscdSocket {
   }
 
   beginTransaction(card: number, timeoutMs: number, doing: string): Promise<void> {
-    return whileShared(timeoutMs, doing, (left) => this.cardCall(CMD.BEGIN_TRANSACTION, PCSCD_STRUCTS.begin, card, undefined, left, doing));
+    // libpcsclite waits for another program's transaction here even under $PCSCLITE_NO_BLOCKING.
+    return whileShared(
+      timeoutMs,
+      doing,
+      (left) => this.cardCall(CMD.BEGIN_TRANSACTION, PCSCD_STRUCTS.begin, card, undefined, left, doing),
+      {
+        always: true,
+      },
+    );
   }
 
   async endTransaction(card: number, disposition: number, timeoutMs: number, doing: string): Promise<void> {
@@ -262,11 +270,12 @@ export class PcscdSocket {
       return Promise.reject(new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`));
     }
     const request = transmitRequest(card, protocol, command, maxResponse);
+    const startedAt = performance.now();
     const once = (left: number): Promise<Uint8Array> => this.exchange(request, PCSCD_STRUCTS.transmit.size, transmitExtra, left, doing);
     // The usual case without the retry's closure and timer: another program's transaction is rare.
     return once(timeoutMs).catch((error: unknown) => {
       if (!isSharingViolation(error)) throw error;
-      return whileShared(timeoutMs - SHARING_RETRY_MS, doing, once, true);
+      return whileShared(timeoutMs, doing, once, { startedAt });
     });
   }
 
@@ -531,18 +540,31 @@ function sharingBlocks(): boolean {
   return !process.env.PCSCLITE_NO_BLOCKING;
 }
 
-function isSharingViolation(error: unknown): boolean {
-  return error instanceof ScardError && error.scardCode === SCARD_E.SHARING_VIOLATION && sharingBlocks();
+/** `always`: retried whatever $PCSCLITE_NO_BLOCKING says (libpcsclite's begin-transaction). */
+function isSharingViolation(error: unknown, always = false): boolean {
+  return error instanceof ScardError && error.scardCode === SCARD_E.SHARING_VIOLATION && (always || sharingBlocks());
+}
+
+interface SharedRetry {
+  /** The first refusal was had already, at `startedAt` (performance.now() time). */
+  startedAt?: number;
+  /** Retry even with $PCSCLITE_NO_BLOCKING set. */
+  always?: boolean;
 }
 
 /**
  * `attempt` until it is not refused for another program's hold on the card, every 100 ms, within
- * `timeoutMs` (then TransportError('timeout')). `waitFirst`: the first refusal was had already.
+ * `timeoutMs` from the first attempt (then TransportError('timeout')); 0 or Infinity: no deadline.
  */
-async function whileShared<T>(timeoutMs: number, doing: string, attempt: (left: number) => Promise<T>, waitFirst = false): Promise<T> {
+async function whileShared<T>(
+  timeoutMs: number,
+  doing: string,
+  attempt: (left: number) => Promise<T>,
+  retry: SharedRetry = {},
+): Promise<T> {
   const unbounded = !(timeoutMs > 0 && Number.isFinite(timeoutMs));
-  const deadline = performance.now() + (unbounded ? 0 : timeoutMs);
-  for (let first = !waitFirst; ; first = false) {
+  const deadline = (retry.startedAt ?? performance.now()) + (unbounded ? 0 : timeoutMs);
+  for (let first = retry.startedAt === undefined; ; first = false) {
     if (!first) {
       if (!unbounded && performance.now() + SHARING_RETRY_MS > deadline) {
         throw new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
@@ -552,7 +574,7 @@ async function whileShared<T>(timeoutMs: number, doing: string, attempt: (left: 
     try {
       return await attempt(unbounded ? timeoutMs : Math.max(1, deadline - performance.now()));
     } catch (error) {
-      if (!isSharingViolation(error)) throw error;
+      if (!isSharingViolation(error, retry.always)) throw error;
     }
   }
 }
