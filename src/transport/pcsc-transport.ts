@@ -29,6 +29,13 @@ export interface PcscTransportOptions {
    * so none can slip between ours (a 61xx and its GET RESPONSE, a SELECT and its READ).
    */
   holdTransaction?: boolean;
+  /**
+   * Linux (pcscd's socket): how long, in microseconds, a transmit reads for its answer before it
+   * sleeps until the answer arrives. Default 200: a virtual reader's answer is read at once
+   * instead of paying a thread wake-up; a slower reader makes it stop trying (see
+   * DEFAULT_BUSY_POLL_MICROS in pcsc/pcscd-socket.ts). 0: never.
+   */
+  busyPollMicros?: number;
   /** Where the PC/SC calls go (tests); default: the platform's (platformCalls()), and the library on this thread for transmitSync. */
   scard?: { thread(): ScardCalls; library(): Pick<ScardLibrary, 'transmit'> };
 }
@@ -467,7 +474,7 @@ export class PcscTransport implements CardTransport {
 
   /** The thread for the next call: a new one when the last was abandoned on a stuck call. */
   private io(): ScardCalls {
-    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? platformCalls();
+    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? platformCalls(this.options);
     return this.thread;
   }
 
@@ -683,9 +690,9 @@ export class PcscTransport implements CardTransport {
 }
 
 /** pcsc-lite (Linux, the BSDs): card calls through pcscd's socket; elsewhere the library on a thread. */
-function platformCalls(): ScardCalls {
+function platformCalls(options: PcscTransportOptions): ScardCalls {
   const thread = new ScardThread();
-  return pcscPlatform().flavor === 'pcsc-lite' ? new PcscdCardCalls(thread) : thread;
+  return pcscPlatform().flavor === 'pcsc-lite' ? new PcscdCardCalls(thread, { busyPollMicros: options.busyPollMicros }) : thread;
 }
 
 function pickReader(readers: ReaderState[], wanted: string, exact: boolean): ReaderState | undefined {

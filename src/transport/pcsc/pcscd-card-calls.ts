@@ -28,8 +28,12 @@ export class PcscdCardCalls implements ScardCalls {
   private opening: Promise<PcscdSocket | undefined> | undefined;
   private readonly socketCards = new Map<ScardHandle, SocketCard>();
 
-  constructor(thread: ScardCalls) {
+  private readonly busyPollMicros: number | undefined;
+
+  /** `busyPollMicros`: see DEFAULT_BUSY_POLL_MICROS (pcscd-socket.ts). */
+  constructor(thread: ScardCalls, options: { busyPollMicros?: number } = {}) {
     this.thread = thread;
+    this.busyPollMicros = options.busyPollMicros;
   }
 
   get abandoned(): boolean {
@@ -101,7 +105,7 @@ export class PcscdCardCalls implements ScardCalls {
   private async openSocket(timeoutMs: number): Promise<PcscdSocket | undefined> {
     if (this.socket && !this.socket.ended) return this.socket;
     // Two connects at once share one new connection.
-    this.opening ??= PcscdSocket.open(timeoutMs).then(
+    this.opening ??= PcscdSocket.open(timeoutMs, undefined, { busyPollMicros: this.busyPollMicros }).then(
       (socket) => {
         this.socket = socket;
         return socket;

@@ -56,6 +56,20 @@ const SCOPE_SYSTEM = 2;
  * $PCSCLITE_NO_BLOCKING is set). So do we, within the call's deadline.
  */
 const SHARING_RETRY_MS = 100;
+/**
+ * Busy-polling, the default: after writing a transmit, read the socket for the answer for up to
+ * this long before leaving it to the event loop (or, in transmitSync, to poll()). Sleeping and
+ * being woken costs this 2-vCPU VM 20–60 µs per answer, more than a virtual reader's whole answer
+ * time, and pyscard pays it too; a fast answer read while still awake does not. A real reader
+ * (USB CCID: a millisecond or more per APDU) never answers within it: after BUSY_POLL_MISSES misses
+ * in a row the next BUSY_POLL_PAUSE transmits do not try, which costs a slow reader ≈ 2 µs per
+ * APDU on average (a single miss, a moment the machine was busy, changes nothing). The
+ * event loop is held for at most this long per APDU, and an answer found so is settled from a
+ * setImmediate, so other work runs between two APDUs.
+ */
+export const DEFAULT_BUSY_POLL_MICROS = 200;
+const BUSY_POLL_PAUSE = 100;
+const BUSY_POLL_MISSES = 3;
 
 /**
  * The message layouts: each struct's size and its fields' offsets (all 4-byte fields). Exported
@@ -125,9 +139,18 @@ export class PcscdSocket {
   );
   /** transmitSync's receive buffer, kept between calls. */
   private syncAnswer: Uint8Array | undefined;
+  /** How long a transmit busy-polls for its answer (µs; 0: never). */
+  private readonly busyPollMicros: number;
+  /** Busy-polls in a row that found no answer in time. */
+  private busyPollMisses = 0;
+  /** Transmits that will not busy-poll, since the last ones that did found no answer in time. */
+  private busyPollPause = 0;
+  /** The busy-poll's receive buffer. */
+  private readonly busyPollBuffer = new Uint8Array(4096);
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, busyPollMicros: number) {
     this.socket = socket;
+    this.busyPollMicros = busyPollMicros;
     socket.setNoDelay?.(true);
     socket.on('data', this.onData);
     socket.on('error', (error) => this.end(noService(`the connection to pcscd failed (${error.message})`)));
@@ -137,11 +160,16 @@ export class PcscdSocket {
   /**
    * Connects to pcscd, states our protocol version and opens a context. Fails with
    * ScardError(SCARD_E_NO_SERVICE) when nothing listens at `path`, and with
-   * SCARD_E_SERVICE_STOPPED when pcscd does not speak our version.
+   * SCARD_E_SERVICE_STOPPED when pcscd does not speak our version. `busyPollMicros`: see
+   * DEFAULT_BUSY_POLL_MICROS (0: never busy-poll).
    */
-  static async open(timeoutMs: number, path = pcscdSocketPath()): Promise<PcscdSocket> {
+  static async open(
+    timeoutMs: number,
+    path = pcscdSocketPath(),
+    options: { busyPollMicros?: number } = {},
+  ): Promise<PcscdSocket> {
     const socket = connect({ path });
-    const client = new PcscdSocket(socket);
+    const client = new PcscdSocket(socket, options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     socket.unref();
     try {
       const v = PCSCD_STRUCTS.version;
@@ -290,8 +318,8 @@ export class PcscdSocket {
     if (this.current) throw new TransportError('other', `${doing}: an asynchronous call is in progress on this connection`);
     if (command.length > PCSCD_MAX_COMMAND)
       throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
-    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
+    const fd = socketFd(this.socket);
+    if (fd === undefined) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
     const io = syncIo();
     const deadline = performance.now() + (timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : 2 ** 31);
     const left = (): number => Math.max(0, Math.ceil(deadline - performance.now()));
@@ -304,7 +332,18 @@ export class PcscdSocket {
         if (!this.syncAnswer || this.syncAnswer.length < t.size + maxResponse) this.syncAnswer = new Uint8Array(t.size + maxResponse);
         const into = this.syncAnswer;
         const view = new DataView(into.buffer);
-        let got = io.readSome(fd, into, 0, left);
+        let got = 0;
+        // Busy-poll first, as transmit() does.
+        if (this.busyPollMicros > 0 && this.busyPollPause === 0) {
+          const until = performance.now() + this.busyPollMicros / 1000;
+          do {
+            const n = io.readNow(fd, into, got);
+            if (n < 0) break;
+            got += n;
+          } while ((got < t.size || got < t.size + transmitExtra(view)) && performance.now() < until);
+          this.busyPolled(got >= t.size && got >= t.size + transmitExtra(view));
+        } else if (this.busyPollPause > 0) this.busyPollPause--;
+        if (got === 0) got = io.readSome(fd, into, 0, left);
         while (got < t.size) got += io.readSome(fd, into, got, left);
         const extra = transmitExtra(view);
         while (got < t.size + extra) got += io.readSome(fd, into, got, left);
@@ -453,7 +492,10 @@ export class PcscdSocket {
       return;
     }
     if (this.current) this.waiting.push(call);
-    else this.start(call);
+    else {
+      this.start(call);
+      this.busyPoll();
+    }
   }
 
   private start(call: PendingCall): void {
@@ -466,7 +508,16 @@ export class PcscdSocket {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.received = this.received.length === 0 ? chunk : concat(this.received, chunk);
+    this.append(chunk);
+    this.drain();
+  };
+
+  private append(bytes: Uint8Array): void {
+    this.received = this.received.length === 0 ? bytes : concat(this.received, bytes);
+  }
+
+  /** Settles the calls whose whole answer has been received. */
+  private readonly drain = (): void => {
     for (;;) {
       const call = this.current;
       if (!call || this.received.length < call.answerSize) return;
@@ -487,6 +538,45 @@ export class PcscdSocket {
       });
     }
   };
+
+  /**
+   * Reads the answer of the call just written while still awake (DEFAULT_BUSY_POLL_MICROS): a
+   * transmit's, a transaction's, any call's, when it is the only one on its way. What it reads is appended before anything the event loop
+   * reads later (which cannot happen before we return), so the bytes stay in order; a whole answer
+   * is settled from a setImmediate, so that a loop of transmits still lets the event loop run.
+   */
+  private busyPoll(): void {
+    if (this.busyPollMicros <= 0 || this.waiting.length > 0 || !this.current || this.received.length > 0 || this.failure) return;
+    if (this.busyPollPause > 0) {
+      this.busyPollPause--;
+      return;
+    }
+    const fd = socketFd(this.socket);
+    if (fd === undefined) return;
+    const call = this.current;
+    const until = performance.now() + this.busyPollMicros / 1000;
+    const io = syncIo();
+    let got = 0;
+    let need = call.answerSize;
+    const view = new DataView(this.busyPollBuffer.buffer);
+    do {
+      const n = io.readNow(fd, this.busyPollBuffer, got);
+      // The end of the connection, or an error: the event loop will see it too.
+      if (n < 0) break;
+      got += n;
+      if (got >= call.answerSize) need = call.answerSize + call.extraLength(view);
+      if (got >= need || got === this.busyPollBuffer.length) break;
+    } while (performance.now() < until);
+    if (got > 0) this.append(this.busyPollBuffer.slice(0, got));
+    if (got >= need) setImmediate(this.drain);
+    this.busyPolled(got >= need);
+  }
+
+  /** Counts a busy-poll's outcome: enough misses in a row pause busy-polling for a while. */
+  private busyPolled(answered: boolean): void {
+    if (answered) this.busyPollMisses = 0;
+    else if (++this.busyPollMisses >= BUSY_POLL_MISSES) this.busyPollPause = BUSY_POLL_PAUSE;
+  }
 
   private onOverdue(): void {
     const call = this.current!;
@@ -534,6 +624,12 @@ function transmitRequest(card: number, protocol: number, command: Uint8Array, ma
 function transmitExtra(view: DataView): number {
   const t = PCSCD_STRUCTS.transmit;
   return view.getUint32(t.rv, true) === 0 ? view.getUint32(t.recvLength, true) : 0;
+}
+
+/** The socket's file descriptor (libuv's; Unix), for the reads made outside the event loop. */
+function socketFd(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 function sharingBlocks(): boolean {
@@ -606,6 +702,8 @@ const SYNC_TIMEOUT = Symbol('timeout');
 
 interface SyncIo {
   writeAll(fd: number, bytes: Uint8Array, left: () => number): void;
+  /** Reads what has arrived into `into` from `at` without waiting: the count, 0 if nothing, -1 at the end or on an error. */
+  readNow(fd: number, into: Uint8Array, at: number): number;
   /** Reads what has arrived (at least one byte) into `into` from `at`: the count. */
   readSome(fd: number, into: Uint8Array, at: number, left: () => number): number;
 }
@@ -655,6 +753,12 @@ function syncIo(): SyncIo {
         else if (n < 0 && !failed('write')) wait(fd, 0x004 /* POLLOUT */, left);
         else if (n === 0) throw new Error('pcscd closed the connection');
       }
+    },
+    readNow(fd, into, at) {
+      const n = Number(read(fd, at === 0 ? into : into.subarray(at), into.length - at));
+      if (n > 0) return n;
+      if (n < 0 && koffi.errno() === EAGAIN) return 0;
+      return -1;
     },
     readSome(fd, into, at, left) {
       // Poll first: pcscd's answer is never there the moment the request is written.
