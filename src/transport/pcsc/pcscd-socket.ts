@@ -725,6 +725,7 @@ function syncIo(): SyncIo {
   const write = libc.func('intptr_t write(int fd, const uint8_t *buf, uintptr_t count)');
   const read = libc.func('intptr_t read(int fd, uint8_t *buf, uintptr_t count)');
   const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)');
+  const schedYield = libc.func('int sched_yield()');
   const EINTR = 4;
   const EAGAIN = 11;
   const pollFd = new Uint8Array(8);
@@ -757,7 +758,10 @@ function syncIo(): SyncIo {
     readNow(fd, into, at) {
       const n = Number(read(fd, at === 0 ? into : into.subarray(at), into.length - at));
       if (n > 0) return n;
-      if (n < 0 && koffi.errno() === EAGAIN) return 0;
+      if (n < 0 && koffi.errno() === EAGAIN) {
+        schedYield();
+        return 0;
+      }
       return -1;
     },
     readSome(fd, into, at, left) {
