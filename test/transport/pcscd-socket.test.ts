@@ -340,6 +340,53 @@ describe('pcscd closing the connection', () => {
   });
 });
 
+describe('busy-polling for the answer (the default)', () => {
+  it('a loop of fast transmits gets every answer right and still lets the event loop run between them', async () => {
+    const { socket, card } = await withCard();
+    let turns = 0;
+    let running = true;
+    const spin = (): void => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const commands = Array.from({ length: 300 }, (_, i) => Uint8Array.from([0x00, 0xb0, 0x00, i & 0xff, 0x02]));
+    for (const command of commands)
+      expect(await socket.transmit(card, T1, command, 258, TIMEOUT, 'reading')).toEqual(fakeResponse(command));
+    running = false;
+    // An answer read while awake is settled from a setImmediate: the event loop turned between
+    // (nearly) every two transmits instead of being held for the whole loop.
+    expect(turns).toBeGreaterThan(commands.length / 2);
+  });
+
+  it('keeps the bytes in order when the answer arrives partly while polling and partly later', async () => {
+    const { socket, card } = await withCard();
+    await fake.plan(CMD.TRANSMIT, { chunkBytes: 5, chunkDelayMs: 1, times: 20 });
+    for (let i = 0; i < 20; i++) {
+      const command = Uint8Array.from({ length: 6 + i }, (_, j) => (i * 13 + j) & 0xff);
+      expect(await socket.transmit(card, T1, command, 258, TIMEOUT, 'reading')).toEqual(fakeResponse(command));
+    }
+  });
+
+  it('stops polling after three slow answers in a row, and answers stay right', async () => {
+    const { socket, card } = await withCard();
+    // Each answer takes ≥ 5 ms: longer than any busy-poll.
+    await fake.plan(CMD.TRANSMIT, { chunkBytes: 1000, chunkDelayMs: 5, times: 4 });
+    for (let i = 0; i < 4; i++) expect(await socket.transmit(card, T1, SELECT, 258, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
+    const state = socket as unknown as { busyPollPause: number };
+    expect(state.busyPollPause).toBeGreaterThan(90);
+  });
+
+  it('busyPollMicros 0: the answers come through the event loop alone', async () => {
+    const socket = await PcscdSocket.open(TIMEOUT, fake.path, { busyPollMicros: 0 });
+    opened.push(socket);
+    const { card } = await socket.connect('Fake Reader 00 00', SCARD.SHARE_SHARED, T1, TIMEOUT, 'connecting');
+    await fake.plan(CMD.TRANSMIT, { chunkBytes: 1000, chunkDelayMs: 5, times: 4 });
+    for (let i = 0; i < 4; i++) expect(await socket.transmit(card, T1, SELECT, 258, TIMEOUT, 'selecting')).toEqual(fakeResponse(SELECT));
+    expect((socket as unknown as { busyPollMisses: number }).busyPollMisses).toBe(0);
+  });
+});
+
 describe('PcscdSocket.transmitSync', () => {
   it('sends the same request as transmit and returns the same answer', async () => {
     const { socket, card } = await withCard();
