@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { isContactlessAtr } from '../apdu/atr.js';
 import type { CardTransport, PinPadFormat, ResetKind } from './card-transport.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST, parseFeatures, pinVerifyStructure, type ReaderFeatures } from './pcsc/part10.js';
@@ -692,7 +693,9 @@ export class PcscTransport implements CardTransport {
 /** pcsc-lite (Linux, the BSDs): card calls through pcscd's socket; elsewhere the library on a thread. */
 function platformCalls(options: PcscTransportOptions): ScardCalls {
   const thread = new ScardThread();
-  return pcscPlatform().flavor === 'pcsc-lite' ? new PcscdCardCalls(thread, { busyPollMicros: options.busyPollMicros }) : thread;
+  // pcscd's messages are in the machine's byte order; PcscdSocket writes them little-endian.
+  const socketPath = pcscPlatform().flavor === 'pcsc-lite' && endianness() === 'LE';
+  return socketPath ? new PcscdCardCalls(thread, { busyPollMicros: options.busyPollMicros }) : thread;
 }
 
 function pickReader(readers: ReaderState[], wanted: string, exact: boolean): ReaderState | undefined {

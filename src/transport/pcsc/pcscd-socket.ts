@@ -9,16 +9,18 @@ import { ScardError } from './scard-error.js';
  * A client of pcscd's own socket (pcsc-lite on Linux) for the calls on a card handle: connect,
  * reconnect, disconnect, transactions, transmit, control, attributes, status. What
  * libpcsclite.so does inside SCardTransmit and its siblings, done on the event loop: the request
- * is written to the socket and the event loop wakes once, when pcscd's answer arrives. Through a
- * thread of our own (ScardThread) the same answer costs two thread wake-ups, which measured
- * 0.70–0.76× pyscard against 0.84–0.93× this way (BENCHMARKS.md, issue 15).
+ * is written to the socket and the event loop wakes once, when pcscd's answer arrives (or not at
+ * all: see DEFAULT_BUSY_POLL_MICROS). Through a thread of our own (ScardThread) the same answer
+ * costs two thread wake-ups: 0.58–0.76× pyscard's APDU rate, against 1.2–1.5× this way
+ * (BENCHMARKS.md, issue 15).
  *
  * pcsc-lite's message protocol (its winscard_msg.h) is private to pcsc-lite but versioned: a
  * client states its version first, and pcscd refuses one it does not speak. We speak 4.4, the
  * version of pcsc-lite 1.9 and the oldest one pcsc-lite 2 still accepts; where pcscd refuses it
  * (or its socket is elsewhere) the transport stays on the platform library (PcscdCardCalls).
  * Each message is a header { uint32 size; uint32 command } and a struct of 32-bit fields, in the
- * machine's byte order; a transmit or control sends its bytes after the struct and, on success,
+ * machine's byte order (written here little-endian: the socket path is used on little-endian
+ * machines only, see PcscdCardCalls); a transmit or control sends its bytes after the struct and, on success,
  * receives the answer's bytes after the answered struct. A connection is one PC/SC context: card
  * handles are valid on the connection that made them only.
  */
@@ -57,12 +59,12 @@ const SCOPE_SYSTEM = 2;
  */
 const SHARING_RETRY_MS = 100;
 /**
- * Busy-polling, the default: after writing a transmit, read the socket for the answer for up to
+ * Busy-polling, the default: after writing a request, read the socket for the answer for up to
  * this long before leaving it to the event loop (or, in transmitSync, to poll()). Sleeping and
  * being woken costs this 2-vCPU VM 20–60 µs per answer, more than a virtual reader's whole answer
  * time, and pyscard pays it too; a fast answer read while still awake does not. A real reader
  * (USB CCID: a millisecond or more per APDU) never answers within it: after BUSY_POLL_MISSES misses
- * in a row the next BUSY_POLL_PAUSE transmits do not try, which costs a slow reader ≈ 2 µs per
+ * in a row the next BUSY_POLL_PAUSE calls do not try, which costs a slow reader ≈ 2 µs per
  * APDU on average (a single miss, a moment the machine was busy, changes nothing). The
  * event loop is held for at most this long per APDU, and an answer found so is settled from a
  * setImmediate, so other work runs between two APDUs.
@@ -139,11 +141,11 @@ export class PcscdSocket {
   );
   /** transmitSync's receive buffer, kept between calls. */
   private syncAnswer: Uint8Array | undefined;
-  /** How long a transmit busy-polls for its answer (µs; 0: never). */
+  /** How long a call busy-polls for its answer (µs; 0: never). */
   private readonly busyPollMicros: number;
   /** Busy-polls in a row that found no answer in time. */
   private busyPollMisses = 0;
-  /** Transmits that will not busy-poll, since the last ones that did found no answer in time. */
+  /** Calls that will not busy-poll, since the last ones that did found no answer in time. */
   private busyPollPause = 0;
   /** The busy-poll's receive buffer. */
   private readonly busyPollBuffer = new Uint8Array(4096);
@@ -163,11 +165,7 @@ export class PcscdSocket {
    * SCARD_E_SERVICE_STOPPED when pcscd does not speak our version. `busyPollMicros`: see
    * DEFAULT_BUSY_POLL_MICROS (0: never busy-poll).
    */
-  static async open(
-    timeoutMs: number,
-    path = pcscdSocketPath(),
-    options: { busyPollMicros?: number } = {},
-  ): Promise<PcscdSocket> {
+  static async open(timeoutMs: number, path = pcscdSocketPath(), options: { busyPollMicros?: number } = {}): Promise<PcscdSocket> {
     const socket = connect({ path });
     const client = new PcscdSocket(socket, options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     socket.unref();
