@@ -111,6 +111,11 @@ export interface FakeAnswers {
   reconnectProtocol?: number;
   /** A GET_ATTRIB's value. */
   attribute?: number[];
+  /**
+   * The protocol minor version the fake pcscd has (major 4): 4 takes only 4.4 (pcsc-lite 1.9);
+   * 5 or 6 also takes older minors down to 4 (pcsc-lite 2). It answers its own either way.
+   */
+  serverMinor?: number;
 }
 
 const DEFAULT_ANSWERS: Required<FakeAnswers> = {
@@ -119,6 +124,7 @@ const DEFAULT_ANSWERS: Required<FakeAnswers> = {
   protocol: 2,
   reconnectProtocol: 1,
   attribute: [0x3b, 0x8f, 0x80, 0x01],
+  serverMinor: 4,
 };
 
 /** The fake card's answer to a command: the command's bytes reversed, then 90 00. */
@@ -228,10 +234,18 @@ function serve(path: string): void {
     const set = (name: string, value: number): void => view.setUint32(offsetOf(request.command, name), value >>> 0, true);
     let extra: Uint8Array = new Uint8Array(0);
     switch (request.command) {
-      case CMD.VERSION:
+      case CMD.VERSION: {
+        const stated = field(request, 'minor');
+        const takes = stated === answers.serverMinor || (stated >= 4 && stated < answers.serverMinor);
         set('major', 4);
-        set('minor', 4);
+        set('minor', answers.serverMinor);
+        // Refused (SCARD_E_SERVICE_STOPPED), with the fake's own version all the same.
+        if (field(request, 'major') !== 4 || !takes) {
+          set('rv', 0x8010001e);
+          return struct;
+        }
         break;
+      }
       case CMD.ESTABLISH_CONTEXT:
         set('context', answers.context);
         break;

@@ -7,7 +7,7 @@ import { PCSCD_PROTOCOL, PCSCD_STRUCTS, pcscdSocketPath } from '../../src/transp
 
 describe("pcscd message layouts (pcsc-lite 1.9.9's winscard_msg.h)", () => {
   it('speaks protocol 4.4 (PROTOCOL_VERSION_MAJOR 4, PROTOCOL_VERSION_MINOR 4)', () => {
-    expect(PCSCD_PROTOCOL).toEqual({ major: 4, minor: 4 });
+    expect(PCSCD_PROTOCOL).toEqual({ major: 4, minor: 4, newestMinor: 6 });
   });
 
   it('version_struct { int32 major; int32 minor; uint32 rv }: 3 × 4 = 12 bytes', () => {

@@ -109,6 +109,21 @@ describe('PcscdSocket.open', () => {
     expect((await fake.requests()).map((r) => r.command)).toEqual([CMD.VERSION]);
   });
 
+  it('states the version a newer pcscd answered from then on (its mismatch logged once), and 4.4 again to an older one', async () => {
+    const statedMinors = async (): Promise<number[]> => (await fake.requests(CMD.VERSION)).map((r) => field(r, 'minor'));
+    await fake.reset({ serverMinor: 6 });
+    await open();
+    await open();
+    expect(await statedMinors()).toEqual([4, 6]);
+    // pcscd replaced by a 1.9 (4.4 only): 4.6 is refused, and the same open states 4.4 instead.
+    await fake.reset({ serverMinor: 4 });
+    await open();
+    expect(await statedMinors()).toEqual([6, 4]);
+    await fake.reset();
+    await open();
+    expect(await statedMinors()).toEqual([4]);
+  });
+
   it("fails with ScardError reason 'no-service' when nothing listens at the path", async () => {
     const { error } = await rejection(PcscdSocket.open(TIMEOUT, fake.nowhere));
     expect(error).toBeInstanceOf(ScardError);

@@ -16,7 +16,8 @@ import { ScardError } from './scard-error.js';
  *
  * pcsc-lite's message protocol (its winscard_msg.h) is private to pcsc-lite but versioned: a
  * client states its version first, and pcscd refuses one it does not speak. We speak 4.4, the
- * version of pcsc-lite 1.9 and the oldest one pcsc-lite 2 still accepts; where pcscd refuses it
+ * version of pcsc-lite 1.9 and the oldest one pcsc-lite 2 still accepts, up to 4.6 (see
+ * PCSCD_PROTOCOL); where pcscd refuses it
  * (or its socket is elsewhere) the transport stays on the platform library (PcscdCardCalls).
  * Each message is a header { uint32 size; uint32 command } and a struct of 32-bit fields, in the
  * machine's byte order (written here little-endian: the socket path is used on little-endian
@@ -41,7 +42,15 @@ const CMD = {
   VERSION: 0x11,
 } as const;
 
-export const PCSCD_PROTOCOL = { major: 4, minor: 4 } as const;
+/**
+ * The protocol versions whose card-call messages we know: 4.4 (pcsc-lite 1.9) to 4.6 (2.x). They
+ * differ only in reader-state commands we do not send. We state 4.4 first; a pcscd 2.x accepts
+ * it (and logs a version mismatch) and answers its own version, which the process states from
+ * then on, so pcscd's log shows that line once per process, not once per connection.
+ */
+export const PCSCD_PROTOCOL = { major: 4, minor: 4, newestMinor: 6 } as const;
+/** The minor version the next connection states: 4.4, or what a pcscd answered before. */
+let statedMinor: number = PCSCD_PROTOCOL.minor;
 /** MAX_READERNAME: the reader name field of connect_struct. */
 const READER_NAME_BYTES = 128;
 /** MAX_BUFFER_SIZE: the attribute field of getset_struct. */
@@ -166,6 +175,22 @@ export class PcscdSocket {
    * DEFAULT_BUSY_POLL_MICROS (0: never busy-poll).
    */
   static async open(timeoutMs: number, path = pcscdSocketPath(), options: { busyPollMicros?: number } = {}): Promise<PcscdSocket> {
+    const stated = statedMinor;
+    try {
+      return await PcscdSocket.openStating(stated, timeoutMs, path, options);
+    } catch (error) {
+      // A pcscd restarted as another version may refuse the one a former pcscd answered.
+      if (stated === statedMinor || !(error instanceof ScardError)) throw error;
+      return PcscdSocket.openStating(statedMinor, timeoutMs, path, options);
+    }
+  }
+
+  private static async openStating(
+    minor: number,
+    timeoutMs: number,
+    path: string,
+    options: { busyPollMicros?: number },
+  ): Promise<PcscdSocket> {
     const socket = connect({ path });
     const client = new PcscdSocket(socket, options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     socket.unref();
@@ -176,12 +201,20 @@ export class PcscdSocket {
         v.size,
         (view) => {
           view.setInt32(v.major, PCSCD_PROTOCOL.major, true);
-          view.setInt32(v.minor, PCSCD_PROTOCOL.minor, true);
+          view.setInt32(v.minor, minor, true);
         },
         timeoutMs,
         'stating the protocol version to pcscd',
       );
-      checkRv(version.getUint32(v.rv, true), `pcscd does not speak protocol ${PCSCD_PROTOCOL.major}.${PCSCD_PROTOCOL.minor}`);
+      // pcscd answers its own version, refusing ours or not.
+      const theirs = { major: version.getInt32(v.major, true), minor: version.getInt32(v.minor, true) };
+      if (theirs.major === PCSCD_PROTOCOL.major && theirs.minor >= PCSCD_PROTOCOL.minor && theirs.minor <= PCSCD_PROTOCOL.newestMinor) {
+        statedMinor = theirs.minor;
+      }
+      checkRv(
+        version.getUint32(v.rv, true),
+        `pcscd ${theirs.major}.${theirs.minor} does not speak protocol ${PCSCD_PROTOCOL.major}.${minor}`,
+      );
       const e = PCSCD_STRUCTS.establish;
       const established = await client.call(
         CMD.ESTABLISH_CONTEXT,
