@@ -623,6 +623,15 @@ describe('PcscdCardCalls', () => {
     expect(used.closed).toBe(true);
   });
 
+  it('sends a context call to the thread even when its context handle equals a socket card handle in value', async () => {
+    await withCardCalls(fake.path, async (calls, thread) => {
+      const { card } = await connect(calls);
+      await calls.call('getStatusChange', [card, 0, [{ reader: 'Fake Reader 00 00', currentState: 0 }]], TIMEOUT, 'state');
+      await calls.call('listReaders', [card], TIMEOUT, 'listing');
+      expect(thread.log.map((entry) => entry.method)).toEqual(['getStatusChange', 'listReaders']);
+    });
+  });
+
   it("status() fails with pcscd's code when pcscd says the handle is no longer good", async () => {
     await withCardCalls(fake.path, async (calls) => {
       const { card } = await connect(calls);

@@ -4,6 +4,17 @@ import { ScardError } from './scard-error.js';
 import type { CardStatus, ReaderState, ScardHandle, ScardLibrary } from './scard-library.js';
 import type { ScardCalls, ScardMethod } from './scard-thread.js';
 
+/** The library calls whose first argument is a card handle (besides transmit). */
+const CARD_METHODS: ReadonlySet<ScardMethod> = new Set<ScardMethod>([
+  'reconnect',
+  'disconnect',
+  'beginTransaction',
+  'endTransaction',
+  'control',
+  'getAttribute',
+  'status',
+]);
+
 /** A card connected through pcscd's socket: where, on which connection, with what protocol. */
 interface SocketCard {
   readonly socket: PcscdSocket;
@@ -48,7 +59,8 @@ export class PcscdCardCalls implements ScardCalls {
   ): Promise<ReturnType<ScardLibrary[M]>> {
     if (method === 'connect')
       return this.connect(args as Parameters<ScardLibrary['connect']>, timeoutMs, doing) as Promise<ReturnType<ScardLibrary[M]>>;
-    const card = this.socketCards.get(args[0] as ScardHandle);
+    // Looked up for the calls on a card only: a context handle may equal a card handle in value.
+    const card = CARD_METHODS.has(method) ? this.socketCards.get(args[0] as ScardHandle) : undefined;
     if (!card) return this.thread.call(method, args, timeoutMs, doing);
     return this.onSocket(card, method, args, timeoutMs, doing) as Promise<ReturnType<ScardLibrary[M]>>;
   }
