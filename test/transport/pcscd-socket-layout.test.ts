@@ -3,7 +3,7 @@
 // connect_struct's char szReader[MAX_READERNAME = 128] and getset_struct's
 // uint8_t pbAttr[MAX_BUFFER_SIZE = 264]; each offset below is the sum of the fields before it.
 import { describe, expect, it } from 'vitest';
-import { PCSCD_PROTOCOL, PCSCD_STRUCTS, pcscdSocketPath } from '../../src/transport/pcsc/pcscd-socket.js';
+import { PCSCD_PROTOCOL, PCSCD_STRUCTS, pcscdSocketPath } from '../../src/transport/pcsc/pcscd-messages.js';
 
 describe("pcscd message layouts (pcsc-lite 1.9.9's winscard_msg.h)", () => {
   it('speaks protocol 4.4 (PROTOCOL_VERSION_MAJOR 4, PROTOCOL_VERSION_MINOR 4)', () => {

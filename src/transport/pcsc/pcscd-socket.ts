@@ -1,8 +1,21 @@
-import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { TransportError } from '../transport-error.js';
+import { blockingSocketIo, SOCKET_WAIT_TIMED_OUT, sleepSync, socketFd } from './blocking-socket-io.js';
 import { DeadlineWatchdog, pcscCallOverdue } from './deadline-watchdog.js';
 import { SCARD_E } from './pcsc-platform.js';
+import {
+  ATTRIBUTE_BYTES,
+  CMD,
+  message,
+  PCSCD_MAX_COMMAND,
+  PCSCD_PROTOCOL,
+  PCSCD_STRUCTS,
+  pcscdSocketPath,
+  READER_NAME_BYTES,
+  SCOPE_SYSTEM,
+  transmitExtra,
+  transmitRequest,
+} from './pcscd-messages.js';
 import { ScardError } from './scard-error.js';
 
 /**
@@ -14,52 +27,17 @@ import { ScardError } from './scard-error.js';
  * costs two thread wake-ups: 0.58–0.76× pyscard's APDU rate, against 1.2–1.5× this way
  * (BENCHMARKS.md, issue 15).
  *
- * pcsc-lite's message protocol (its winscard_msg.h) is private to pcsc-lite but versioned: a
- * client states its version first, and pcscd refuses one it does not speak. We speak 4.4, the
- * version of pcsc-lite 1.9 and the oldest one pcsc-lite 2 still accepts, up to 4.6 (see
- * PCSCD_PROTOCOL); where pcscd refuses it
- * (or its socket is elsewhere) the transport stays on the platform library (PcscdCardCalls).
- * Each message is a header { uint32 size; uint32 command } and a struct of 32-bit fields, in the
- * machine's byte order (written here little-endian: the socket path is used on little-endian
- * machines only, see PcscdCardCalls); a transmit or control sends its bytes after the struct and, on success,
+ * pcsc-lite's message protocol (its winscard_msg.h; the messages in pcscd-messages.ts) is
+ * private to pcsc-lite but versioned: a client states its version first, and pcscd refuses one it
+ * does not speak. We speak 4.4 to 4.6 (pcsc-lite 1.9 to 2.x, see PCSCD_PROTOCOL); where pcscd
+ * refuses them, or its socket is elsewhere, the card stays on the platform library
+ * (PcscdCardCalls). A transmit or control sends its bytes after the struct and, on success,
  * receives the answer's bytes after the answered struct. A connection is one PC/SC context: card
  * handles are valid on the connection that made them only.
  */
 
-/** pcsc-lite's command numbers (pcsc_msg_commands). */
-const CMD = {
-  ESTABLISH_CONTEXT: 0x01,
-  RELEASE_CONTEXT: 0x02,
-  CONNECT: 0x04,
-  RECONNECT: 0x05,
-  DISCONNECT: 0x06,
-  BEGIN_TRANSACTION: 0x07,
-  END_TRANSACTION: 0x08,
-  TRANSMIT: 0x09,
-  CONTROL: 0x0a,
-  STATUS: 0x0b,
-  GET_ATTRIB: 0x0f,
-  VERSION: 0x11,
-} as const;
-
-/**
- * The protocol versions whose card-call messages we know: 4.4 (pcsc-lite 1.9) to 4.6 (2.x). They
- * differ only in reader-state commands we do not send. We state 4.4 first; a pcscd 2.x accepts
- * it (and logs a version mismatch) and answers its own version, which the process states from
- * then on, so pcscd's log shows that line once per process, not once per connection.
- */
-export const PCSCD_PROTOCOL = { major: 4, minor: 4, newestMinor: 6 } as const;
 /** The minor version the next connection states: 4.4, or what a pcscd answered before. */
 let statedMinor: number = PCSCD_PROTOCOL.minor;
-/** MAX_READERNAME: the reader name field of connect_struct. */
-const READER_NAME_BYTES = 128;
-/** MAX_BUFFER_SIZE: the attribute field of getset_struct. */
-const ATTRIBUTE_BYTES = 264;
-/** The longest command pcscd takes (MAX_BUFFER_SIZE_EXTENDED: 4 + 3 + 65,536 + 2 bytes). */
-export const PCSCD_MAX_COMMAND = 65_545;
-/** SCARD_IO_REQUEST's size as libpcsclite sends it (two `unsigned long`s); pcscd passes it on. */
-const PCI_LENGTH = 2 * (process.arch.endsWith('64') ? 8 : 4);
-const SCOPE_SYSTEM = 2;
 /**
  * PCSCLITE_LOCK_POLL_RATE: while another program holds the card (its transaction, or an exclusive
  * connection), pcscd answers SCARD_E_SHARING_VIOLATION to a transmit, a begin-transaction, a
@@ -81,40 +59,6 @@ const SHARING_RETRY_MS = 100;
 export const DEFAULT_BUSY_POLL_MICROS = 200;
 const BUSY_POLL_PAUSE = 100;
 const BUSY_POLL_MISSES = 3;
-
-/**
- * The message layouts: each struct's size and its fields' offsets (all 4-byte fields). Exported
- * for the layout test, which holds them against pcsc-lite's winscard_msg.h.
- */
-export const PCSCD_STRUCTS = {
-  version: { size: 12, major: 0, minor: 4, rv: 8 },
-  establish: { size: 12, scope: 0, context: 4, rv: 8 },
-  release: { size: 8, context: 0, rv: 4 },
-  connect: { size: 152, context: 0, reader: 4, share: 132, protocols: 136, card: 140, activeProtocol: 144, rv: 148 },
-  reconnect: { size: 24, card: 0, share: 4, protocols: 8, initialization: 12, activeProtocol: 16, rv: 20 },
-  disconnect: { size: 12, card: 0, disposition: 4, rv: 8 },
-  begin: { size: 8, card: 0, rv: 4 },
-  end: { size: 12, card: 0, disposition: 4, rv: 8 },
-  status: { size: 8, card: 0, rv: 4 },
-  transmit: {
-    size: 32,
-    card: 0,
-    sendProtocol: 4,
-    sendPciLength: 8,
-    sendLength: 12,
-    recvProtocol: 16,
-    recvPciLength: 20,
-    recvLength: 24,
-    rv: 28,
-  },
-  control: { size: 24, card: 0, code: 4, sendLength: 8, recvLength: 12, bytesReturned: 16, rv: 20 },
-  getAttribute: { size: 16 + ATTRIBUTE_BYTES, card: 0, attribute: 4, value: 8, length: 8 + ATTRIBUTE_BYTES, rv: 12 + ATTRIBUTE_BYTES },
-} as const;
-
-/** Where pcscd listens: $PCSCLITE_CSOCK_NAME (as libpcsclite reads it), else pcsc-lite's default. */
-export function pcscdSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PCSCLITE_CSOCK_NAME || '/run/pcscd/pcscd.comm';
-}
 
 /** One call on its way: its request bytes and how to read its answer. */
 interface PendingCall {
@@ -351,7 +295,7 @@ export class PcscdSocket {
       throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
     const fd = socketFd(this.socket);
     if (fd === undefined) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
-    const io = syncIo();
+    const io = blockingSocketIo();
     const deadline = performance.now() + (timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : 2 ** 31);
     const left = (): number => Math.max(0, Math.ceil(deadline - performance.now()));
     const request = transmitRequest(card, protocol, command, maxResponse);
@@ -394,7 +338,7 @@ export class PcscdSocket {
       // The pcscd's refusal, or the card held elsewhere for too long: the connection is fine.
       if (error instanceof TransportError) throw error;
       const failure =
-        error === SYNC_TIMEOUT
+        error === SOCKET_WAIT_TIMED_OUT
           ? pcscCallOverdue(doing, timeoutMs)
           : noService(`${doing}: the connection to pcscd failed (${error instanceof Error ? error.message : String(error)})`);
       this.end(failure);
@@ -586,7 +530,7 @@ export class PcscdSocket {
     if (fd === undefined) return;
     const call = this.current;
     const until = performance.now() + this.busyPollMicros / 1000;
-    const io = syncIo();
+    const io = blockingSocketIo();
     let got = 0;
     let need = call.answerSize;
     const view = new DataView(this.busyPollBuffer.buffer);
@@ -624,43 +568,6 @@ export class PcscdSocket {
     for (const call of calls) call.reject(failure);
     this.socket.destroy();
   }
-}
-
-/** A request: the header, the struct `fill` writes, and `extra` bytes after it (filled too). */
-function message(command: number, size: number, extra: number, fill: (view: DataView, bytes: Uint8Array) => void): Uint8Array {
-  const bytes = new Uint8Array(8 + size + extra);
-  const header = new DataView(bytes.buffer);
-  header.setUint32(0, size, true);
-  header.setUint32(4, command, true);
-  const body = bytes.subarray(8);
-  fill(new DataView(bytes.buffer, 8), body);
-  return bytes;
-}
-
-function transmitRequest(card: number, protocol: number, command: Uint8Array, maxResponse: number): Uint8Array {
-  const t = PCSCD_STRUCTS.transmit;
-  return message(CMD.TRANSMIT, t.size, command.length, (view, bytes) => {
-    view.setInt32(t.card, card, true);
-    view.setUint32(t.sendProtocol, protocol, true);
-    view.setUint32(t.sendPciLength, PCI_LENGTH, true);
-    view.setUint32(t.sendLength, command.length, true);
-    view.setUint32(t.recvProtocol, protocol, true);
-    view.setUint32(t.recvPciLength, PCI_LENGTH, true);
-    view.setUint32(t.recvLength, maxResponse, true);
-    bytes.set(command, t.size);
-  });
-}
-
-/** The answer's bytes follow a transmit_struct only on success. */
-function transmitExtra(view: DataView): number {
-  const t = PCSCD_STRUCTS.transmit;
-  return view.getUint32(t.rv, true) === 0 ? view.getUint32(t.recvLength, true) : 0;
-}
-
-/** The socket's file descriptor (libuv's; Unix), for the reads made outside the event loop. */
-function socketFd(socket: Socket): number | undefined {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 function sharingBlocks(): boolean {
@@ -706,12 +613,6 @@ async function whileShared<T>(
   }
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-function sleepSync(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
-
 function checkRv(rv: number, doing: string): void {
   if (rv !== 0) throw new ScardError(rv, doing);
 }
@@ -727,84 +628,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   joined.set(a);
   joined.set(b, a.length);
   return joined;
-}
-
-const SYNC_TIMEOUT = Symbol('timeout');
-
-interface SyncIo {
-  writeAll(fd: number, bytes: Uint8Array, left: () => number): void;
-  /** Reads what has arrived into `into` from `at` without waiting: the count, 0 if nothing, -1 at the end or on an error. */
-  readNow(fd: number, into: Uint8Array, at: number): number;
-  /** Reads what has arrived (at least one byte) into `into` from `at`: the count. */
-  readSome(fd: number, into: Uint8Array, at: number, left: () => number): number;
-}
-
-let syncIoFunctions: SyncIo | undefined;
-
-/**
- * Blocking socket I/O for transmitSync through the C library (koffi, already loaded for PC/SC):
- * Node has no synchronous read of a socket. The socket is non-blocking (libuv's), so each
- * read or write that would wait polls first, with what is left of the deadline.
- */
-function syncIo(): SyncIo {
-  if (syncIoFunctions) return syncIoFunctions;
-  const koffi = createRequire(import.meta.url)('koffi') as {
-    load(path: string | null): { func(definition: string): (...args: unknown[]) => unknown };
-    errno(): number;
-  };
-  const libc = koffi.load(null);
-  const write = libc.func('intptr_t write(int fd, const uint8_t *buf, uintptr_t count)');
-  const read = libc.func('intptr_t read(int fd, uint8_t *buf, uintptr_t count)');
-  const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)');
-  const schedYield = libc.func('int sched_yield()');
-  const EINTR = 4;
-  const EAGAIN = 11;
-  const pollFd = new Uint8Array(8);
-  const pollView = new DataView(pollFd.buffer);
-  const wait = (fd: number, events: number, left: () => number): void => {
-    const ms = left();
-    if (ms <= 0) throw SYNC_TIMEOUT;
-    pollView.setInt32(0, fd, true);
-    pollView.setInt16(4, events, true);
-    pollView.setInt16(6, 0, true);
-    const ready = Number(poll(pollFd, 1, ms));
-    if (ready === 0) throw SYNC_TIMEOUT;
-    if (ready < 0 && koffi.errno() !== EINTR) throw new Error(`poll failed (errno ${koffi.errno()})`);
-  };
-  const failed = (what: string): boolean => {
-    const errno = koffi.errno();
-    if (errno === EAGAIN || errno === EINTR) return false;
-    throw new Error(`${what} failed (errno ${errno})`);
-  };
-  syncIoFunctions = {
-    writeAll(fd, bytes, left) {
-      let done = 0;
-      while (done < bytes.length) {
-        const n = Number(write(fd, done === 0 ? bytes : bytes.subarray(done), bytes.length - done));
-        if (n > 0) done += n;
-        else if (n < 0 && !failed('write')) wait(fd, 0x004 /* POLLOUT */, left);
-        else if (n === 0) throw new Error('pcscd closed the connection');
-      }
-    },
-    readNow(fd, into, at) {
-      const n = Number(read(fd, at === 0 ? into : into.subarray(at), into.length - at));
-      if (n > 0) return n;
-      if (n < 0 && koffi.errno() === EAGAIN) {
-        schedYield();
-        return 0;
-      }
-      return -1;
-    },
-    readSome(fd, into, at, left) {
-      // Poll first: pcscd's answer is never there the moment the request is written.
-      for (;;) {
-        wait(fd, 0x001 /* POLLIN */, left);
-        const n = Number(read(fd, at === 0 ? into : into.subarray(at), into.length - at));
-        if (n > 0) return n;
-        if (n === 0) throw new Error('pcscd closed the connection');
-        failed('read');
-      }
-    },
-  };
-  return syncIoFunctions;
 }
