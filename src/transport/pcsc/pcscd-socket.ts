@@ -270,7 +270,7 @@ export class PcscdSocket {
     doing: string,
   ): Promise<Uint8Array> {
     if (command.length > PCSCD_MAX_COMMAND) {
-      return Promise.reject(new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`));
+      return Promise.reject(commandTooLong(doing, command.length));
     }
     const request = transmitRequest(card, protocol, command, maxResponse);
     const startedAt = performance.now();
@@ -291,8 +291,7 @@ export class PcscdSocket {
   transmitSync(card: number, protocol: number, command: Uint8Array, maxResponse: number, timeoutMs: number, doing: string): Uint8Array {
     if (this.failure) throw this.failure;
     if (this.current) throw new TransportError('other', `${doing}: an asynchronous call is in progress on this connection`);
-    if (command.length > PCSCD_MAX_COMMAND)
-      throw new TransportError('other', `${doing}: a command of ${command.length} bytes is longer than any APDU`);
+    if (command.length > PCSCD_MAX_COMMAND) throw commandTooLong(doing, command.length);
     const fd = socketFd(this.socket);
     if (fd === undefined) throw new TransportError('other', `${doing}: the pcscd connection has no file descriptor`);
     const io = blockingSocketIo();
@@ -307,17 +306,8 @@ export class PcscdSocket {
         if (!this.syncAnswer || this.syncAnswer.length < t.size + maxResponse) this.syncAnswer = new Uint8Array(t.size + maxResponse);
         const into = this.syncAnswer;
         const view = new DataView(into.buffer);
-        let got = 0;
         // Busy-poll first, as transmit() does.
-        if (this.busyPollMicros > 0 && this.busyPollPause === 0) {
-          const until = performance.now() + this.busyPollMicros / 1000;
-          do {
-            const n = io.readNow(fd, into, got);
-            if (n < 0) break;
-            got += n;
-          } while ((got < t.size || got < t.size + transmitExtra(view)) && performance.now() < until);
-          this.busyPolled(got >= t.size && got >= t.size + transmitExtra(view));
-        } else if (this.busyPollPause > 0) this.busyPollPause--;
+        let got = this.pollForAnswer(fd, into, t.size, transmitExtra);
         if (got === 0) got = io.readSome(fd, into, 0, left);
         while (got < t.size) got += io.readSome(fd, into, got, left);
         const extra = transmitExtra(view);
@@ -325,9 +315,7 @@ export class PcscdSocket {
         const rv = view.getUint32(t.rv, true);
         if (rv === SCARD_E.SHARING_VIOLATION && sharingBlocks()) {
           // Another program's transaction: ask again in a moment (as libpcsclite does).
-          if (left() <= SHARING_RETRY_MS) {
-            throw new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
-          }
+          if (left() <= SHARING_RETRY_MS) throw cardHeldTooLong(doing, timeoutMs);
           sleepSync(SHARING_RETRY_MS);
           continue;
         }
@@ -358,8 +346,7 @@ export class PcscdSocket {
       bytes.set(input, c.size);
     });
     const extra = (view: DataView): number => (view.getUint32(c.rv, true) === 0 ? view.getUint32(c.bytesReturned, true) : 0);
-    const answer = await this.exchange(request, c.size, extra, timeoutMs, doing);
-    return answer;
+    return this.exchange(request, c.size, extra, timeoutMs, doing);
   }
 
   async getAttribute(card: number, attribute: number, timeoutMs: number, doing: string): Promise<Uint8Array> {
@@ -516,35 +503,45 @@ export class PcscdSocket {
 
   /**
    * Reads the answer of the call just written while still awake (DEFAULT_BUSY_POLL_MICROS): a
-   * transmit's, a transaction's, any call's, when it is the only one on its way. What it reads is appended before anything the event loop
-   * reads later (which cannot happen before we return), so the bytes stay in order; a whole answer
-   * is settled from a setImmediate, so that a loop of transmits still lets the event loop run.
+   * transmit's, a transaction's, any call's, when it is the only one on its way. What it reads is
+   * appended before anything the event loop reads later (which cannot happen before we return),
+   * so the bytes stay in order; a whole answer is settled from a setImmediate, so that a loop of
+   * transmits still lets the event loop run.
    */
   private busyPoll(): void {
-    if (this.busyPollMicros <= 0 || this.waiting.length > 0 || !this.current || this.received.length > 0 || this.failure) return;
-    if (this.busyPollPause > 0) {
-      this.busyPollPause--;
-      return;
-    }
+    const call = this.current;
+    if (!call || this.waiting.length > 0 || this.received.length > 0 || this.failure) return;
     const fd = socketFd(this.socket);
     if (fd === undefined) return;
-    const call = this.current;
-    const until = performance.now() + this.busyPollMicros / 1000;
+    const got = this.pollForAnswer(fd, this.busyPollBuffer, call.answerSize, call.extraLength);
+    if (got === 0) return;
+    this.append(this.busyPollBuffer.slice(0, got));
+    if (isWholeAnswer(this.busyPollBuffer, got, call.answerSize, call.extraLength)) setImmediate(this.drain);
+  }
+
+  /**
+   * The busy-poll itself (for busyPoll() and transmitSync): reads what arrives into `into` for up
+   * to busyPollMicros, until the whole answer (a struct of `answerSize` bytes and the bytes
+   * `extraLength` says follow it) is there or `into` is full; counts the outcome. The bytes read
+   * (0 when busy-polling is off or paused).
+   */
+  private pollForAnswer(fd: number, into: Uint8Array, answerSize: number, extraLength: (answer: DataView) => number): number {
+    if (this.busyPollMicros <= 0) return 0;
+    if (this.busyPollPause > 0) {
+      this.busyPollPause--;
+      return 0;
+    }
     const io = blockingSocketIo();
+    const until = performance.now() + this.busyPollMicros / 1000;
     let got = 0;
-    let need = call.answerSize;
-    const view = new DataView(this.busyPollBuffer.buffer);
     do {
-      const n = io.readNow(fd, this.busyPollBuffer, got);
-      // The end of the connection, or an error: the event loop will see it too.
+      const n = io.readNow(fd, into, got);
+      // The end of the connection, or an error: the caller's next read (or the event loop) sees it too.
       if (n < 0) break;
       got += n;
-      if (got >= call.answerSize) need = call.answerSize + call.extraLength(view);
-      if (got >= need || got === this.busyPollBuffer.length) break;
-    } while (performance.now() < until);
-    if (got > 0) this.append(this.busyPollBuffer.slice(0, got));
-    if (got >= need) setImmediate(this.drain);
-    this.busyPolled(got >= need);
+    } while (!isWholeAnswer(into, got, answerSize, extraLength) && got < into.length && performance.now() < until);
+    this.busyPolled(isWholeAnswer(into, got, answerSize, extraLength));
+    return got;
   }
 
   /** Counts a busy-poll's outcome: enough misses in a row pause busy-polling for a while. */
@@ -600,9 +597,7 @@ async function whileShared<T>(
   const deadline = (retry.startedAt ?? performance.now()) + (unbounded ? 0 : timeoutMs);
   for (let first = retry.startedAt === undefined; ; first = false) {
     if (!first) {
-      if (!unbounded && performance.now() + SHARING_RETRY_MS > deadline) {
-        throw new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
-      }
+      if (!unbounded && performance.now() + SHARING_RETRY_MS > deadline) throw cardHeldTooLong(doing, timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, SHARING_RETRY_MS));
     }
     try {
@@ -611,6 +606,19 @@ async function whileShared<T>(
       if (!isSharingViolation(error, retry.always)) throw error;
     }
   }
+}
+
+/** Whether the first `got` bytes of `bytes` hold a whole answer: its struct and what follows it. */
+function isWholeAnswer(bytes: Uint8Array, got: number, answerSize: number, extraLength: (answer: DataView) => number): boolean {
+  return got >= answerSize && got >= answerSize + extraLength(new DataView(bytes.buffer, bytes.byteOffset, answerSize));
+}
+
+function commandTooLong(doing: string, length: number): TransportError {
+  return new TransportError('other', `${doing}: a command of ${length} bytes is longer than any APDU`);
+}
+
+function cardHeldTooLong(doing: string, timeoutMs: number): TransportError {
+  return new TransportError('timeout', `${doing}: another program held the card for longer than ${Math.round(timeoutMs)} ms`);
 }
 
 function checkRv(rv: number, doing: string): void {
