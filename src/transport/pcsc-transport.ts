@@ -475,7 +475,11 @@ export class PcscTransport implements CardTransport {
 
   /** The thread for the next call: a new one when the last was abandoned on a stuck call. */
   private io(): ScardCalls {
-    if (!this.thread || this.thread.abandoned) this.thread = this.options.scard?.thread() ?? platformCalls(this.options);
+    if (!this.thread || this.thread.abandoned) {
+      // An abandoned thread ends by itself; what else the old calls held (a pcscd connection) closes now.
+      this.thread?.close();
+      this.thread = this.options.scard?.thread() ?? platformCalls(this.options);
+    }
     return this.thread;
   }
 
